@@ -1,0 +1,2 @@
+/* csv: being written */
+#include "mcp/buf.h"

@@ -1,0 +1,347 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcp/db.h"
+#include "mcp/paths.h"
+#include "mcp/xalloc.h"
+
+/* generated from schema.sql by common/meson.build */
+extern const char schema_sql[];
+
+#define MIGRATION_MARK "-- migration "
+
+const char *db_schema_text(void)
+{
+	return schema_sql;
+}
+
+/* start of migration `n` in the schema text, or NULL */
+static const char *migration_start(int n)
+{
+	const char *p = schema_sql;
+	size_t marklen = strlen(MIGRATION_MARK);
+
+	while ((p = strstr(p, MIGRATION_MARK))) {
+		if ((p == schema_sql || p[-1] == '\n') &&
+		    atoi(p + marklen) == n) {
+			return p;
+		}
+		p += marklen;
+	}
+	return NULL;
+}
+
+int db_schema_version(void)
+{
+	int n = 0;
+
+	while (migration_start(n + 1)) {
+		n++;
+	}
+	return n;
+}
+
+int db_errno(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+		return 0;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_CANTOPEN:
+		return -ENOENT;
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EACCES;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return -EBADMSG;
+	case SQLITE_INTERRUPT:
+		return -EINTR;
+	case SQLITE_CONSTRAINT:
+		return -EEXIST;
+	default:
+		return -EIO;
+	}
+}
+
+static int user_version(sqlite3 *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(sql, "PRAGMA user_version", -1, &st, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		v = sqlite3_column_int(st, 0);
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
+int db_migrate(sqlite3 *sql, int target, char **ret_err)
+{
+	int newest = db_schema_version();
+	int have = user_version(sql);
+
+	if (target <= 0 || target > newest) {
+		target = newest;
+	}
+	if (have < 0) {
+		if (ret_err) {
+			*ret_err = xasprintf("cannot read schema version: %s",
+					     sqlite3_errmsg(sql));
+		}
+		return -EIO;
+	}
+	if (have > newest) {
+		if (ret_err) {
+			*ret_err = xasprintf(
+				"catalog schema version %d is newer than this "
+				"build understands (%d); upgrade mcpd",
+				have, newest);
+		}
+		return -EPROTO;
+	}
+	for (int v = have + 1; v <= target; v++) {
+		const char *start = migration_start(v);
+		const char *end = migration_start(v + 1);
+		char *body = end ? xstrndup(start, (size_t)(end - start))
+				 : xstrdup(start);
+		char *script = xasprintf(
+			"BEGIN IMMEDIATE;\n%s\n;PRAGMA user_version = %d;\n"
+			"COMMIT;", body, v);
+		char *err = NULL;
+		int rc = sqlite3_exec(sql, script, NULL, NULL, &err);
+
+		free(body);
+		free(script);
+		if (rc != SQLITE_OK) {
+			if (ret_err) {
+				*ret_err = xasprintf("migration %d failed: %s",
+						     v, err ? err : "?");
+			}
+			sqlite3_free(err);
+			sqlite3_exec(sql, "ROLLBACK", NULL, NULL, NULL);
+			return db_errno(rc);
+		}
+	}
+	return 0;
+}
+
+int db_open(const char *path, int flags, struct db **ret_db, char **ret_err)
+{
+	struct db *db = NULL;
+	sqlite3 *sql = NULL;
+	int oflags;
+	int rc, r;
+
+	if (flags & DB_READONLY) {
+		oflags = SQLITE_OPEN_READONLY;
+	} else {
+		oflags = SQLITE_OPEN_READWRITE;
+		if (flags & DB_CREATE) {
+			oflags |= SQLITE_OPEN_CREATE;
+			r = paths_make_parent(path);
+			if (r < 0) {
+				*ret_err = xasprintf(
+					"cannot create directory for '%s': %s",
+					path, strerror(-r));
+				return r;
+			}
+		}
+	}
+	oflags |= SQLITE_OPEN_FULLMUTEX;
+	rc = sqlite3_open_v2(path, &sql, oflags, NULL);
+	if (rc != SQLITE_OK) {
+		if (rc == SQLITE_CANTOPEN && !(flags & DB_CREATE)) {
+			*ret_err = xasprintf(
+				"cannot open catalog '%s': no such file "
+				"(run 'mcpctl init' first)", path);
+		} else {
+			*ret_err = xasprintf("cannot open catalog '%s': %s",
+					     path, sql ? sqlite3_errmsg(sql)
+						       : sqlite3_errstr(rc));
+		}
+		r = db_errno(rc);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(sql, 1);
+	sqlite3_busy_timeout(sql, 5000);
+	/*
+	 * The first real read tells a non-database file apart; WAL lets mcpd
+	 * read while mcpctl writes.  A read-only opener cannot switch modes,
+	 * which is fine: the writer already did.
+	 */
+	rc = sqlite3_exec(sql,
+			  (flags & DB_READONLY)
+				  ? "PRAGMA foreign_keys = ON;"
+				    "SELECT count(*) FROM sqlite_schema;"
+				  : "PRAGMA foreign_keys = ON;"
+				    "PRAGMA journal_mode = WAL;"
+				    "PRAGMA synchronous = NORMAL;",
+			  NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		*ret_err = xasprintf("cannot open catalog '%s': %s", path,
+				     sqlite3_errmsg(sql));
+		r = db_errno(rc);
+		goto fail;
+	}
+	if (flags & DB_READONLY) {
+		int have = user_version(sql);
+
+		if (have > db_schema_version()) {
+			*ret_err = xasprintf(
+				"catalog '%s' has schema version %d, newer than "
+				"this build understands (%d); upgrade mcpd",
+				path, have, db_schema_version());
+			r = -EPROTO;
+			goto fail;
+		}
+		if (have < db_schema_version()) {
+			*ret_err = xasprintf(
+				"catalog '%s' has schema version %d; run "
+				"'mcpctl init' to upgrade it to %d",
+				path, have, db_schema_version());
+			r = -EPROTO;
+			goto fail;
+		}
+	} else {
+		char *err = NULL;
+
+		r = db_migrate(sql, 0, &err);
+		if (r < 0) {
+			*ret_err = xasprintf("catalog '%s': %s", path, err);
+			free(err);
+			goto fail;
+		}
+	}
+	db = xcalloc(1, sizeof(*db));
+	db->sql = sql;
+	db->path = xstrdup(path);
+	*ret_db = db;
+	return 0;
+fail:
+	sqlite3_close_v2(sql);
+	return r;
+}
+
+void db_close(struct db *db)
+{
+	if (!db) {
+		return;
+	}
+	sqlite3_close_v2(db->sql);
+	free(db->path);
+	free(db);
+}
+
+int db_exec(struct db *db, const char *sql, char **ret_err)
+{
+	char *err = NULL;
+	int rc = sqlite3_exec(db->sql, sql, NULL, NULL, &err);
+
+	if (rc != SQLITE_OK) {
+		if (ret_err) {
+			*ret_err = xstrdup(err ? err : sqlite3_errstr(rc));
+		}
+		sqlite3_free(err);
+		return db_errno(rc);
+	}
+	return 0;
+}
+
+int db_begin(struct db *db)
+{
+	return db_exec(db, "BEGIN IMMEDIATE", NULL);
+}
+
+int db_commit(struct db *db)
+{
+	return db_exec(db, "COMMIT", NULL);
+}
+
+void db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->sql)) {
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	}
+}
+
+char *db_config_get(struct db *db, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	char *v = NULL;
+
+	if (sqlite3_prepare_v2(db->sql,
+			       "SELECT value FROM system_config WHERE key = ?",
+			       -1, &st, NULL) != SQLITE_OK) {
+		return NULL;
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		v = xstrdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
+int64_t db_config_get_int(struct db *db, const char *key, int64_t fallback)
+{
+	char *v = db_config_get(db, key);
+	char *end;
+	long long n;
+
+	if (!v) {
+		return fallback;
+	}
+	n = strtoll(v, &end, 10);
+	if (end == v || *end) {
+		n = fallback;
+	}
+	free(v);
+	return n;
+}
+
+int db_config_set(struct db *db, const char *key, const char *value)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->sql,
+				"INSERT INTO system_config (key, value) "
+				"VALUES (?1, ?2) ON CONFLICT (key) "
+				"DO UPDATE SET value = excluded.value",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	sqlite3_finalize(st);
+	return db_errno(rc);
+}
+
+int64_t db_generation(struct db *db)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t g = -1;
+
+	if (sqlite3_prepare_v2(db->sql,
+			       "SELECT generation FROM catalog_state", -1, &st,
+			       NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		g = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	return g;
+}

@@ -1,0 +1,2 @@
+/* guard: being written */
+#include "mcp/buf.h"

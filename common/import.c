@@ -1,0 +1,2 @@
+/* import: being written */
+#include "mcp/buf.h"

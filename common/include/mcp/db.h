@@ -1,0 +1,61 @@
+/*
+ * db: the catalog, one SQLite file shared by mcpd and mcpctl.
+ *
+ * db_open() returns a struct db the caller owns and releases with
+ * db_close() (which accepts NULL).  The connection runs in WAL mode with a
+ * busy timeout, so mcpd keeps reading while mcpctl writes, and with foreign
+ * keys on.  Opening applies the forward migrations of schema.sql (unless
+ * DB_READONLY), and refuses a catalog written by a newer version.
+ *
+ * Functions that can fail return 0 or a negative errno; those that take
+ * `char **ret_err` also set it to a message for the user (caller frees) on
+ * failure.  `db->sql` is there for callers that need the raw handle.
+ */
+#ifndef MCP_DB_H
+#define MCP_DB_H
+
+#include <stdint.h>
+#include <sqlite3.h>
+
+enum db_flags {
+	DB_CREATE = 1 << 0,     /* create the file (and its directory) */
+	DB_READONLY = 1 << 1,   /* open read-only, never migrate */
+};
+
+struct db {
+	sqlite3 *sql;
+	char *path;
+};
+
+/* the newest schema version this build knows */
+int db_schema_version(void);
+/* the embedded schema text (schema.sql) */
+const char *db_schema_text(void);
+
+int db_open(const char *path, int flags, struct db **ret_db, char **ret_err);
+void db_close(struct db *db);
+
+/*
+ * Apply the migrations of schema.sql above the file's user_version, up to
+ * `target` (0 means the newest).  Exposed for tests of the migrations.
+ */
+int db_migrate(sqlite3 *sql, int target, char **ret_err);
+
+/* exec one or more statements; on failure sets *ret_err (may be NULL) */
+int db_exec(struct db *db, const char *sql, char **ret_err);
+int db_begin(struct db *db);        /* BEGIN IMMEDIATE */
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/* system_config: get returns a new string or NULL when the key is unknown */
+char *db_config_get(struct db *db, const char *key);
+int64_t db_config_get_int(struct db *db, const char *key, int64_t fallback);
+int db_config_set(struct db *db, const char *key, const char *value);
+
+/* the catalog_state generation: changes whenever client-visible state does */
+int64_t db_generation(struct db *db);
+
+/* sqlite result code -> negative errno-ish value for common/ returns */
+int db_errno(int sqlite_rc);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * query: running untrusted SQL over datasets, behind the guard.
+ *
+ * A struct qpool owns a bounded set of read-only connections to one
+ * catalog.  Every connection is opened SQLITE_OPEN_READONLY, in defensive
+ * mode, with extension loading off, tight sqlite3_limit()s, the weighting
+ * functions of wstats.h registered, one TEMP VIEW per enabled dataset named
+ * after the dataset (so client SQL says "FROM apistrat"), and an authorizer
+ * that lets it read exactly those datasets and nothing else (see guard.h).
+ *
+ * qpool_acquire() hands out a connection that is in step with the catalog:
+ * when the catalog generation moved since the connection last looked, its
+ * views are rebuilt first.  Connections go back with qpool_release().
+ * All qpool functions are thread-safe.
+ *
+ * query_run() prepares exactly one statement (trailing statements are
+ * refused), steps it under the limits and the cancel flag, and fills a
+ * struct query_result.  Rows past max_rows are never materialized: the
+ * statement is stepped once more only to learn that there is more.
+ */
+#ifndef MCP_QUERY_H
+#define MCP_QUERY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "mcp/buf.h"
+#include "mcp/cancel.h"
+#include "mcp/db.h"
+
+struct query_limits {
+	int64_t timeout_ms;     /* wall clock for one statement */
+	int64_t max_rows;       /* rows returned at most */
+	int64_t max_bytes;      /* bytes of rendered output at most */
+};
+
+/* defaults from system_config (built-in defaults when a key is missing) */
+void query_limits_load(struct db *catalog, struct query_limits *ret);
+
+enum query_format {
+	QUERY_FORMAT_MARKDOWN,
+	QUERY_FORMAT_CSV,
+	QUERY_FORMAT_JSON,
+};
+/* "markdown", "csv", "json"; -EINVAL otherwise */
+int query_format_parse(const char *s, enum query_format *ret);
+
+enum query_status {
+	QUERY_OK,
+	QUERY_ERROR,            /* SQL error: text has SQLite's message + hint */
+	QUERY_DENIED,           /* the guard refused: text says what and why */
+	QUERY_TIMEOUT,          /* timeout_ms reached */
+	QUERY_CANCELLED,        /* the cancel flag was raised */
+};
+/* "ok", "error", "denied", "timeout", "cancelled" (query_logs.status) */
+const char *query_status_name(enum query_status s);
+
+struct query_result {
+	enum query_status status;
+	/*
+	 * The answer for the model: a table in the requested format, then a
+	 * plain note when a limit cut it; or, unless QUERY_OK, the message.
+	 */
+	struct buf text;
+	/* {columns:[{name,type}], rows:[[...]], row_count, truncated}; NULL
+	 * unless QUERY_OK.  Owned by the result. */
+	cJSON *structured;
+	int64_t row_count;      /* rows returned */
+	bool truncated;         /* max_rows or max_bytes cut the answer */
+	char *datasets;         /* comma-separated datasets the SQL read */
+};
+
+void query_result_init(struct query_result *r);
+void query_result_finish(struct query_result *r);
+
+struct qpool;
+struct qconn;
+
+int qpool_create(const char *catalog_path, int size, struct qpool **ret_pool,
+		 char **ret_err);
+void qpool_destroy(struct qpool *pool);
+/* blocks until a connection is free; NULL only if the catalog is gone */
+struct qconn *qpool_acquire(struct qpool *pool);
+void qpool_release(struct qpool *pool, struct qconn *conn);
+/* the raw handle, e.g. to prepare trusted SQL of the program's own */
+sqlite3 *qconn_sqlite(struct qconn *conn);
+
+int query_run(struct qconn *conn, const char *sql,
+	      const struct query_limits *limits, enum query_format format,
+	      const struct cancel *cancel, struct query_result *ret);
+
+/*
+ * Check that `expr` is one SQL expression the guard allows over `dataset`
+ * (a WHERE filter from a client).  Returns 0, or -EINVAL with *ret_err
+ * (caller frees) saying why.
+ */
+int query_check_expr(struct qconn *conn, const char *dataset,
+		     const char *expr, char **ret_err);
+
+#endif

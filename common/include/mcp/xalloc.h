@@ -1,0 +1,21 @@
+/*
+ * xalloc: allocation that never returns NULL.
+ *
+ * Running out of memory is not an error either program can recover from in
+ * a useful way, so these wrappers print one line to stderr and abort.  Every
+ * pointer they return belongs to the caller and is released with free().
+ */
+#ifndef MCP_XALLOC_H
+#define MCP_XALLOC_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *ptr, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* printf into a fresh string */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,2 @@
+/* profile: being written */
+#include "mcp/buf.h"

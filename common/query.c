@@ -1,0 +1,2 @@
+/* query: being written */
+#include "mcp/buf.h"

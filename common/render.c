@@ -1,0 +1,2 @@
+/* render: being written */
+#include "mcp/buf.h"

@@ -1,0 +1,2 @@
+/* wstats: being written */
+#include "mcp/buf.h"

@@ -1,0 +1,3 @@
+/* being written */
+#include <stdio.h>
+int main(void) { return 0; }

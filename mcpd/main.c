@@ -1,0 +1,6 @@
+/* mcpd: being written */
+#include <stdio.h>
+int main(void)
+{
+	return 0;
+}

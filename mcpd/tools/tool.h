@@ -1,0 +1,90 @@
+/*
+ * tool: the contract between mcpd's tools/call dispatcher and each tool.
+ *
+ * The dispatcher (mcpd/methods) validates that `arguments` is an object,
+ * fills the "in" half of a struct tool_call, runs the tool on a worker
+ * thread, then turns the "out" half into a CallToolResult: `text` becomes
+ * one text content block, `structured` becomes structuredContent (left out
+ * for protocol revisions without it), `is_error` becomes isError, and the
+ * log_* fields go to query_logs.  The dispatcher frees everything in the
+ * call afterwards (tool_call_finish).
+ *
+ * A tool reports bad arguments and failed queries as tool errors
+ * (tool_error), never as protocol errors, so the model can correct itself.
+ */
+#ifndef MCPD_TOOL_H
+#define MCPD_TOOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "mcp/buf.h"
+#include "mcp/cancel.h"
+#include "mcp/db.h"
+#include "mcp/query.h"
+
+struct tool_call {
+	/* in: borrowed from the dispatcher */
+	const cJSON *args;                  /* an object, never NULL */
+	struct db *catalog;                 /* read-only catalog connection */
+	struct qpool *pool;                 /* guarded query connections */
+	const struct query_limits *limits;  /* effective limits */
+	const struct cancel *cancel;        /* raised on cancellation */
+	void *progress_ctx;                 /* opaque, for tool_progress() */
+
+	/* out: filled by the tool */
+	struct buf text;                    /* markdown for the model */
+	cJSON *structured;                  /* owned by the call, or NULL */
+	bool is_error;
+
+	/* out: what query_logs records */
+	const char *log_status;             /* static: "ok" unless set */
+	char *log_sql;                      /* owned, or NULL */
+	char *log_datasets;                 /* owned, comma-separated, or NULL */
+	int64_t log_rows;
+};
+
+typedef void (*tool_fn)(struct tool_call *call);
+
+struct tool_def {
+	const char *name;
+	const char *title;
+	const char *description;
+	const char *input_schema;    /* JSON Schema text */
+	const char *output_schema;   /* JSON Schema text, or NULL */
+	tool_fn run;
+};
+
+/* every tool, in the order tools/list shows them; NULL-terminated */
+extern const struct tool_def *const tool_registry[];
+const struct tool_def *tool_find(const char *name);
+
+/* set is_error, log_status "error" (unless already set) and the text */
+void tool_error(struct tool_call *call, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* notifications/progress when the request carried a progressToken */
+void tool_progress(struct tool_call *call, double progress, double total,
+		   const char *message);
+
+/* copy a query_result into the call (text, structured, status, rows) */
+void tool_take_query_result(struct tool_call *call, struct query_result *qr);
+
+/* argument helpers: NULL / fallback when absent; type errors via tool_error */
+const char *tool_arg_string(struct tool_call *call, const char *key,
+			    bool required);
+bool tool_arg_int(struct tool_call *call, const char *key, int64_t min,
+		  int64_t max, int64_t *inout_value);
+
+void tool_call_finish(struct tool_call *call);
+
+extern const struct tool_def tool_list_datasets;
+extern const struct tool_def tool_describe_dataset;
+extern const struct tool_def tool_query;
+extern const struct tool_def tool_sample_rows;
+extern const struct tool_def tool_search_datasets;
+extern const struct tool_def tool_query_many;
+extern const struct tool_def tool_weighted_stats;
+
+#endif

@@ -1,0 +1,153 @@
+-- The mcpd catalog schema: the only copy.  It is compiled into both mcpd
+-- and mcpctl (common/meson.build embeds it).
+--
+-- The file is a list of forward migrations.  Each starts with a line
+-- "-- migration N" and moves a catalog from PRAGMA user_version N-1 to N.
+-- A new catalog runs them all in order; an existing one runs only those
+-- above its user_version, each in its own transaction.  Never edit a
+-- migration that has shipped: append a new one.
+--
+-- Tables whose rows are imported datasets are named "data_<dataset>" and
+-- live in the same file.  Nothing here is visible to SQL sent by an MCP
+-- client: the guard in common/guard.c only lets it read dataset tables.
+
+-- migration 1
+CREATE TABLE datasets (
+	id             INTEGER PRIMARY KEY,
+	name           TEXT NOT NULL UNIQUE,   -- lower-case identifier
+	title          TEXT,
+	description    TEXT,
+	source_kind    TEXT NOT NULL CHECK (source_kind IN ('csv', 'sqlite', 'url')),
+	source_path    TEXT,                   -- csv file, sqlite file or URL
+	source_table   TEXT,                   -- table inside a registered sqlite file
+	data_table     TEXT NOT NULL,          -- table that holds the rows
+	weight_column  TEXT,
+	tags           TEXT NOT NULL DEFAULT '',   -- comma-separated
+	enabled        INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+	row_count      INTEGER,
+	import_options TEXT,                   -- JSON: delimiter, null markers
+	version        INTEGER NOT NULL DEFAULT 1,
+	created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+	updated_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
+CREATE TABLE dataset_columns (
+	dataset_id      INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+	position        INTEGER NOT NULL,      -- 0-based
+	name            TEXT NOT NULL,         -- column name in the data table
+	source_name     TEXT,                  -- header as the file had it
+	declared_type   TEXT,                  -- type in the table definition
+	inferred_type   TEXT,                  -- INTEGER, REAL or TEXT
+	null_count      INTEGER,
+	distinct_count  INTEGER,
+	min_value,                             -- any type
+	max_value,
+	mean            REAL,
+	top_values      TEXT,                  -- JSON [[value, count], ...]
+	sample_values   TEXT,                  -- JSON [value, ...]
+	is_weight       INTEGER NOT NULL DEFAULT 0,
+	description     TEXT,                  -- written by a human
+	llm_description TEXT,                  -- written by an LLM, approved
+	PRIMARY KEY (dataset_id, position)
+);
+
+CREATE TABLE llm_metadata (
+	id                  INTEGER PRIMARY KEY,
+	dataset_id          INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+	version             INTEGER NOT NULL,
+	provider            TEXT NOT NULL,
+	model               TEXT NOT NULL,
+	created_at          TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+	summary             TEXT,
+	column_descriptions TEXT,              -- JSON object: column -> text
+	example_questions   TEXT,              -- JSON array of strings
+	caveats             TEXT,              -- JSON array of strings
+	prompt_tokens       INTEGER,
+	completion_tokens   INTEGER,
+	status              TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'approved', 'rejected')),
+	raw_response        TEXT,              -- kept for audit
+	UNIQUE (dataset_id, version)
+);
+
+CREATE TABLE api_keys (
+	id          INTEGER PRIMARY KEY,
+	provider    TEXT NOT NULL,
+	label       TEXT NOT NULL DEFAULT 'default',
+	ciphertext  BLOB NOT NULL,
+	nonce       BLOB NOT NULL,
+	fingerprint TEXT NOT NULL,             -- never the key itself
+	created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+	last_used   TEXT,
+	UNIQUE (provider, label)
+);
+
+CREATE TABLE query_logs (
+	id             INTEGER PRIMARY KEY,
+	ts             TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+	client_name    TEXT,
+	client_version TEXT,
+	tool           TEXT NOT NULL,
+	datasets       TEXT,                   -- comma-separated
+	sql_text       TEXT,
+	arguments      TEXT,                   -- JSON
+	status         TEXT NOT NULL CHECK (status IN ('ok', 'error', 'timeout', 'denied', 'cancelled')),
+	error_text     TEXT,
+	rows_returned  INTEGER,
+	bytes_returned INTEGER,
+	duration_us    INTEGER
+);
+CREATE INDEX query_logs_ts ON query_logs(ts);
+
+CREATE TABLE context_cache (
+	dataset_id  INTEGER PRIMARY KEY REFERENCES datasets(id) ON DELETE CASCADE,
+	version     INTEGER NOT NULL,          -- datasets.version it was rendered from
+	markdown    TEXT NOT NULL,
+	schema_json TEXT NOT NULL
+);
+
+CREATE TABLE system_config (
+	key         TEXT PRIMARY KEY,
+	value       TEXT NOT NULL,
+	description TEXT
+);
+INSERT INTO system_config (key, value, description) VALUES
+	('query_timeout_ms', '10000', 'wall-clock limit of one query'),
+	('max_rows', '1000', 'rows returned by one query at most'),
+	('max_response_bytes', '65536', 'bytes of one tool result at most'),
+	('log_retention_days', '90', 'query logs older than this are pruned'),
+	('default_format', 'markdown', 'query output: markdown, csv or json');
+
+-- One counter that moves whenever anything a client can see changes, so a
+-- running mcpd notices mcpctl's edits with one cheap read.
+CREATE TABLE catalog_state (
+	id         INTEGER PRIMARY KEY CHECK (id = 1),
+	generation INTEGER NOT NULL
+);
+INSERT INTO catalog_state VALUES (1, 1);
+
+CREATE TRIGGER datasets_ai AFTER INSERT ON datasets BEGIN
+	UPDATE catalog_state SET generation = generation + 1;
+END;
+CREATE TRIGGER datasets_au AFTER UPDATE ON datasets BEGIN
+	UPDATE catalog_state SET generation = generation + 1;
+END;
+CREATE TRIGGER datasets_ad AFTER DELETE ON datasets BEGIN
+	UPDATE catalog_state SET generation = generation + 1;
+END;
+CREATE TRIGGER llm_metadata_ai AFTER INSERT ON llm_metadata BEGIN
+	UPDATE catalog_state SET generation = generation + 1;
+END;
+CREATE TRIGGER llm_metadata_au AFTER UPDATE ON llm_metadata BEGIN
+	UPDATE catalog_state SET generation = generation + 1;
+END;
+CREATE TRIGGER system_config_au AFTER UPDATE ON system_config BEGIN
+	UPDATE catalog_state SET generation = generation + 1;
+END;
+
+-- migration 2
+-- Full-text index for search_datasets: one document per dataset, rebuilt
+-- by mcpctl whenever a dataset's text changes.
+CREATE VIRTUAL TABLE dataset_search USING fts5(
+	name, title, description, columns, metadata,
+	tokenize = 'unicode61 remove_diacritics 2'
+);
