@@ -7,16 +7,20 @@
  *
  * It accepts: a header like any other record, fields quoted with '"'
  * holding the delimiter, CR, LF and doubled quotes; LF and CRLF line ends
- * (and a lone CR inside quotes); a UTF-8 byte order mark at the very start
+ * (and a lone CR inside quotes, kept as data); a UTF-8 byte order mark at the very start
  * (skipped); a final record without a line end.  A quote inside an unquoted
  * field is kept as a literal character.  A blank line (no bytes at all
  * between line ends) is skipped.
  *
  * It refuses, with a message naming the physical line: a quoted field that
  * never closes (the line where it opened), a character other than the
- * delimiter or a line end after a closing quote, invalid UTF-8 (checked
- * over the whole record, quoted or not), a NUL byte, a field longer than
+ * delimiter or a line end after a closing quote, a CR outside quotes that
+ * is not followed by LF (old Mac line ends), invalid UTF-8 (checked over
+ * the whole record, quoted or not), a NUL byte, a field longer than
  * max_field, a record with more than max_fields fields.
+ *
+ * Lines are physical: every LF counts, including those inside quoted
+ * fields, so a record spanning lines 4-6 is followed by one on line 7.
  *
  * csv_reader_create() returns a reader the caller owns; csv_reader_destroy()
  * accepts NULL and does not close the fd.  The fields a record points to
@@ -33,6 +37,8 @@ struct csv_options {
 	char delimiter;         /* ',' when 0 */
 	size_t max_field;       /* bytes; 16 MiB when 0 */
 	size_t max_fields;      /* fields per record; 4096 when 0 */
+	size_t read_size;       /* read buffer bytes; 1 MiB when 0 (tests
+	                         * use tiny ones to cross its edges) */
 };
 
 struct csv_field {
