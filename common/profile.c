@@ -1,2 +1,251 @@
-/* profile: being written */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "mcp/buf.h"
+#include "mcp/ident.h"
+#include "mcp/profile.h"
+#include "mcp/xalloc.h"
+
+/* columns per scan: 5 aggregates each stays far below SQLITE_MAX_COLUMN */
+#define PROFILE_CHUNK 100
+
+struct column {
+	int position;
+	char *name;
+	bool numeric;
+	int64_t non_null;
+	int64_t distinct;
+};
+
+static int load_columns(struct db *db, int64_t id, struct column **ret,
+			size_t *ret_n)
+{
+	sqlite3_stmt *st = NULL;
+	struct column *cols = NULL;
+	size_t n = 0, alloc = 0;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->sql,
+		"SELECT position, name, inferred_type FROM dataset_columns "
+		"WHERE dataset_id = ? ORDER BY position", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		return db_errno(rc);
+	}
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *type = (const char *)sqlite3_column_text(st, 2);
+
+		if (n == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			cols = xrealloc(cols, alloc * sizeof(*cols));
+		}
+		cols[n].position = sqlite3_column_int(st, 0);
+		cols[n].name = xstrdup((const char *)sqlite3_column_text(st, 1));
+		cols[n].numeric = type && (strcmp(type, "INTEGER") == 0 ||
+					   strcmp(type, "REAL") == 0);
+		cols[n].non_null = 0;
+		cols[n].distinct = 0;
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		for (size_t i = 0; i < n; i++) {
+			free(cols[i].name);
+		}
+		free(cols);
+		return db_errno(rc);
+	}
+	*ret = cols;
+	*ret_n = n;
+	return 0;
+}
+
+static int step_update(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/*
+ * One scan of the rows computes the counts, distinct counts and numeric
+ * ranges of up to PROFILE_CHUNK columns at once.
+ */
+static int profile_chunk(struct db *db, int64_t id, const char *rows_ref,
+			 struct column *cols, size_t n, int64_t *ret_rows,
+			 sqlite3_stmt *upd, char **ret_err)
+{
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	buf_addstr(&sql, "SELECT count(*)");
+	for (size_t i = 0; i < n; i++) {
+		char *q = ident_quoted(cols[i].name);
+
+		buf_addf(&sql, ", count(%s), count(DISTINCT %s)", q, q);
+		if (cols[i].numeric) {
+			buf_addf(&sql, ", min(%s), max(%s), avg(%s)", q, q, q);
+		} else {
+			buf_addstr(&sql, ", NULL, NULL, NULL");
+		}
+		free(q);
+	}
+	buf_addf(&sql, " FROM %s", rows_ref);
+	rc = sqlite3_prepare_v2(db->sql, buf_str(&sql), -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+	}
+	if (rc != SQLITE_ROW) {
+		*ret_err = xasprintf("cannot profile: %s",
+				     sqlite3_errmsg(db->sql));
+		goto out;
+	}
+	*ret_rows = sqlite3_column_int64(st, 0);
+	for (size_t i = 0; i < n; i++) {
+		int base = 1 + (int)i * 5;
+
+		cols[i].non_null = sqlite3_column_int64(st, base);
+		cols[i].distinct = sqlite3_column_int64(st, base + 1);
+		sqlite3_bind_int64(upd, 1, *ret_rows - cols[i].non_null);
+		sqlite3_bind_int64(upd, 2, cols[i].distinct);
+		sqlite3_bind_value(upd, 3, sqlite3_column_value(st, base + 2));
+		sqlite3_bind_value(upd, 4, sqlite3_column_value(st, base + 3));
+		sqlite3_bind_value(upd, 5, sqlite3_column_value(st, base + 4));
+		sqlite3_bind_int64(upd, 6, id);
+		sqlite3_bind_int(upd, 7, cols[i].position);
+		rc = step_update(upd);
+		if (rc != SQLITE_OK) {
+			*ret_err = xasprintf("cannot store profile: %s",
+					     sqlite3_errmsg(db->sql));
+			goto out;
+		}
+	}
+	rc = SQLITE_OK;
+out:
+	sqlite3_finalize(st);
+	buf_release(&sql);
+	return rc;
+}
+
+/* a JSON array computed by `select` (one row, one column) into a column */
+static int store_json(struct db *db, int64_t id, int position,
+		      const char *column, const char *select, char **ret_err)
+{
+	char *sql = xasprintf("UPDATE dataset_columns SET %s = (%s) "
+			      "WHERE dataset_id = ?1 AND position = ?2",
+			      column, select);
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, position);
+		rc = step_update(st);
+	}
+	if (rc != SQLITE_OK) {
+		*ret_err = xasprintf("cannot profile: %s",
+				     sqlite3_errmsg(db->sql));
+	}
+	sqlite3_finalize(st);
+	free(sql);
+	return rc;
+}
+
+static int profile_values(struct db *db, int64_t id, const char *rows_ref,
+			  const struct column *c, char **ret_err)
+{
+	char *q = ident_quoted(c->name);
+	char *select;
+	int rc;
+
+	/* LIMIT stops the scan early: samples cost next to nothing */
+	select = xasprintf("SELECT json_group_array(v) FROM (SELECT DISTINCT "
+			   "%s AS v FROM %s WHERE %s IS NOT NULL LIMIT %d)",
+			   q, rows_ref, q, PROFILE_SAMPLES);
+	rc = store_json(db, id, c->position, "sample_values", select, ret_err);
+	free(select);
+	if (rc == SQLITE_OK && !c->numeric && c->distinct > 0 &&
+	    c->distinct <= PROFILE_TOP_MAX_DISTINCT) {
+		select = xasprintf(
+			"SELECT json_group_array(json_array(v, n)) FROM "
+			"(SELECT %s AS v, count(*) AS n FROM %s WHERE %s IS "
+			"NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT %d)",
+			q, rows_ref, q, PROFILE_TOP_VALUES);
+		rc = store_json(db, id, c->position, "top_values", select,
+				ret_err);
+		free(select);
+	}
+	free(q);
+	return rc;
+}
+
+int profile_dataset(struct db *db, int64_t dataset_id, const char *rows_ref,
+		    char **ret_err)
+{
+	struct column *cols = NULL;
+	sqlite3_stmt *upd = NULL;
+	size_t n = 0;
+	int64_t rows = 0;
+	int rc;
+	int r;
+
+	r = load_columns(db, dataset_id, &cols, &n);
+	if (r < 0) {
+		*ret_err = xasprintf("cannot read columns: %s",
+				     sqlite3_errmsg(db->sql));
+		return r;
+	}
+	rc = sqlite3_prepare_v2(db->sql,
+		"UPDATE dataset_columns SET null_count = ?1, "
+		"distinct_count = ?2, min_value = ?3, max_value = ?4, "
+		"mean = ?5, top_values = NULL, sample_values = NULL "
+		"WHERE dataset_id = ?6 AND position = ?7", -1, &upd, NULL);
+	if (rc != SQLITE_OK) {
+		*ret_err = xasprintf("cannot profile: %s",
+				     sqlite3_errmsg(db->sql));
+		goto out;
+	}
+	if (n == 0) {
+		rc = profile_chunk(db, dataset_id, rows_ref, cols, 0, &rows,
+				   upd, ret_err);
+	}
+	for (size_t i = 0; i < n && rc == SQLITE_OK; i += PROFILE_CHUNK) {
+		size_t m = n - i < PROFILE_CHUNK ? n - i : PROFILE_CHUNK;
+
+		rc = profile_chunk(db, dataset_id, rows_ref, cols + i, m,
+				   &rows, upd, ret_err);
+	}
+	for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
+		rc = profile_values(db, dataset_id, rows_ref, &cols[i],
+				    ret_err);
+	}
+	if (rc == SQLITE_OK) {
+		sqlite3_stmt *st = NULL;
+
+		rc = sqlite3_prepare_v2(db->sql,
+			"UPDATE datasets SET row_count = ? WHERE id = ?", -1,
+			&st, NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_int64(st, 1, rows);
+			sqlite3_bind_int64(st, 2, dataset_id);
+			rc = step_update(st);
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_OK) {
+			*ret_err = xasprintf("cannot store row count: %s",
+					     sqlite3_errmsg(db->sql));
+		}
+	}
+out:
+	sqlite3_finalize(upd);
+	for (size_t i = 0; i < n; i++) {
+		free(cols[i].name);
+	}
+	free(cols);
+	return db_errno(rc);
+}

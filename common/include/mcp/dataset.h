@@ -1,0 +1,57 @@
+/*
+ * dataset: catalog rows that describe datasets, shared by the importers
+ * and the mcpctl commands.
+ *
+ * A struct dataset_info is a snapshot of one `datasets` row; the caller
+ * owns it and frees it with dataset_info_destroy() (NULL is fine).
+ */
+#ifndef MCP_DATASET_H
+#define MCP_DATASET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mcp/db.h"
+
+struct dataset_info {
+	int64_t id;
+	char *name;
+	char *title;
+	char *description;
+	char *source_kind;      /* "csv", "sqlite", "url" */
+	char *source_path;
+	char *source_table;
+	char *data_table;
+	char *weight_column;
+	char *tags;
+	char *import_options;   /* JSON */
+	bool enabled;
+	int64_t row_count;
+	int64_t version;
+	char *created_at;
+	char *updated_at;
+};
+
+/* 0 and *ret set, -ENOENT when there is no such dataset, or an error */
+int dataset_lookup(struct db *db, const char *name, struct dataset_info **ret);
+void dataset_info_destroy(struct dataset_info *d);
+
+/*
+ * The SQL expression that names the dataset's rows from a catalog
+ * connection: main."data_x", or "src"."T" for a registered file attached
+ * as `schema_alias`.  Caller frees.
+ */
+char *dataset_rows_ref(const struct dataset_info *d, const char *schema_alias);
+
+/* attach a registered SQLite file read-only under `alias` */
+int dataset_attach_source(struct db *db, const char *path, const char *alias,
+			  char **ret_err);
+void dataset_detach_source(struct db *db, const char *alias);
+
+/* rebuild the dataset's row in the dataset_search full-text index */
+int dataset_search_reindex(struct db *db, int64_t id);
+
+/* bump version/updated_at after any change to a dataset or its columns */
+int dataset_touch(struct db *db, int64_t id);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * import: turning a CSV file into a dataset, and registering a table of an
+ * existing SQLite file.
+ *
+ * A CSV import reads the file twice.  The first pass checks every record
+ * (field count, quoting, UTF-8) and infers each column's type from the
+ * whole column; nothing is written during it, so a broken line 3,000,001
+ * leaves the catalog untouched.  The second pass creates the typed table
+ * and inserts the rows, inside one transaction together with the datasets
+ * and dataset_columns rows and the profile.  Standard input ("-") is first
+ * copied to an unlinked temporary file so it can be read twice.
+ *
+ * On failure *ret_err says what went wrong and where ("FILE:LINE: cause").
+ */
+#ifndef MCP_IMPORT_H
+#define MCP_IMPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mcp/db.h"
+
+struct import_options {
+	const char *name;               /* dataset name, already checked */
+	const char *path;               /* CSV path or "-"; SQLite file */
+	const char *table;              /* --sqlite: table inside the file */
+	char delimiter;                 /* 0: ',' */
+	const char *const *null_values; /* extra NULL markers */
+	size_t n_null_values;
+	const char *title;
+	const char *description;
+	const char *weight;
+	const char *tags;
+	bool replace;                   /* replace an existing dataset */
+	bool progress;                  /* progress on stderr */
+};
+
+struct import_rename {
+	int position;
+	char *from;                     /* header in the file */
+	char *to;                       /* column name used */
+};
+
+struct import_report {
+	int64_t dataset_id;
+	int64_t rows;
+	int columns;
+	uint64_t bytes;
+	double seconds;
+	struct import_rename *renames;  /* headers that had to change */
+	size_t n_renames;
+	bool replaced;
+};
+
+void import_report_finish(struct import_report *r);
+
+/* -EEXIST when the dataset exists and !replace */
+int import_csv(struct db *db, const struct import_options *opt,
+	       struct import_report *ret, char **ret_err);
+int import_sqlite(struct db *db, const struct import_options *opt,
+		  struct import_report *ret, char **ret_err);
+
+/* re-read a dataset from its source (CSV), or re-profile it (SQLite) */
+int import_refresh(struct db *db, const char *name, bool progress,
+		   struct import_report *ret, char **ret_err);
+
+/* make `weight` (a numeric column) the dataset's weight; in a transaction */
+int import_set_weight(struct db *db, int64_t id, const char *weight,
+		      char **ret_err);
+
+/* the types the CSV import infers; exposed for unit tests */
+enum import_type {
+	IMPORT_NULL,
+	IMPORT_INTEGER,
+	IMPORT_REAL,
+	IMPORT_TEXT,
+};
+enum import_type import_classify(const char *s, size_t len);
+
+#endif
