@@ -610,7 +610,6 @@ int csv_read(struct csv_reader *r, struct csv_record *rec)
 			c = q < r->end ? *q : '\0';
 			if (c == '\n') {
 				/* keep the newline; it starts a physical line */
-				r->line++;
 				q++;
 			}
 			if (q != p) {
@@ -620,7 +619,11 @@ int csv_read(struct csv_reader *r, struct csv_record *rec)
 				}
 			}
 			r->pos = q;
-			if (c == '\n' || q == r->end) {
+			if (c == '\n') {
+				r->line++;
+				continue;
+			}
+			if (q == r->end) {
 				continue;
 			}
 			r->pos++;
