@@ -1,2 +1,922 @@
-/* query: being written */
-#include "mcp/buf.h"
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "mcp/banned.h"
+#include "mcp/guard.h"
+#include "mcp/ident.h"
+#include "mcp/log.h"
+#include "mcp/query.h"
+#include "mcp/render.h"
+#include "mcp/wstats.h"
+#include "mcp/xalloc.h"
+
+#define DEFAULT_TIMEOUT_MS 10000
+#define DEFAULT_MAX_ROWS 1000
+#define DEFAULT_MAX_BYTES 65536
+
+/* SQLite allows this many attached files (SQLITE_MAX_ATTACHED default) */
+#define MAX_ATTACHED 10
+/* VM steps between two looks at the clock and the cancel flag */
+#define PROGRESS_STEPS 1000
+/* after a cut, count the rows left for at most this long */
+#define COUNT_MS 200
+#define COUNT_ROWS 1000000
+/* the schema hint after an SQL error stays this short */
+#define HINT_MAX 4096
+
+struct qconn {
+	sqlite3 *db;
+	struct guard *guard;
+	sqlite3_stmt *gen_stmt;     /* prepared trusted, before the guard */
+	int64_t generation;
+	char *hint;                 /* datasets and their columns */
+	int nattached;
+
+	/* for the progress handler, while a statement runs */
+	struct timespec deadline;
+	bool has_deadline;
+	const struct cancel *cancel;
+	enum query_status stop;
+
+	struct qconn *next_free;
+};
+
+struct qpool {
+	char *path;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int size;
+	int nopen;
+	struct qconn **all;
+	struct qconn *free_list;
+};
+
+void query_limits_load(struct db *catalog, struct query_limits *ret)
+{
+	ret->timeout_ms = db_config_get_int(catalog, "query_timeout_ms",
+					    DEFAULT_TIMEOUT_MS);
+	ret->max_rows = db_config_get_int(catalog, "max_rows",
+					  DEFAULT_MAX_ROWS);
+	ret->max_bytes = db_config_get_int(catalog, "max_response_bytes",
+					   DEFAULT_MAX_BYTES);
+	if (ret->timeout_ms <= 0) {
+		ret->timeout_ms = DEFAULT_TIMEOUT_MS;
+	}
+	if (ret->max_rows <= 0) {
+		ret->max_rows = DEFAULT_MAX_ROWS;
+	}
+	if (ret->max_bytes <= 0) {
+		ret->max_bytes = DEFAULT_MAX_BYTES;
+	}
+}
+
+int query_format_parse(const char *s, enum query_format *ret)
+{
+	if (!s) {
+		return -EINVAL;
+	}
+	if (strcmp(s, "markdown") == 0) {
+		*ret = QUERY_FORMAT_MARKDOWN;
+	} else if (strcmp(s, "csv") == 0) {
+		*ret = QUERY_FORMAT_CSV;
+	} else if (strcmp(s, "json") == 0) {
+		*ret = QUERY_FORMAT_JSON;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+const char *query_status_name(enum query_status s)
+{
+	switch (s) {
+	case QUERY_OK:
+		return "ok";
+	case QUERY_ERROR:
+		return "error";
+	case QUERY_DENIED:
+		return "denied";
+	case QUERY_TIMEOUT:
+		return "timeout";
+	case QUERY_CANCELLED:
+		return "cancelled";
+	}
+	return "error";
+}
+
+void query_result_init(struct query_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->text, 0);
+}
+
+void query_result_finish(struct query_result *r)
+{
+	if (!r) {
+		return;
+	}
+	buf_release(&r->text);
+	cJSON_Delete(r->structured);
+	r->structured = NULL;
+	free(r->datasets);
+	r->datasets = NULL;
+}
+
+sqlite3 *qconn_sqlite(struct qconn *conn)
+{
+	return conn->db;
+}
+
+/* ---- connections ---- */
+
+static int progress(void *ctx)
+{
+	struct qconn *c = ctx;
+	struct timespec now;
+
+	if (cancel_raised(c->cancel)) {
+		c->stop = QUERY_CANCELLED;
+		return 1;
+	}
+	if (!c->has_deadline) {
+		return 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > c->deadline.tv_sec ||
+	    (now.tv_sec == c->deadline.tv_sec &&
+	     now.tv_nsec >= c->deadline.tv_nsec)) {
+		c->stop = QUERY_TIMEOUT;
+		return 1;
+	}
+	return 0;
+}
+
+static void set_deadline(struct qconn *c, int64_t ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, &c->deadline);
+	c->deadline.tv_sec += ms / 1000;
+	c->deadline.tv_nsec += (ms % 1000) * 1000000;
+	if (c->deadline.tv_nsec >= 1000000000) {
+		c->deadline.tv_sec++;
+		c->deadline.tv_nsec -= 1000000000;
+	}
+	c->has_deadline = true;
+}
+
+static void set_limits(sqlite3 *db)
+{
+	/*
+	 * Big enough for real analytics, small enough that one query cannot
+	 * build gigabyte strings (randomblob, zeroblob, printf widths,
+	 * group_concat) or a parse tree that exhausts the stack.
+	 */
+	sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 4 * 1000 * 1000);
+	sqlite3_limit(db, SQLITE_LIMIT_SQL_LENGTH, 100 * 1000);
+	sqlite3_limit(db, SQLITE_LIMIT_COLUMN, 2000);
+	sqlite3_limit(db, SQLITE_LIMIT_EXPR_DEPTH, 100);
+	sqlite3_limit(db, SQLITE_LIMIT_COMPOUND_SELECT, 50);
+	sqlite3_limit(db, SQLITE_LIMIT_VDBE_OP, 50000);
+	sqlite3_limit(db, SQLITE_LIMIT_FUNCTION_ARG, 100);
+	sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, MAX_ATTACHED);
+	sqlite3_limit(db, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 1000);
+	sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, 10);
+	sqlite3_limit(db, SQLITE_LIMIT_TRIGGER_DEPTH, 1);
+	sqlite3_limit(db, SQLITE_LIMIT_WORKER_THREADS, 0);
+}
+
+/* run the pool's own SQL: trusted, never client text */
+static int trusted_exec(struct qconn *c, const char *sql, char **ret_err)
+{
+	char *err = NULL;
+	int rc;
+
+	guard_set_trusted(c->guard, true);
+	rc = sqlite3_exec(c->db, sql, NULL, NULL, &err);
+	guard_set_trusted(c->guard, false);
+	if (rc != SQLITE_OK) {
+		if (ret_err) {
+			*ret_err = xstrdup(err ? err : sqlite3_errstr(rc));
+		}
+		sqlite3_free(err);
+		return db_errno(rc);
+	}
+	return 0;
+}
+
+static int64_t read_generation(struct qconn *c)
+{
+	int64_t g = -1;
+
+	guard_set_trusted(c->guard, true);
+	if (sqlite3_step(c->gen_stmt) == SQLITE_ROW) {
+		g = sqlite3_column_int64(c->gen_stmt, 0);
+	}
+	sqlite3_reset(c->gen_stmt);
+	guard_set_trusted(c->guard, false);
+	return g;
+}
+
+/* "file:PATH?mode=ro" with the URI's special characters escaped */
+static char *ro_uri(const char *path)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addstr(&b, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#' || *p < 0x21 ||
+		    *p >= 0x7f) {
+			buf_addf(&b, "%%%02X", *p);
+		} else {
+			buf_addch(&b, (char)*p);
+		}
+	}
+	buf_addstr(&b, "?mode=ro");
+	return buf_detach(&b, NULL);
+}
+
+static void drop_views(struct qconn *c)
+{
+	sqlite3_stmt *st = NULL;
+	struct buf sql = BUF_INIT;
+
+	guard_set_trusted(c->guard, true);
+	if (sqlite3_prepare_v2(c->db,
+			       "SELECT name FROM temp.sqlite_schema "
+			       "WHERE type = 'view'", -1, &st,
+			       NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			buf_addstr(&sql, "DROP VIEW IF EXISTS temp.");
+			ident_quote(&sql,
+				    (const char *)sqlite3_column_text(st, 0));
+			buf_addstr(&sql, ";");
+		}
+	}
+	sqlite3_finalize(st);
+	for (int i = 0; i < c->nattached; i++) {
+		buf_addf(&sql, "DETACH src_%d;", i);
+	}
+	guard_set_trusted(c->guard, false);
+	if (sql.len) {
+		trusted_exec(c, buf_str(&sql), NULL);
+	}
+	c->nattached = 0;
+	buf_release(&sql);
+	guard_clear(c->guard);
+}
+
+/* the columns of a view, for the hint after an SQL error */
+static void hint_add(struct qconn *c, struct buf *hint, const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	char *sql = NULL;
+	size_t start = hint->len;
+
+	sql = xasprintf("SELECT * FROM temp.\"%s\"", name);
+	guard_set_trusted(c->guard, true);
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		int n = sqlite3_column_count(st);
+
+		buf_addf(hint, "- %s(", name);
+		for (int i = 0; i < n; i++) {
+			const char *col = sqlite3_column_name(st, i);
+
+			buf_addstr(hint, i ? ", " : "");
+			render_md_cell(hint, col ? col : "?");
+		}
+		buf_addstr(hint, ")\n");
+	}
+	guard_set_trusted(c->guard, false);
+	sqlite3_finalize(st);
+	free(sql);
+	if (hint->len > HINT_MAX) {
+		/* too many to list: the model can ask describe_dataset */
+		hint->len = start;
+		hint->data[start] = '\0';
+		buf_addf(hint, "- %s\n", name);
+	}
+}
+
+/* one dataset: a temp view named after it over the table with its rows */
+static void add_dataset(struct qconn *c, struct buf *hint, const char *name,
+			const char *kind, const char *path,
+			const char *source_table, const char *data_table,
+			char **attached)
+{
+	const char *why = NULL;
+	char *schema = NULL;
+	const char *table;
+	struct buf sql = BUF_INIT;
+	char *err = NULL;
+	bool sqlite_file = kind && strcmp(kind, "sqlite") == 0;
+
+	if (ident_dataset_name_check(name, &why) < 0) {
+		log_warn("dataset '%s' skipped: %s", name, why);
+		return;
+	}
+	if (sqlite_file) {
+		int slot = -1;
+
+		if (!path || !source_table) {
+			log_warn("dataset '%s' skipped: no source file or "
+				 "table", name);
+			return;
+		}
+		for (int i = 0; i < c->nattached; i++) {
+			if (strcmp(attached[i], path) == 0) {
+				slot = i;
+			}
+		}
+		if (slot < 0) {
+			sqlite3_stmt *st = NULL;
+			char *uri;
+			char *att;
+			int rc;
+
+			if (c->nattached == MAX_ATTACHED) {
+				log_warn("dataset '%s' skipped: more than %d "
+					 "SQLite files are registered", name,
+					 MAX_ATTACHED);
+				return;
+			}
+			uri = ro_uri(path);
+			att = xasprintf("ATTACH ?1 AS src_%d", c->nattached);
+			guard_set_trusted(c->guard, true);
+			rc = sqlite3_prepare_v2(c->db, att, -1, &st, NULL);
+			if (rc == SQLITE_OK) {
+				sqlite3_bind_text(st, 1, uri, -1,
+						  SQLITE_STATIC);
+				rc = sqlite3_step(st);
+				rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+			}
+			if (rc != SQLITE_OK) {
+				log_warn("dataset '%s' skipped: cannot attach "
+					 "'%s': %s", name, path,
+					 sqlite3_errmsg(c->db));
+			}
+			sqlite3_finalize(st);
+			guard_set_trusted(c->guard, false);
+			free(att);
+			free(uri);
+			if (rc != SQLITE_OK) {
+				return;
+			}
+			slot = c->nattached++;
+			attached[slot] = xstrdup(path);
+		}
+		schema = xasprintf("src_%d", slot);
+		table = source_table;
+	} else {
+		if (!data_table) {
+			log_warn("dataset '%s' skipped: no data table", name);
+			return;
+		}
+		schema = xstrdup("main");
+		table = data_table;
+	}
+	buf_addstr(&sql, "CREATE TEMP VIEW ");
+	ident_quote(&sql, name);
+	buf_addf(&sql, " AS SELECT * FROM %s.", schema);
+	ident_quote(&sql, table);
+	if (trusted_exec(c, buf_str(&sql), &err) < 0) {
+		log_warn("dataset '%s' skipped: %s", name, err);
+		goto out;
+	}
+	guard_allow(c->guard, "temp", name, name, false);
+	guard_allow(c->guard, schema, table, name, sqlite_file);
+	hint_add(c, hint, name);
+out:
+	free(err);
+	buf_release(&sql);
+	free(schema);
+}
+
+/* bring the views in step with the catalog's enabled datasets */
+static void resync(struct qconn *c, int64_t generation)
+{
+	sqlite3_stmt *st = NULL;
+	struct buf hint = BUF_INIT;
+	char *attached[MAX_ATTACHED] = { NULL };
+	int rc;
+
+	drop_views(c);
+	guard_set_trusted(c->guard, true);
+	rc = sqlite3_prepare_v2(c->db,
+				"SELECT name, source_kind, source_path, "
+				"source_table, data_table FROM main.datasets "
+				"WHERE enabled = 1 ORDER BY name",
+				-1, &st, NULL);
+	guard_set_trusted(c->guard, false);
+	if (rc != SQLITE_OK) {
+		log_warn("cannot read the datasets: %s",
+			 sqlite3_errmsg(c->db));
+		goto out;
+	}
+	for (;;) {
+		guard_set_trusted(c->guard, true);
+		rc = sqlite3_step(st);
+		guard_set_trusted(c->guard, false);
+		if (rc != SQLITE_ROW) {
+			break;
+		}
+		add_dataset(c, &hint,
+			    (const char *)sqlite3_column_text(st, 0),
+			    (const char *)sqlite3_column_text(st, 1),
+			    (const char *)sqlite3_column_text(st, 2),
+			    (const char *)sqlite3_column_text(st, 3),
+			    (const char *)sqlite3_column_text(st, 4),
+			    attached);
+	}
+	c->generation = generation;
+out:
+	sqlite3_finalize(st);
+	for (int i = 0; i < MAX_ATTACHED; i++) {
+		free(attached[i]);
+	}
+	free(c->hint);
+	c->hint = hint.len ? buf_detach(&hint, NULL) : NULL;
+	buf_release(&hint);
+}
+
+static void qconn_close(struct qconn *c)
+{
+	if (!c) {
+		return;
+	}
+	sqlite3_finalize(c->gen_stmt);
+	sqlite3_close_v2(c->db);
+	guard_destroy(c->guard);
+	free(c->hint);
+	free(c);
+}
+
+static int qconn_open(const char *path, struct qconn **ret, char **ret_err)
+{
+	struct qconn *c = xcalloc(1, sizeof(*c));
+	int rc, r;
+
+	c->guard = guard_create();
+	c->generation = -1;
+	/*
+	 * One thread at a time uses a connection (the pool hands it out), so
+	 * SQLite's own per-connection mutex is not needed.
+	 */
+	rc = sqlite3_open_v2(path, &c->db,
+			     SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX |
+				     SQLITE_OPEN_URI,
+			     NULL);
+	if (rc != SQLITE_OK) {
+		*ret_err = xasprintf("cannot open catalog '%s': %s", path,
+				     c->db ? sqlite3_errmsg(c->db)
+					   : sqlite3_errstr(rc));
+		r = db_errno(rc);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	sqlite3_busy_timeout(c->db, 2000);
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0,
+			  NULL);
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_DQS_DML, 0, NULL);
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_DQS_DDL, 0, NULL);
+	set_limits(c->db);
+	rc = wstats_register(c->db);
+	if (rc != 0) {
+		*ret_err = xasprintf("cannot register functions on '%s'",
+				     path);
+		r = rc < 0 ? rc : -EIO;
+		goto fail;
+	}
+	/* prepared before the guard is installed, so it stays trusted */
+	rc = sqlite3_prepare_v3(c->db, "SELECT generation FROM "
+				"main.catalog_state",
+				-1, SQLITE_PREPARE_PERSISTENT, &c->gen_stmt,
+				NULL);
+	if (rc != SQLITE_OK) {
+		*ret_err = xasprintf("cannot read catalog '%s': %s", path,
+				     sqlite3_errmsg(c->db));
+		r = db_errno(rc);
+		goto fail;
+	}
+	guard_install(c->guard, c->db);
+	sqlite3_progress_handler(c->db, PROGRESS_STEPS, progress, c);
+	*ret = c;
+	return 0;
+fail:
+	qconn_close(c);
+	return r;
+}
+
+int qpool_create(const char *catalog_path, int size, struct qpool **ret_pool,
+		 char **ret_err)
+{
+	struct qpool *p = NULL;
+	struct qconn *c = NULL;
+	int r;
+
+	if (size < 1) {
+		size = 1;
+	}
+	/* fail early, with a message, when the catalog cannot be read */
+	r = qconn_open(catalog_path, &c, ret_err);
+	if (r < 0) {
+		return r;
+	}
+	p = xcalloc(1, sizeof(*p));
+	p->path = xstrdup(catalog_path);
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	p->size = size;
+	p->all = xcalloc((size_t)size, sizeof(*p->all));
+	p->all[p->nopen++] = c;
+	c->next_free = NULL;
+	p->free_list = c;
+	*ret_pool = p;
+	return 0;
+}
+
+void qpool_destroy(struct qpool *pool)
+{
+	if (!pool) {
+		return;
+	}
+	for (int i = 0; i < pool->nopen; i++) {
+		qconn_close(pool->all[i]);
+	}
+	free(pool->all);
+	pthread_cond_destroy(&pool->cond);
+	pthread_mutex_destroy(&pool->lock);
+	free(pool->path);
+	free(pool);
+}
+
+struct qconn *qpool_acquire(struct qpool *pool)
+{
+	struct qconn *c = NULL;
+	int64_t g;
+
+	pthread_mutex_lock(&pool->lock);
+	for (;;) {
+		if (pool->free_list) {
+			c = pool->free_list;
+			pool->free_list = c->next_free;
+			c->next_free = NULL;
+			break;
+		}
+		if (pool->nopen < pool->size) {
+			char *err = NULL;
+			int slot = pool->nopen++;
+
+			/* open outside the lock: it reads the disk */
+			pthread_mutex_unlock(&pool->lock);
+			if (qconn_open(pool->path, &c, &err) < 0) {
+				log_error("%s", err);
+				free(err);
+				pthread_mutex_lock(&pool->lock);
+				pool->nopen--;
+				pthread_cond_signal(&pool->cond);
+				pthread_mutex_unlock(&pool->lock);
+				return NULL;
+			}
+			pthread_mutex_lock(&pool->lock);
+			pool->all[slot] = c;
+			break;
+		}
+		pthread_cond_wait(&pool->cond, &pool->lock);
+	}
+	pthread_mutex_unlock(&pool->lock);
+
+	g = read_generation(c);
+	if (g < 0) {
+		log_warn("cannot read the catalog generation: %s",
+			 sqlite3_errmsg(c->db));
+	} else if (g != c->generation) {
+		resync(c, g);
+	}
+	return c;
+}
+
+void qpool_release(struct qpool *pool, struct qconn *conn)
+{
+	if (!conn) {
+		return;
+	}
+	pthread_mutex_lock(&pool->lock);
+	conn->next_free = pool->free_list;
+	pool->free_list = conn;
+	pthread_cond_signal(&pool->cond);
+	pthread_mutex_unlock(&pool->lock);
+}
+
+/* ---- running client SQL ---- */
+
+static const char *type_name(int t)
+{
+	switch (t) {
+	case SQLITE_INTEGER:
+		return "INTEGER";
+	case SQLITE_FLOAT:
+		return "REAL";
+	case SQLITE_TEXT:
+		return "TEXT";
+	case SQLITE_BLOB:
+		return "BLOB";
+	default:
+		return NULL;
+	}
+}
+
+static void fail_text(struct query_result *r, enum query_status s,
+		      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void fail_text(struct query_result *r, enum query_status s,
+		      const char *fmt, ...)
+{
+	va_list ap;
+
+	r->status = s;
+	buf_reset(&r->text);
+	va_start(ap, fmt);
+	buf_vaddf(&r->text, fmt, ap);
+	va_end(ap);
+}
+
+static void error_with_hint(struct qconn *c, struct query_result *r,
+			    const char *msg)
+{
+	fail_text(r, QUERY_ERROR, "SQL error: %s\n", msg);
+	if (c->hint) {
+		buf_addstr(&r->text, "\nDatasets you can query (name and "
+				     "columns):\n");
+		buf_addstr(&r->text, c->hint);
+	} else {
+		buf_addstr(&r->text, "\nNo datasets are enabled yet.\n");
+	}
+}
+
+static void stopped(struct qconn *c, const struct query_limits *limits,
+		    struct query_result *r)
+{
+	if (c->stop == QUERY_CANCELLED) {
+		fail_text(r, QUERY_CANCELLED, "the query was cancelled\n");
+	} else {
+		fail_text(r, QUERY_TIMEOUT,
+			  "the query hit the query timeout of %lld ms and "
+			  "was stopped; narrow it with WHERE, aggregate "
+			  "with GROUP BY, or add a LIMIT\n",
+			  (long long)limits->timeout_ms);
+	}
+}
+
+/*
+ * After a cut: how many rows the statement has in all, stepping (without
+ * reading columns) for a short while.  Returns -1 if it could not finish.
+ */
+static int64_t count_rest(struct qconn *c, sqlite3_stmt *st, int64_t seen)
+{
+	struct timespec saved = c->deadline;
+	bool saved_has = c->has_deadline;
+	int64_t n = seen;
+	int rc = SQLITE_ROW;
+
+	set_deadline(c, COUNT_MS);
+	if (saved_has && (saved.tv_sec < c->deadline.tv_sec ||
+			  (saved.tv_sec == c->deadline.tv_sec &&
+			   saved.tv_nsec < c->deadline.tv_nsec))) {
+		c->deadline = saved;
+	}
+	while (n - seen < COUNT_ROWS && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n++;
+	}
+	c->deadline = saved;
+	c->has_deadline = saved_has;
+	c->stop = QUERY_OK;
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+int query_run(struct qconn *conn, const char *sql,
+	      const struct query_limits *limits, enum query_format format,
+	      const struct cancel *cancel, struct query_result *ret)
+{
+	sqlite3_stmt *st = NULL;
+	const char *tail = NULL;
+	const char *why = NULL;
+	cJSON *names = NULL, *types = NULL, *rows = NULL, *columns = NULL;
+	struct buf line = BUF_INIT;
+	bool cut_rows = false, cut_bytes = false;
+	int64_t nrows = 0, total = -1;
+	size_t budget;
+	int rc, ncols;
+
+	query_result_init(ret);
+	conn->stop = QUERY_OK;
+	conn->cancel = cancel;
+	conn->has_deadline = false;
+	guard_begin(conn->guard);
+	if (!sql) {
+		fail_text(ret, QUERY_ERROR, "no SQL given\n");
+		goto out;
+	}
+	rc = sqlite3_prepare_v3(conn->db, sql, -1, 0, &st, &tail);
+	if (guard_denial(conn->guard)) {
+		fail_text(ret, QUERY_DENIED, "not allowed: %s\n",
+			  guard_denial(conn->guard));
+		goto out;
+	}
+	if (rc != SQLITE_OK) {
+		error_with_hint(conn, ret, sqlite3_errmsg(conn->db));
+		goto out;
+	}
+	if (!st) {
+		fail_text(ret, QUERY_ERROR, "the SQL is empty: send one SELECT "
+			  "statement\n");
+		goto out;
+	}
+	if (!guard_tail_empty(tail)) {
+		fail_text(ret, QUERY_DENIED,
+			  "not allowed: only one statement per call; send "
+			  "the statements after the first ';' in separate "
+			  "calls (or use query_many)\n");
+		goto out;
+	}
+	if (guard_statement_check(sql, &why) < 0 ||
+	    !sqlite3_stmt_readonly(st)) {
+		fail_text(ret, QUERY_DENIED, "not allowed: %s\n",
+			  why ? why : "the statement is not read-only");
+		goto out;
+	}
+	ret->datasets = guard_datasets(conn->guard);
+
+	ncols = sqlite3_column_count(st);
+	names = cJSON_CreateArray();
+	types = cJSON_CreateArray();
+	rows = cJSON_CreateArray();
+	for (int i = 0; i < ncols; i++) {
+		const char *n = sqlite3_column_name(st, i);
+		const char *t = sqlite3_column_decltype(st, i);
+		char *clean = render_utf8_clean(n ? n : "?",
+						strlen(n ? n : "?"));
+
+		cJSON_AddItemToArray(names, cJSON_CreateString(clean));
+		cJSON_AddItemToArray(types, t ? cJSON_CreateString(t)
+					      : cJSON_CreateNull());
+		free(clean);
+	}
+	render_header(&ret->text, format, names);
+	/* room for the footer and the note about a cut */
+	budget = limits->max_bytes > 512 ? (size_t)limits->max_bytes - 512
+					 : 0;
+
+	set_deadline(conn, limits->timeout_ms);
+	for (;;) {
+		cJSON *row;
+
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE) {
+			break;
+		}
+		if (rc != SQLITE_ROW) {
+			if (conn->stop != QUERY_OK) {
+				stopped(conn, limits, ret);
+			} else {
+				error_with_hint(conn, ret,
+						sqlite3_errmsg(conn->db));
+			}
+			goto out;
+		}
+		if (nrows >= limits->max_rows) {
+			cut_rows = true;
+			break;
+		}
+		row = cJSON_CreateArray();
+		for (int i = 0; i < ncols; i++) {
+			cJSON *t = cJSON_GetArrayItem(types, i);
+
+			cJSON_AddItemToArray(row, render_value(st, i));
+			if (cJSON_IsNull(t)) {
+				const char *tn =
+					type_name(sqlite3_column_type(st, i));
+
+				if (tn) {
+					cJSON_ReplaceItemInArray(
+						types, i,
+						cJSON_CreateString(tn));
+				}
+			}
+		}
+		buf_reset(&line);
+		render_row(&line, format, names, row, nrows);
+		if (ret->text.len + line.len > budget) {
+			cJSON_Delete(row);
+			cut_bytes = true;
+			break;
+		}
+		buf_add(&ret->text, line.data, line.len);
+		cJSON_AddItemToArray(rows, row);
+		nrows++;
+	}
+	if (cut_rows || cut_bytes) {
+		total = count_rest(conn, st, nrows + (cut_bytes ? 1 : 1));
+	}
+	render_footer(&ret->text, format, nrows);
+	if (cut_rows || cut_bytes) {
+		buf_addf(&ret->text, "\nNote: only the first %lld rows are "
+			 "shown", (long long)nrows);
+		if (total >= 0) {
+			buf_addf(&ret->text, " of %lld", (long long)total);
+		} else {
+			buf_addf(&ret->text, "; the result has more");
+		}
+		if (cut_rows) {
+			buf_addf(&ret->text, " (the row limit is %lld)",
+				 (long long)limits->max_rows);
+		} else {
+			buf_addf(&ret->text, " (the response limit is %lld "
+				 "bytes)", (long long)limits->max_bytes);
+		}
+		buf_addstr(&ret->text, ". Narrow the query with WHERE, "
+				       "aggregate with GROUP BY, select fewer "
+				       "columns, or page with LIMIT and "
+				       "OFFSET.\n");
+	}
+	ret->status = QUERY_OK;
+	ret->row_count = nrows;
+	ret->truncated = cut_rows || cut_bytes;
+	ret->structured = cJSON_CreateObject();
+	columns = cJSON_AddArrayToObject(ret->structured, "columns");
+	for (int i = 0; i < ncols; i++) {
+		cJSON *col = cJSON_CreateObject();
+		cJSON *t = cJSON_GetArrayItem(types, i);
+
+		cJSON_AddStringToObject(col, "name",
+					cJSON_GetArrayItem(names, i)
+						->valuestring);
+		cJSON_AddStringToObject(col, "type",
+					cJSON_IsString(t) ? t->valuestring
+							  : "NULL");
+		cJSON_AddItemToArray(columns, col);
+	}
+	cJSON_AddItemToObject(ret->structured, "rows", rows);
+	rows = NULL;
+	cJSON_AddNumberToObject(ret->structured, "row_count", (double)nrows);
+	cJSON_AddBoolToObject(ret->structured, "truncated", ret->truncated);
+	if (total >= 0 && ret->truncated) {
+		cJSON_AddNumberToObject(ret->structured, "total_rows",
+					(double)total);
+	}
+out:
+	conn->has_deadline = false;
+	conn->cancel = NULL;
+	sqlite3_finalize(st);
+	cJSON_Delete(names);
+	cJSON_Delete(types);
+	cJSON_Delete(rows);
+	buf_release(&line);
+	return ret->status == QUERY_OK ? 0 : -EINVAL;
+}
+
+int query_check_expr(struct qconn *conn, const char *dataset,
+		     const char *expr, char **ret_err)
+{
+	const char *why = NULL;
+	sqlite3_stmt *st = NULL;
+	const char *tail = NULL;
+	struct buf sql = BUF_INIT;
+	int rc, r = 0;
+
+	if (ident_dataset_name_check(dataset, &why) < 0) {
+		*ret_err = xasprintf("'%s' is not a dataset name: %s", dataset,
+				     why);
+		return -EINVAL;
+	}
+	if (guard_expr_check(expr, &why) < 0) {
+		*ret_err = xasprintf("the filter is not one SQL expression: "
+				     "%s", why);
+		return -EINVAL;
+	}
+	buf_addstr(&sql, "SELECT 1 FROM ");
+	ident_quote(&sql, dataset);
+	buf_addf(&sql, " WHERE (%s)", expr);
+	guard_begin(conn->guard);
+	rc = sqlite3_prepare_v3(conn->db, buf_str(&sql), -1, 0, &st, &tail);
+	if (guard_denial(conn->guard)) {
+		*ret_err = xasprintf("not allowed: %s",
+				     guard_denial(conn->guard));
+		r = -EINVAL;
+	} else if (rc != SQLITE_OK) {
+		*ret_err = xasprintf("the filter is not valid SQL: %s",
+				     sqlite3_errmsg(conn->db));
+		r = -EINVAL;
+	} else if (!st || !guard_tail_empty(tail)) {
+		*ret_err = xstrdup("the filter is not one SQL expression");
+		r = -EINVAL;
+	}
+	sqlite3_finalize(st);
+	buf_release(&sql);
+	return r;
+}

@@ -1,2 +1,420 @@
-/* render: being written */
-#include "mcp/buf.h"
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcp/banned.h"
+#include "mcp/render.h"
+#include "mcp/xalloc.h"
+
+/* blobs show this many bytes in hex; their length says the rest */
+#define BLOB_SHOWN 32
+/* integers a double holds exactly; past them JSON keeps the digits raw */
+#define EXACT_INT (INT64_C(1) << 53)
+
+/* length of a valid UTF-8 sequence at s (n bytes left), or 0 */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	size_t len;
+
+	if (s[0] < 0x80) {
+		return s[0] ? 1 : 0;
+	} else if ((s[0] & 0xe0) == 0xc0) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n) {
+		return 0;
+	}
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			return 0;
+		}
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* overlong forms, surrogates and values past Unicode */
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+	    (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff)) {
+		return 0;
+	}
+	return len;
+}
+
+char *render_utf8_clean(const char *s, size_t len)
+{
+	struct buf b = BUF_INIT;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		size_t n = utf8_len(p + i, len - i);
+
+		if (n) {
+			buf_add(&b, p + i, n);
+			i += n;
+		} else {
+			/* also NUL: a C string cannot carry it */
+			buf_addstr(&b, "\xef\xbf\xbd");
+			i++;
+		}
+	}
+	return buf_detach(&b, NULL);
+}
+
+cJSON *render_value(sqlite3_stmt *st, int i)
+{
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER: {
+		sqlite3_int64 v = sqlite3_column_int64(st, i);
+		char num[32];
+
+		if (v > -EXACT_INT && v < EXACT_INT) {
+			return cJSON_CreateNumber((double)v);
+		}
+		snprintf(num, sizeof(num), "%lld", (long long)v);
+		return cJSON_CreateRaw(num);
+	}
+	case SQLITE_FLOAT:
+		return cJSON_CreateNumber(sqlite3_column_double(st, i));
+	case SQLITE_TEXT: {
+		const char *t = (const char *)sqlite3_column_text(st, i);
+		char *clean = render_utf8_clean(t ? t : "",
+						(size_t)sqlite3_column_bytes(st, i));
+		cJSON *item = cJSON_CreateString(clean);
+
+		free(clean);
+		return item;
+	}
+	case SQLITE_BLOB: {
+		const unsigned char *p = sqlite3_column_blob(st, i);
+		int n = sqlite3_column_bytes(st, i);
+		struct buf b = BUF_INIT;
+		cJSON *item;
+
+		buf_addstr(&b, "x'");
+		for (int k = 0; k < n && k < BLOB_SHOWN; k++) {
+			buf_addf(&b, "%02X", p[k]);
+		}
+		buf_addch(&b, '\'');
+		if (n > BLOB_SHOWN) {
+			buf_addf(&b, "... (%d bytes)", n);
+		}
+		item = cJSON_CreateString(buf_str(&b));
+		buf_release(&b);
+		return item;
+	}
+	default:
+		return cJSON_CreateNull();
+	}
+}
+
+/* shortest decimal that reads back as the same double */
+static int add_double(struct buf *b, double d, bool json)
+{
+	char num[40];
+
+	if (isinf(d)) {
+		return buf_addstr(b, json ? "null"
+					  : d > 0 ? "Infinity" : "-Infinity");
+	}
+	if (isnan(d)) {
+		return buf_addstr(b, json ? "null" : "NaN");
+	}
+	if (d == floor(d) && fabs(d) < (double)EXACT_INT) {
+		snprintf(num, sizeof(num), "%.0f", d);
+		/* "-0" reads oddly in a table */
+		return buf_addstr(b, strcmp(num, "-0") ? num : "0");
+	}
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(num, sizeof(num), "%.*g", prec, d);
+		if (strtod(num, NULL) == d) {
+			break;
+		}
+	}
+	return buf_addstr(b, num);
+}
+
+static int add_number(struct buf *b, const cJSON *item, bool json)
+{
+	if (cJSON_IsRaw(item)) {
+		return buf_addstr(b, item->valuestring);
+	}
+	return add_double(b, item->valuedouble, json);
+}
+
+int render_md_cell(struct buf *b, const char *s)
+{
+	struct buf t = BUF_INIT;
+	int r;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '\\':
+			buf_addstr(&t, "\\\\");
+			break;
+		case '|':
+			buf_addstr(&t, "\\|");
+			break;
+		case '`':
+			buf_addstr(&t, "\\`");
+			break;
+		case '[':
+			buf_addstr(&t, "\\[");
+			break;
+		case ']':
+			buf_addstr(&t, "\\]");
+			break;
+		case '<':
+			buf_addstr(&t, "&lt;");
+			break;
+		case '>':
+			buf_addstr(&t, "&gt;");
+			break;
+		case '&':
+			buf_addstr(&t, "&amp;");
+			break;
+		case '\n':
+			buf_addstr(&t, "\\n");
+			break;
+		case '\r':
+			buf_addstr(&t, "\\r");
+			break;
+		case '\t':
+			buf_addstr(&t, "\\t");
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f) {
+				buf_addf(&t, "\\x%02X", *p);
+			} else if (p[0] == 0xe2 && p[1] == 0x80 &&
+				   (p[2] == 0xa8 || p[2] == 0xa9)) {
+				/* line and paragraph separators end lines too */
+				buf_addf(&t, "\\u%s",
+					 p[2] == 0xa8 ? "2028" : "2029");
+				p += 2;
+			} else if (p[0] == 0xc2 && p[1] == 0x85) {
+				buf_addstr(&t, "\\u0085");
+				p += 1;
+			} else {
+				buf_addch(&t, (char)*p);
+			}
+			break;
+		}
+	}
+	r = buf_add(b, buf_str(&t), t.len);
+	buf_release(&t);
+	return r;
+}
+
+int render_csv_field(struct buf *b, const char *s)
+{
+	struct buf t = BUF_INIT;
+	bool quote = strpbrk(s, ",\"\r\n") != NULL ||
+		     (*s && (s[0] == ' ' || s[strlen(s) - 1] == ' '));
+	int r;
+
+	if (!quote) {
+		return buf_addstr(b, s);
+	}
+	buf_addch(&t, '"');
+	for (const char *p = s; *p; p++) {
+		if (*p == '"') {
+			buf_addch(&t, '"');
+		}
+		buf_addch(&t, *p);
+	}
+	buf_addch(&t, '"');
+	r = buf_add(b, buf_str(&t), t.len);
+	buf_release(&t);
+	return r;
+}
+
+int render_json_string(struct buf *b, const char *s)
+{
+	struct buf t = BUF_INIT;
+	int r;
+
+	buf_addch(&t, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+			buf_addstr(&t, "\\\"");
+			break;
+		case '\\':
+			buf_addstr(&t, "\\\\");
+			break;
+		case '\n':
+			buf_addstr(&t, "\\n");
+			break;
+		case '\r':
+			buf_addstr(&t, "\\r");
+			break;
+		case '\t':
+			buf_addstr(&t, "\\t");
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f) {
+				buf_addf(&t, "\\u%04x", *p);
+			} else if (p[0] == 0xe2 && p[1] == 0x80 &&
+				   (p[2] == 0xa8 || p[2] == 0xa9)) {
+				buf_addf(&t, "\\u%s",
+					 p[2] == 0xa8 ? "2028" : "2029");
+				p += 2;
+			} else {
+				buf_addch(&t, (char)*p);
+			}
+			break;
+		}
+	}
+	buf_addch(&t, '"');
+	r = buf_add(b, buf_str(&t), t.len);
+	buf_release(&t);
+	return r;
+}
+
+static int md_value(struct buf *b, const cJSON *item)
+{
+	if (cJSON_IsNumber(item) || cJSON_IsRaw(item)) {
+		return add_number(b, item, false);
+	}
+	if (cJSON_IsString(item)) {
+		return render_md_cell(b, item->valuestring);
+	}
+	return buf_addstr(b, "NULL");
+}
+
+static int csv_value(struct buf *b, const cJSON *item)
+{
+	if (cJSON_IsNumber(item) || cJSON_IsRaw(item)) {
+		return add_number(b, item, false);
+	}
+	if (cJSON_IsString(item)) {
+		return render_csv_field(b, item->valuestring);
+	}
+	/* an empty field is how CSV says NULL */
+	return 0;
+}
+
+static int json_value(struct buf *b, const cJSON *item)
+{
+	if (cJSON_IsNumber(item) || cJSON_IsRaw(item)) {
+		return add_number(b, item, true);
+	}
+	if (cJSON_IsString(item)) {
+		return render_json_string(b, item->valuestring);
+	}
+	return buf_addstr(b, "null");
+}
+
+static const char *name_at(const cJSON *names, int i)
+{
+	const cJSON *n = cJSON_GetArrayItem(names, i);
+
+	return cJSON_IsString(n) ? n->valuestring : "?";
+}
+
+int render_header(struct buf *b, enum query_format f, const cJSON *names)
+{
+	struct buf t = BUF_INIT;
+	int n = cJSON_GetArraySize(names);
+	int r;
+
+	switch (f) {
+	case QUERY_FORMAT_MARKDOWN:
+		buf_addch(&t, '|');
+		for (int i = 0; i < n; i++) {
+			buf_addch(&t, ' ');
+			render_md_cell(&t, name_at(names, i));
+			buf_addstr(&t, " |");
+		}
+		buf_addstr(&t, "\n|");
+		for (int i = 0; i < n; i++) {
+			buf_addstr(&t, "---|");
+		}
+		buf_addch(&t, '\n');
+		break;
+	case QUERY_FORMAT_CSV:
+		for (int i = 0; i < n; i++) {
+			if (i) {
+				buf_addch(&t, ',');
+			}
+			render_csv_field(&t, name_at(names, i));
+		}
+		buf_addch(&t, '\n');
+		break;
+	case QUERY_FORMAT_JSON:
+		buf_addch(&t, '[');
+		break;
+	}
+	r = buf_add(b, buf_str(&t), t.len);
+	buf_release(&t);
+	return r;
+}
+
+int render_row(struct buf *b, enum query_format f, const cJSON *names,
+	       const cJSON *row, int64_t index)
+{
+	struct buf t = BUF_INIT;
+	int n = cJSON_GetArraySize(row);
+	int r;
+
+	switch (f) {
+	case QUERY_FORMAT_MARKDOWN:
+		buf_addch(&t, '|');
+		for (int i = 0; i < n; i++) {
+			buf_addch(&t, ' ');
+			md_value(&t, cJSON_GetArrayItem(row, i));
+			buf_addstr(&t, " |");
+		}
+		buf_addch(&t, '\n');
+		break;
+	case QUERY_FORMAT_CSV:
+		for (int i = 0; i < n; i++) {
+			if (i) {
+				buf_addch(&t, ',');
+			}
+			csv_value(&t, cJSON_GetArrayItem(row, i));
+		}
+		buf_addch(&t, '\n');
+		break;
+	case QUERY_FORMAT_JSON:
+		buf_addstr(&t, index ? ",\n{" : "\n{");
+		for (int i = 0; i < n; i++) {
+			if (i) {
+				buf_addch(&t, ',');
+			}
+			render_json_string(&t, name_at(names, i));
+			buf_addch(&t, ':');
+			json_value(&t, cJSON_GetArrayItem(row, i));
+		}
+		buf_addch(&t, '}');
+		break;
+	}
+	r = buf_add(b, buf_str(&t), t.len);
+	buf_release(&t);
+	return r;
+}
+
+int render_footer(struct buf *b, enum query_format f, int64_t nrows)
+{
+	switch (f) {
+	case QUERY_FORMAT_MARKDOWN:
+		return nrows ? 0 : buf_addstr(b, "(no rows)\n");
+	case QUERY_FORMAT_CSV:
+		return 0;
+	case QUERY_FORMAT_JSON:
+		return buf_addstr(b, nrows ? "\n]\n" : "]\n");
+	}
+	return -EINVAL;
+}

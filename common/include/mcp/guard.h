@@ -1,0 +1,77 @@
+/*
+ * guard: what SQL from an MCP client may do on a query connection.
+ *
+ * A struct guard belongs to one connection (common/query.c owns both) and
+ * holds the tables client SQL may read: the temp views named after enabled
+ * datasets and the tables behind them.  guard_install() sets it as the
+ * connection's sqlite3_set_authorizer() callback, which then allows only
+ * SELECT, reading those tables, recursive CTEs and an allowlist of
+ * functions, and denies everything else (PRAGMA in every form, ATTACH,
+ * DETACH, writes, transactions, schema tables, internal catalog tables,
+ * extension loading).
+ *
+ * While the guard is trusted (guard_set_trusted) every action is allowed:
+ * the pool uses that for its own statements (views, ATTACH, the generation
+ * read), never for client SQL.
+ *
+ * The guard is not thread-safe; neither is the connection it guards while
+ * one thread holds it.
+ */
+#ifndef MCP_GUARD_H
+#define MCP_GUARD_H
+
+#include <stdbool.h>
+
+#include <sqlite3.h>
+
+#include "mcp/buf.h"
+
+struct guard;
+
+struct guard *guard_create(void);
+void guard_destroy(struct guard *g);
+
+/* forget every table allowed so far */
+void guard_clear(struct guard *g);
+/*
+ * Let client SQL read `table` in schema `schema` ("main", "temp", an
+ * attached alias) for the dataset `dataset`.  With `inner_views`, views
+ * inside that schema may read other tables of the same schema (a
+ * registered SQLite file whose table is a view).
+ */
+void guard_allow(struct guard *g, const char *schema, const char *table,
+		 const char *dataset, bool inner_views);
+
+void guard_install(struct guard *g, sqlite3 *db);
+void guard_set_trusted(struct guard *g, bool trusted);
+
+/* before preparing client SQL: forget the last denial and datasets read */
+void guard_begin(struct guard *g);
+/* why the guard denied something since guard_begin(), or NULL */
+const char *guard_denial(const struct guard *g);
+/* the datasets read since guard_begin(), comma-separated; NULL if none
+ * (caller frees) */
+char *guard_datasets(const struct guard *g);
+
+/* is `name` a function client SQL may call? */
+bool guard_function_allowed(const char *name);
+
+/* is `tail` (what follows a prepared statement) only blanks and comments? */
+bool guard_tail_empty(const char *tail);
+
+/*
+ * Client SQL must be a query: SELECT, WITH or VALUES after any blanks and
+ * comments.  The authorizer is the real guard; this also refuses statements
+ * SQLite does not authorize at all, such as VACUUM INTO.  Returns 0 or
+ * -EPERM with *ret_why set to a static reason.
+ */
+int guard_statement_check(const char *sql, const char **ret_why);
+
+/*
+ * A WHERE filter must be one expression: balanced parentheses, no ';'
+ * and no comment outside string literals.  Returns 0 or -EINVAL with
+ * *ret_why set to a static reason.
+ */
+int guard_expr_check(const char *expr, const char **ret_why);
+
+#endif
