@@ -1,2 +1,932 @@
-/* being written */
+/*
+ * mcpctl dataset: onboarding and managing datasets.
+ */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mcp/banned.h"
+#include "mcp/buf.h"
+#include "mcp/dataset.h"
+#include "mcp/ident.h"
+#include "mcp/import.h"
+#include "mcp/xalloc.h"
+#include "mcpctl.h"
+
+static const char usage[] =
+	"usage: mcpctl dataset add NAME --csv FILE|- [--delimiter C]\n"
+	"                          [--null-value STR]... [--title T]\n"
+	"                          [--description D] [--weight COL]\n"
+	"                          [--tags a,b] [--replace]\n"
+	"       mcpctl dataset add NAME --sqlite FILE --table T [...]\n"
+	"       mcpctl dataset list\n"
+	"       mcpctl dataset show NAME\n"
+	"       mcpctl dataset rm [--force] NAME\n"
+	"       mcpctl dataset enable NAME\n"
+	"       mcpctl dataset disable NAME\n"
+	"       mcpctl dataset refresh NAME\n"
+	"       mcpctl dataset set NAME [--title T] [--description D]\n"
+	"                          [--weight COL] [--tags a,b]\n"
+	"\n"
+	"Every command takes --db PATH, --json and --quiet.\n";
+
+enum {
+	OPT_CSV = 0x200,
+	OPT_SQLITE,
+	OPT_TABLE,
+	OPT_TITLE,
+	OPT_DESCRIPTION,
+	OPT_WEIGHT,
+	OPT_TAGS,
+	OPT_NULL_VALUE,
+	OPT_DELIMITER,
+	OPT_REPLACE,
+	OPT_FORCE,
+};
+
+struct dataset_args {
+	const char *csv;
+	const char *sqlite;
+	const char *table;
+	const char *title;
+	const char *description;
+	const char *weight;
+	const char *tags;
+	const char **nulls;
+	size_t n_nulls;
+	char delimiter;
+	bool replace;
+	bool force;
+	char *tags_clean;
+	const char *name;       /* the positional NAME */
+};
+
+static void dataset_args_finish(struct dataset_args *a)
+{
+	free(a->nulls);
+	free(a->tags_clean);
+}
+
+/* "a, b ,,c" -> "a,b,c": tags are matched as whole words later */
+static char *clean_tags(const char *tags)
+{
+	struct buf b = BUF_INIT;
+	const char *p = tags;
+
+	while (*p) {
+		const char *start, *end;
+
+		while (*p == ' ' || *p == ',') {
+			p++;
+		}
+		start = p;
+		while (*p && *p != ',') {
+			p++;
+		}
+		end = p;
+		while (end > start && end[-1] == ' ') {
+			end--;
+		}
+		if (end > start) {
+			if (b.len) {
+				buf_addch(&b, ',');
+			}
+			buf_add(&b, start, (size_t)(end - start));
+		}
+	}
+	return buf_detach(&b, NULL);
+}
+
+/*
+ * Parse the options of one verb.  `allowed` lists the OPT_ values the verb
+ * accepts; the positional arguments must number min..max.
+ */
+static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
+		 int min, int max, struct dataset_args *a)
+{
+	static const struct option longopts[] = {
+		CTL_LONG_OPTIONS,
+		{ "csv", required_argument, NULL, OPT_CSV },
+		{ "sqlite", required_argument, NULL, OPT_SQLITE },
+		{ "table", required_argument, NULL, OPT_TABLE },
+		{ "title", required_argument, NULL, OPT_TITLE },
+		{ "description", required_argument, NULL, OPT_DESCRIPTION },
+		{ "weight", required_argument, NULL, OPT_WEIGHT },
+		{ "tags", required_argument, NULL, OPT_TAGS },
+		{ "null-value", required_argument, NULL, OPT_NULL_VALUE },
+		{ "delimiter", required_argument, NULL, OPT_DELIMITER },
+		{ "replace", no_argument, NULL, OPT_REPLACE },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ NULL, 0, NULL, 0 },
+	};
+	char what[64];
+	int c, npos;
+
+	snprintf(what, sizeof(what), "dataset %s ", argv[0]);
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "hqf", longopts, NULL)) != -1) {
+		bool ok = false;
+
+		if (ctl_common_option(ctl, c, optarg)) {
+			continue;
+		}
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return -1;
+		}
+		if (c == 'f') {
+			c = OPT_FORCE;
+		}
+		for (const int *p = allowed; *p; p++) {
+			ok = ok || *p == c;
+		}
+		if (!ok) {
+			return ctl_usage_error(what, c == '?'
+					       ? "unknown option"
+					       : "option not valid here: %s",
+					       argv[optind - 1]);
+		}
+		switch (c) {
+		case OPT_CSV:
+			a->csv = optarg;
+			break;
+		case OPT_SQLITE:
+			a->sqlite = optarg;
+			break;
+		case OPT_TABLE:
+			a->table = optarg;
+			break;
+		case OPT_TITLE:
+			a->title = optarg;
+			break;
+		case OPT_DESCRIPTION:
+			a->description = optarg;
+			break;
+		case OPT_WEIGHT:
+			a->weight = optarg;
+			break;
+		case OPT_TAGS:
+			free(a->tags_clean);
+			a->tags_clean = clean_tags(optarg);
+			a->tags = a->tags_clean;
+			break;
+		case OPT_NULL_VALUE:
+			a->nulls = xrealloc(a->nulls,
+					    (a->n_nulls + 1) * sizeof(char *));
+			a->nulls[a->n_nulls++] = optarg;
+			break;
+		case OPT_DELIMITER:
+			if (strcmp(optarg, "\\t") == 0 ||
+			    strcmp(optarg, "tab") == 0) {
+				a->delimiter = '\t';
+			} else if (strlen(optarg) == 1 && optarg[0] != '"' &&
+				   optarg[0] != '\n' && optarg[0] != '\r') {
+				a->delimiter = optarg[0];
+			} else {
+				return ctl_usage_error(what,
+					"--delimiter takes one character "
+					"(or 'tab'), not '%s'", optarg);
+			}
+			break;
+		case OPT_REPLACE:
+			a->replace = true;
+			break;
+		case OPT_FORCE:
+			a->force = true;
+			break;
+		}
+	}
+	npos = argc - optind;
+	if (npos < min) {
+		return ctl_usage_error(what, "missing dataset NAME");
+	}
+	if (npos > max) {
+		return ctl_usage_error(what, "unexpected argument '%s'",
+				       argv[optind + max]);
+	}
+	if (npos > 0) {
+		a->name = argv[optind];
+	}
+	return 0;
+}
+
+/* a usable name, or a usage error (exit 2) */
+static int check_name(const char *verb, const char *name)
+{
+	const char *why = NULL;
+	char what[64];
+
+	if (ident_dataset_name_check(name, &why) == 0) {
+		return 0;
+	}
+	snprintf(what, sizeof(what), "dataset %s ", verb);
+	return ctl_usage_error(what, "invalid dataset name '%s': %s", name,
+			       why);
+}
+
+/* look a dataset up, printing the error; the exit code on failure */
+static int lookup(struct db *db, const char *name, struct dataset_info **ret)
+{
+	int r = dataset_lookup(db, name, ret);
+
+	if (r == -ENOENT) {
+		ctl_error("no dataset '%s'", name);
+		return EXIT_NOT_FOUND;
+	}
+	if (r < 0) {
+		ctl_error("cannot read catalog: %s", strerror(-r));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static void print_import_report(struct ctl *ctl, const char *name,
+				const char *verb,
+				const struct import_report *rep)
+{
+	if (ctl->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON *rn = cJSON_CreateArray();
+
+		cJSON_AddStringToObject(o, "name", name);
+		cJSON_AddNumberToObject(o, "rows", (double)rep->rows);
+		cJSON_AddNumberToObject(o, "columns", rep->columns);
+		cJSON_AddNumberToObject(o, "bytes", (double)rep->bytes);
+		cJSON_AddNumberToObject(o, "seconds", rep->seconds);
+		cJSON_AddBoolToObject(o, "replaced", rep->replaced);
+		for (size_t i = 0; i < rep->n_renames; i++) {
+			cJSON *r = cJSON_CreateObject();
+
+			cJSON_AddNumberToObject(r, "position",
+						rep->renames[i].position + 1);
+			cJSON_AddStringToObject(r, "from", rep->renames[i].from);
+			cJSON_AddStringToObject(r, "to", rep->renames[i].to);
+			cJSON_AddItemToArray(rn, r);
+		}
+		cJSON_AddItemToObject(o, "renamed_columns", rn);
+		ctl_print_json(o);
+		return;
+	}
+	for (size_t i = 0; i < rep->n_renames; i++) {
+		printf("column %d: header '%s' stored as '%s'\n",
+		       rep->renames[i].position + 1, rep->renames[i].from,
+		       rep->renames[i].to);
+	}
+	printf("%s '%s': %lld rows, %d columns in %.2f s", verb, name,
+	       (long long)rep->rows, rep->columns, rep->seconds);
+	if (rep->bytes && rep->seconds > 0) {
+		printf(" (%.1f MB/s)", (double)rep->bytes / 1e6 / rep->seconds);
+	}
+	putchar('\n');
+}
+
+static int import_exit(int r)
+{
+	return r == -EEXIST ? EXIT_EXISTS : r == -ENOENT ? EXIT_NOT_FOUND
+							 : EXIT_FAIL;
+}
+
+static int dataset_add(struct ctl *ctl, int argc, char **argv)
+{
+	static const int allowed[] = {
+		OPT_CSV, OPT_SQLITE, OPT_TABLE, OPT_TITLE, OPT_DESCRIPTION,
+		OPT_WEIGHT, OPT_TAGS, OPT_NULL_VALUE, OPT_DELIMITER,
+		OPT_REPLACE, 0,
+	};
+	struct dataset_args a = { 0 };
+	struct import_options opt = { 0 };
+	struct import_report rep = { 0 };
+	struct db *db = NULL;
+	char *err = NULL;
+	int r, code;
+
+	code = parse(ctl, argc, argv, allowed, 1, 1, &a);
+	if (code) {
+		goto out;
+	}
+	code = check_name("add", a.name);
+	if (code) {
+		goto out;
+	}
+	if (!!a.csv == !!a.sqlite) {
+		code = ctl_usage_error("dataset add ",
+				       "give exactly one of --csv FILE and "
+				       "--sqlite FILE");
+		goto out;
+	}
+	if (a.sqlite && !a.table) {
+		code = ctl_usage_error("dataset add ",
+				       "--sqlite needs --table T");
+		goto out;
+	}
+	if (a.csv && a.table) {
+		code = ctl_usage_error("dataset add ",
+				       "--table goes with --sqlite only");
+		goto out;
+	}
+	if (a.sqlite && (a.n_nulls || a.delimiter)) {
+		code = ctl_usage_error("dataset add ",
+				       "--null-value and --delimiter go with "
+				       "--csv only");
+		goto out;
+	}
+	db = ctl_open(ctl, false);
+	if (!db) {
+		code = EXIT_FAIL;
+		goto out;
+	}
+	opt.name = a.name;
+	opt.path = a.csv ? a.csv : a.sqlite;
+	opt.table = a.table;
+	opt.delimiter = a.delimiter;
+	opt.null_values = a.nulls;
+	opt.n_null_values = a.n_nulls;
+	opt.title = a.title;
+	opt.description = a.description;
+	opt.weight = a.weight;
+	opt.tags = a.tags;
+	opt.replace = a.replace;
+	opt.progress = !ctl->quiet && !ctl->json && isatty(STDERR_FILENO);
+	r = a.csv ? import_csv(db, &opt, &rep, &err)
+		  : import_sqlite(db, &opt, &rep, &err);
+	if (r < 0) {
+		ctl_error("%s", err ? err : strerror(-r));
+		code = import_exit(r);
+		goto out;
+	}
+	print_import_report(ctl, a.name, a.csv ? "imported" : "registered",
+			    &rep);
+	code = EXIT_OK;
+out:
+	free(err);
+	import_report_finish(&rep);
+	db_close(db);
+	dataset_args_finish(&a);
+	return code < 0 ? EXIT_OK : code;
+}
+
+static void add_text(cJSON *o, const char *key, sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	if (s) {
+		cJSON_AddStringToObject(o, key, (const char *)s);
+	} else {
+		cJSON_AddNullToObject(o, key);
+	}
+}
+
+/* a column value as JSON: numbers stay numbers */
+static cJSON *value_json(sqlite3_stmt *st, int i)
+{
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER:
+	case SQLITE_FLOAT:
+		return cJSON_CreateNumber(sqlite3_column_double(st, i));
+	case SQLITE_NULL:
+		return cJSON_CreateNull();
+	default:
+		return cJSON_CreateString(
+			(const char *)sqlite3_column_text(st, i));
+	}
+}
+
+static cJSON *parsed_or_null(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	cJSON *v = s ? cJSON_Parse(s) : NULL;
+
+	return v ? v : cJSON_CreateNull();
+}
+
+static cJSON *dataset_json(const struct dataset_info *d)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *tags = cJSON_CreateArray();
+	char *t = xstrdup(d->tags ? d->tags : "");
+	char *save = NULL;
+
+	cJSON_AddStringToObject(o, "name", d->name);
+	cJSON_AddStringToObject(o, "title", d->title ? d->title : "");
+	cJSON_AddStringToObject(o, "description",
+				d->description ? d->description : "");
+	cJSON_AddStringToObject(o, "source_kind", d->source_kind);
+	cJSON_AddStringToObject(o, "source", d->source_path);
+	if (d->source_table) {
+		cJSON_AddStringToObject(o, "source_table", d->source_table);
+	}
+	if (d->weight_column) {
+		cJSON_AddStringToObject(o, "weight", d->weight_column);
+	} else {
+		cJSON_AddNullToObject(o, "weight");
+	}
+	for (char *p = strtok_r(t, ",", &save); p;
+	     p = strtok_r(NULL, ",", &save)) {
+		cJSON_AddItemToArray(tags, cJSON_CreateString(p));
+	}
+	free(t);
+	cJSON_AddItemToObject(o, "tags", tags);
+	cJSON_AddBoolToObject(o, "enabled", d->enabled);
+	cJSON_AddNumberToObject(o, "rows", (double)d->row_count);
+	cJSON_AddNumberToObject(o, "version", (double)d->version);
+	cJSON_AddStringToObject(o, "updated_at", d->updated_at);
+	return o;
+}
+
+static int dataset_list(struct ctl *ctl, int argc, char **argv)
+{
+	struct dataset_args a = { 0 };
+	sqlite3_stmt *st = NULL;
+	cJSON *arr = NULL;
+	struct db *db = NULL;
+	static const int allowed[] = { 0 };
+	int code, rc;
+
+	code = parse(ctl, argc, argv, allowed, 0, 0, &a);
+	if (code) {
+		goto out;
+	}
+	db = ctl_open(ctl, false);
+	if (!db) {
+		code = EXIT_FAIL;
+		goto out;
+	}
+	rc = sqlite3_prepare_v2(db->sql,
+		"SELECT name FROM datasets ORDER BY name", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		ctl_error("cannot read catalog: %s", sqlite3_errmsg(db->sql));
+		code = EXIT_FAIL;
+		goto out;
+	}
+	if (ctl->json) {
+		arr = cJSON_CreateArray();
+	} else {
+		printf("%-24s %-8s %12s  %s\n", "NAME", "STATE", "ROWS",
+		       "TITLE");
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct dataset_info *d = NULL;
+
+		if (dataset_lookup(db, (const char *)sqlite3_column_text(st, 0),
+				   &d) < 0) {
+			continue;
+		}
+		if (arr) {
+			cJSON_AddItemToArray(arr, dataset_json(d));
+		} else {
+			printf("%-24s %-8s %12lld  %s\n", d->name,
+			       d->enabled ? "enabled" : "disabled",
+			       (long long)d->row_count,
+			       d->title ? d->title : "");
+		}
+		dataset_info_destroy(d);
+	}
+	if (rc != SQLITE_DONE) {
+		ctl_error("cannot read catalog: %s", sqlite3_errmsg(db->sql));
+		cJSON_Delete(arr);
+		code = EXIT_FAIL;
+		goto out;
+	}
+	if (arr) {
+		ctl_print_json(arr);
+	}
+	code = EXIT_OK;
+out:
+	sqlite3_finalize(st);
+	db_close(db);
+	dataset_args_finish(&a);
+	return code < 0 ? EXIT_OK : code;
+}
+
+static const char show_columns_sql[] =
+	"SELECT position, name, source_name, declared_type, inferred_type, "
+	"null_count, distinct_count, min_value, max_value, mean, top_values, "
+	"sample_values, is_weight, description, llm_description "
+	"FROM dataset_columns WHERE dataset_id = ? ORDER BY position";
+
+static void print_value(sqlite3_stmt *st, int i, int width)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	if (sqlite3_column_type(st, i) == SQLITE_FLOAT) {
+		printf(" %*.*g", width, 6, sqlite3_column_double(st, i));
+	} else {
+		printf(" %*.*s", width, width, s ? s : "");
+	}
+}
+
+static void show_text(const struct dataset_info *d, sqlite3_stmt *st)
+{
+	printf("name:        %s\n", d->name);
+	printf("title:       %s\n", d->title ? d->title : "");
+	printf("description: %s\n", d->description ? d->description : "");
+	printf("source:      %s %s%s%s\n", d->source_kind, d->source_path,
+	       d->source_table ? " table " : "",
+	       d->source_table ? d->source_table : "");
+	printf("state:       %s\n", d->enabled ? "enabled" : "disabled");
+	printf("rows:        %lld\n", (long long)d->row_count);
+	printf("weight:      %s\n", d->weight_column ? d->weight_column : "-");
+	printf("tags:        %s\n", d->tags ? d->tags : "");
+	printf("updated:     %s (version %lld)\n\n", d->updated_at,
+	       (long long)d->version);
+	printf("%3s %-24s %-8s %10s %10s %12s %12s %12s  %s\n", "#", "COLUMN",
+	       "TYPE", "NULLS", "DISTINCT", "MIN", "MAX", "MEAN",
+	       "TOP/SAMPLE VALUES");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		const char *src = (const char *)sqlite3_column_text(st, 2);
+		const char *top = (const char *)sqlite3_column_text(st, 10);
+		const char *sample = (const char *)sqlite3_column_text(st, 11);
+
+		printf("%3d %-24s %-8s", sqlite3_column_int(st, 0) + 1, name,
+		       (const char *)sqlite3_column_text(st, 4));
+		print_value(st, 5, 10);
+		print_value(st, 6, 10);
+		print_value(st, 7, 12);
+		print_value(st, 8, 12);
+		print_value(st, 9, 12);
+		printf("  %s%s", top ? top : sample ? sample : "",
+		       sqlite3_column_int(st, 12) ? "  (weight)" : "");
+		if (src && strcmp(src, name) != 0) {
+			printf("  (header '%s')", src);
+		}
+		putchar('\n');
+	}
+}
+
+static cJSON *show_json(const struct dataset_info *d, sqlite3_stmt *st)
+{
+	cJSON *o = dataset_json(d);
+	cJSON *cols = cJSON_AddArrayToObject(o, "columns");
+
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *c = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(c, "position",
+					sqlite3_column_int(st, 0) + 1);
+		add_text(c, "name", st, 1);
+		add_text(c, "source_name", st, 2);
+		add_text(c, "declared_type", st, 3);
+		add_text(c, "type", st, 4);
+		cJSON_AddItemToObject(c, "null_count", value_json(st, 5));
+		cJSON_AddItemToObject(c, "distinct_count", value_json(st, 6));
+		cJSON_AddItemToObject(c, "min", value_json(st, 7));
+		cJSON_AddItemToObject(c, "max", value_json(st, 8));
+		cJSON_AddItemToObject(c, "mean", value_json(st, 9));
+		cJSON_AddItemToObject(c, "top_values", parsed_or_null(st, 10));
+		cJSON_AddItemToObject(c, "sample_values",
+				      parsed_or_null(st, 11));
+		cJSON_AddBoolToObject(c, "is_weight",
+				      sqlite3_column_int(st, 12));
+		add_text(c, "description", st, 13);
+		add_text(c, "llm_description", st, 14);
+		cJSON_AddItemToArray(cols, c);
+	}
+	return o;
+}
+
+static int dataset_show(struct ctl *ctl, int argc, char **argv)
+{
+	static const int allowed[] = { 0 };
+	struct dataset_args a = { 0 };
+	struct dataset_info *d = NULL;
+	sqlite3_stmt *st = NULL;
+	struct db *db = NULL;
+	int code;
+
+	code = parse(ctl, argc, argv, allowed, 1, 1, &a);
+	if (code) {
+		goto out;
+	}
+	db = ctl_open(ctl, false);
+	if (!db) {
+		code = EXIT_FAIL;
+		goto out;
+	}
+	code = lookup(db, a.name, &d);
+	if (code) {
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db->sql, show_columns_sql, -1, &st, NULL) !=
+	    SQLITE_OK) {
+		ctl_error("cannot read catalog: %s", sqlite3_errmsg(db->sql));
+		code = EXIT_FAIL;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, d->id);
+	if (ctl->json) {
+		ctl_print_json(show_json(d, st));
+	} else {
+		show_text(d, st);
+	}
+	code = EXIT_OK;
+out:
+	sqlite3_finalize(st);
+	dataset_info_destroy(d);
+	db_close(db);
+	dataset_args_finish(&a);
+	return code < 0 ? EXIT_OK : code;
+}
+
+static void print_done(struct ctl *ctl, const char *name, const char *what,
+		       bool changed)
+{
+	if (ctl->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", name);
+		cJSON_AddStringToObject(o, "result", what);
+		cJSON_AddBoolToObject(o, "changed", changed);
+		ctl_print_json(o);
+	} else if (!ctl->quiet) {
+		printf("%s '%s'%s\n", what, name, changed ? "" : " (no change)");
+	}
+}
+
+/* run `fn` inside one write transaction; the catalog is unchanged on error */
+static int in_transaction(struct db *db, int (*fn)(struct db *db, void *arg),
+			  void *arg)
+{
+	int r = db_begin(db);
+
+	if (r < 0) {
+		ctl_error("cannot write catalog '%s': %s", db->path,
+			  sqlite3_errmsg(db->sql));
+		return EXIT_FAIL;
+	}
+	r = fn(db, arg);
+	if (r == 0 && db_commit(db) < 0) {
+		ctl_error("cannot commit: %s", sqlite3_errmsg(db->sql));
+		r = EXIT_FAIL;
+	}
+	if (r != 0) {
+		db_rollback(db);
+	}
+	return r;
+}
+
+static int rm_fn(struct db *db, void *arg)
+{
+	const struct dataset_info *d = arg;
+	char *sql = NULL;
+	int r;
+
+	if (strcmp(d->source_kind, "sqlite") != 0) {
+		struct buf b = BUF_INIT;
+
+		buf_addstr(&b, "DROP TABLE IF EXISTS main.");
+		ident_quote(&b, d->data_table);
+		sql = buf_detach(&b, NULL);
+		r = db_exec(db, sql, NULL);
+		free(sql);
+		if (r < 0) {
+			goto fail;
+		}
+	}
+	sql = xasprintf("DELETE FROM dataset_search WHERE rowid = %lld;"
+			"DELETE FROM datasets WHERE id = %lld",
+			(long long)d->id, (long long)d->id);
+	r = db_exec(db, sql, NULL);
+	free(sql);
+	if (r == 0) {
+		return 0;
+	}
+fail:
+	ctl_error("cannot remove dataset '%s': %s", d->name,
+		  sqlite3_errmsg(db->sql));
+	return EXIT_FAIL;
+}
+
+static int dataset_rm(struct ctl *ctl, int argc, char **argv)
+{
+	static const int allowed[] = { OPT_FORCE, 0 };
+	struct dataset_args a = { 0 };
+	struct dataset_info *d = NULL;
+	struct db *db = NULL;
+	int code, r;
+
+	code = parse(ctl, argc, argv, allowed, 1, 1, &a);
+	if (code) {
+		goto out;
+	}
+	db = ctl_open(ctl, false);
+	if (!db) {
+		code = EXIT_FAIL;
+		goto out;
+	}
+	r = dataset_lookup(db, a.name, &d);
+	if (r == -ENOENT && a.force) {
+		print_done(ctl, a.name, "removed", false);
+		code = EXIT_OK;
+		goto out;
+	}
+	code = lookup(db, a.name, &d);
+	if (code) {
+		goto out;
+	}
+	code = in_transaction(db, rm_fn, d);
+	if (code == 0) {
+		print_done(ctl, a.name, "removed", true);
+	}
+out:
+	dataset_info_destroy(d);
+	db_close(db);
+	dataset_args_finish(&a);
+	return code < 0 ? EXIT_OK : code;
+}
+
+struct set_state {
+	const struct dataset_info *d;
+	const struct dataset_args *a;
+	int enable;             /* -1: leave, 0/1: set */
+	bool changed;
+};
+
+static int bind_step(struct db *db, const char *sql, int64_t id,
+		     const char *text)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int set_fn(struct db *db, void *arg)
+{
+	struct set_state *s = arg;
+	const struct dataset_args *a = s->a;
+	int64_t id = s->d->id;
+	char *err = NULL;
+	int rc = SQLITE_OK;
+
+	if (s->enable >= 0 && s->enable != (int)s->d->enabled) {
+		rc = bind_step(db, "UPDATE datasets SET enabled = ?2 "
+			       "WHERE id = ?1", id, s->enable ? "1" : "0");
+		s->changed = true;
+	}
+	if (rc == SQLITE_OK && a->title) {
+		rc = bind_step(db, "UPDATE datasets SET title = ?2 "
+			       "WHERE id = ?1", id, a->title);
+		s->changed = true;
+	}
+	if (rc == SQLITE_OK && a->description) {
+		rc = bind_step(db, "UPDATE datasets SET description = ?2 "
+			       "WHERE id = ?1", id, a->description);
+		s->changed = true;
+	}
+	if (rc == SQLITE_OK && a->tags) {
+		rc = bind_step(db, "UPDATE datasets SET tags = ?2 "
+			       "WHERE id = ?1", id, a->tags);
+		s->changed = true;
+	}
+	if (rc == SQLITE_OK && a->weight && !*a->weight) {
+		rc = bind_step(db, "UPDATE datasets SET weight_column = ?2 "
+			       "WHERE id = ?1", id, NULL);
+		if (rc == SQLITE_OK) {
+			rc = bind_step(db, "UPDATE dataset_columns SET "
+				       "is_weight = 0 WHERE dataset_id = ?1 "
+				       "AND ?2 IS NULL", id, NULL);
+		}
+		s->changed = true;
+	} else if (rc == SQLITE_OK && a->weight) {
+		if (import_set_weight(db, id, a->weight, &err) < 0) {
+			ctl_error("%s", err);
+			free(err);
+			return EXIT_FAIL;
+		}
+		s->changed = true;
+	}
+	if (rc == SQLITE_OK && s->changed) {
+		rc = dataset_touch(db, id) == 0 &&
+		     dataset_search_reindex(db, id) == 0 ? SQLITE_OK
+							 : SQLITE_ERROR;
+	}
+	if (rc != SQLITE_OK) {
+		ctl_error("cannot update dataset '%s': %s", s->d->name,
+			  sqlite3_errmsg(db->sql));
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int update_dataset(struct ctl *ctl, int argc, char **argv,
+			  const int *allowed, int enable, const char *done)
+{
+	struct dataset_args a = { 0 };
+	struct dataset_info *d = NULL;
+	struct set_state s = { 0 };
+	struct db *db = NULL;
+	int code;
+
+	code = parse(ctl, argc, argv, allowed, 1, 1, &a);
+	if (code) {
+		goto out;
+	}
+	db = ctl_open(ctl, false);
+	if (!db) {
+		code = EXIT_FAIL;
+		goto out;
+	}
+	code = lookup(db, a.name, &d);
+	if (code) {
+		goto out;
+	}
+	s.d = d;
+	s.a = &a;
+	s.enable = enable;
+	code = in_transaction(db, set_fn, &s);
+	if (code == 0) {
+		print_done(ctl, a.name, done, s.changed);
+	}
+out:
+	dataset_info_destroy(d);
+	db_close(db);
+	dataset_args_finish(&a);
+	return code < 0 ? EXIT_OK : code;
+}
+
+static int dataset_enable(struct ctl *ctl, int argc, char **argv)
+{
+	static const int allowed[] = { 0 };
+
+	return update_dataset(ctl, argc, argv, allowed, 1, "enabled");
+}
+
+static int dataset_disable(struct ctl *ctl, int argc, char **argv)
+{
+	static const int allowed[] = { 0 };
+
+	return update_dataset(ctl, argc, argv, allowed, 0, "disabled");
+}
+
+static int dataset_set(struct ctl *ctl, int argc, char **argv)
+{
+	static const int allowed[] = {
+		OPT_TITLE, OPT_DESCRIPTION, OPT_WEIGHT, OPT_TAGS, 0,
+	};
+
+	return update_dataset(ctl, argc, argv, allowed, -1, "updated");
+}
+
+static int dataset_refresh(struct ctl *ctl, int argc, char **argv)
+{
+	static const int allowed[] = { 0 };
+	struct dataset_args a = { 0 };
+	struct import_report rep = { 0 };
+	struct db *db = NULL;
+	char *err = NULL;
+	int code, r;
+
+	code = parse(ctl, argc, argv, allowed, 1, 1, &a);
+	if (code) {
+		goto out;
+	}
+	db = ctl_open(ctl, false);
+	if (!db) {
+		code = EXIT_FAIL;
+		goto out;
+	}
+	r = import_refresh(db, a.name,
+			   !ctl->quiet && !ctl->json && isatty(STDERR_FILENO),
+			   &rep, &err);
+	if (r < 0) {
+		ctl_error("%s", err ? err : strerror(-r));
+		code = import_exit(r);
+		goto out;
+	}
+	print_import_report(ctl, a.name, "refreshed", &rep);
+	code = EXIT_OK;
+out:
+	free(err);
+	import_report_finish(&rep);
+	db_close(db);
+	dataset_args_finish(&a);
+	return code < 0 ? EXIT_OK : code;
+}
+
+static const struct verb verbs[] = {
+	{ "add", dataset_add },
+	{ "disable", dataset_disable },
+	{ "enable", dataset_enable },
+	{ "list", dataset_list },
+	{ "refresh", dataset_refresh },
+	{ "rm", dataset_rm },
+	{ "set", dataset_set },
+	{ "show", dataset_show },
+	{ NULL, NULL },
+};
+
+int cmd_dataset(struct ctl *ctl, int argc, char **argv)
+{
+	return ctl_dispatch(ctl, "dataset", verbs, usage, argc, argv);
+}

@@ -1,2 +1,102 @@
-/* being written */
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcp/paths.h"
+#include "mcp/xalloc.h"
+#include "mcpctl.h"
+
+void ctl_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("mcpctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int ctl_usage_error(const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mcpctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nsee 'mcpctl %s--help'\n", what);
+	return EXIT_USAGE;
+}
+
+bool ctl_common_option(struct ctl *ctl, int c, const char *arg)
+{
+	switch (c) {
+	case 0x100:
+		ctl->db_path = arg;
+		return true;
+	case 0x101:
+		ctl->json = true;
+		return true;
+	case 'q':
+		ctl->quiet = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
+struct db *ctl_open(struct ctl *ctl, bool create)
+{
+	char *path = paths_catalog(ctl->db_path);
+	struct db *db = NULL;
+	char *err = NULL;
+
+	if (!path) {
+		ctl_error("cannot find a home directory for the catalog; "
+			  "use --db PATH or set MCPD_DB");
+		return NULL;
+	}
+	if (db_open(path, create ? DB_CREATE : 0, &db, &err) < 0) {
+		ctl_error("%s", err);
+		free(err);
+	}
+	free(path);
+	return db;
+}
+
+void ctl_print_json(cJSON *value)
+{
+	char *s = cJSON_Print(value);
+
+	fputs(s, stdout);
+	fputc('\n', stdout);
+	free(s);
+	cJSON_Delete(value);
+}
+
+int ctl_dispatch(struct ctl *ctl, const char *noun, const struct verb *verbs,
+		 const char *usage, int argc, char **argv)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "%s ", noun);
+	if (argc < 1) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0 ||
+	    strcmp(argv[0], "help") == 0) {
+		fputs(usage, stdout);
+		return EXIT_OK;
+	}
+	for (const struct verb *v = verbs; v->name; v++) {
+		if (strcmp(v->name, argv[0]) == 0) {
+			return v->run(ctl, argc, argv);
+		}
+	}
+	return ctl_usage_error(what, "'%s' is not a %s command", argv[0],
+			       noun);
+}

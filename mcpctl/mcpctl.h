@@ -1,0 +1,67 @@
+/*
+ * mcpctl: shared state of one invocation and the helpers every command
+ * uses.  Each cmd-<noun>.c exports one cmd_<noun>() entry point.
+ */
+#ifndef MCPCTL_H
+#define MCPCTL_H
+
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+#include "mcp/db.h"
+
+/* exit codes, documented under EXIT STATUS in mcpctl(1) */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+	EXIT_NOT_FOUND = 3,
+	EXIT_EXISTS = 4,
+};
+
+struct ctl {
+	const char *db_path;    /* --db, else NULL: paths_catalog() decides */
+	bool json;              /* --json */
+	bool quiet;             /* --quiet */
+};
+
+/*
+ * Options every command accepts after its verb too, so that both
+ * "mcpctl --json dataset list" and "mcpctl dataset list --json" work.
+ * Short option letters are reserved in every verb's optstring: "hq".
+ */
+#define CTL_LONG_OPTIONS \
+	{ "db", required_argument, NULL, 0x100 }, \
+	{ "json", no_argument, NULL, 0x101 }, \
+	{ "quiet", no_argument, NULL, 'q' }, \
+	{ "help", no_argument, NULL, 'h' }
+
+/* handle a common option; true when `c` was one */
+bool ctl_common_option(struct ctl *ctl, int c, const char *arg);
+
+/* open the catalog (must exist unless `create`); prints the error */
+struct db *ctl_open(struct ctl *ctl, bool create);
+
+/* messages: "mcpctl: ..." on stderr */
+void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* a usage slip: one line, then "see 'mcpctl <what> --help'"; returns 2 */
+int ctl_usage_error(const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* print a JSON value (pretty) on stdout and free it */
+void ctl_print_json(cJSON *value);
+
+/* a noun's verbs; run() gets argv with the verb as argv[0] */
+struct verb {
+	const char *name;
+	int (*run)(struct ctl *ctl, int argc, char **argv);
+};
+int ctl_dispatch(struct ctl *ctl, const char *noun, const struct verb *verbs,
+		 const char *usage, int argc, char **argv);
+
+int cmd_config(struct ctl *ctl, int argc, char **argv);
+int cmd_dataset(struct ctl *ctl, int argc, char **argv);
+int cmd_init(struct ctl *ctl, int argc, char **argv);
+
+#endif
