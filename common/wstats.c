@@ -327,39 +327,58 @@ static void wquantile_step(sqlite3_context *ctx, int argc,
 /*
  * The weighted quantile of R's survey package, svyquantile(qrule =
  * "math"): the smallest x whose weighted share of the total, counting
- * every row with a value up to and including x, is at least q.  Equal
- * values are pooled first, so ties never split.  With equal weights this
- * is the inverse of the empirical distribution function (quantile()
- * type 1).
+ * every row with a value up to and including x, is at least q.  With equal
+ * weights that is the inverse of the empirical distribution function
+ * (quantile(type = 1)).
+ *
+ * The steps follow survey's qs() and qrule_math() so that the two agree
+ * even where a share equals q exactly: rows of zero weight are dropped,
+ * pos is the last sorted row whose cumulative weight is <= q * total, and
+ * the answer is x[pos] when its share is exactly q, else x[pos + 1].  One
+ * departure: when even the first row's share exceeds q, survey 4.1 answers
+ * x[2]; the definition (and this code) answers x[1].
  */
 static void wquantile_final(sqlite3_context *ctx)
 {
 	struct pairs *p = sqlite3_aggregate_context(ctx, 0);
 	struct ksum total = { 0, 0 };
 	struct ksum cum = { 0, 0 };
-	double w, result;
-	int64_t i, j;
+	double w, c, result;
+	int64_t i, n, pos;
 
 	if (!p || p->failed || p->n == 0) {
 		goto out_null;
 	}
-	qsort(p->v, (size_t)p->n, sizeof(*p->v), pair_cmp);
+	n = 0;
 	for (i = 0; i < p->n; i++) {
+		if (p->v[i].w > 0) {
+			p->v[n++] = p->v[i];
+		}
+	}
+	if (n == 0) {
+		goto out_null;
+	}
+	qsort(p->v, (size_t)n, sizeof(*p->v), pair_cmp);
+	for (i = 0; i < n; i++) {
 		ksum_add(&total, p->v[i].w);
 	}
 	w = ksum_value(&total);
-	if (w <= 0) {
-		goto out_null;
-	}
-	result = p->v[p->n - 1].x;
-	for (i = 0; i < p->n; i = j) {
-		for (j = i; j < p->n && p->v[j].x == p->v[i].x; j++) {
-			ksum_add(&cum, p->v[j].w);
-		}
-		if (ksum_value(&cum) / w >= p->q) {
-			result = p->v[i].x;
+	pos = -1;
+	c = 0;
+	for (i = 0; i < n; i++) {
+		ksum_add(&cum, p->v[i].w);
+		if (ksum_value(&cum) > p->q * w) {
 			break;
 		}
+		pos = i;
+		c = ksum_value(&cum);
+	}
+	if (pos < 0) {
+		result = p->v[0].x;
+	} else if (p->q - c / w == 0 || pos == n - 1) {
+		result = p->v[pos].x;
+	} else {
+		result = p->v[pos + 1].x;
 	}
 	sqlite3_free(p->v);
 	p->v = NULL;
