@@ -253,6 +253,12 @@ static int open_source(const char *path, int *ret_fd, uint64_t *ret_size,
 			}
 			size += (uint64_t)n;
 		}
+		if (lseek(fd, 0, SEEK_SET) < 0) {
+			*ret_err = xasprintf("cannot rewind temporary file: %s",
+					     strerror(errno));
+			close(fd);
+			return -EIO;
+		}
 		*ret_fd = fd;
 		*ret_size = size;
 		return 0;
@@ -927,6 +933,14 @@ int import_csv(struct db *db, const struct import_options *opt,
 rollback:
 	db_rollback(db);
 out:
+	if (r < 0 && *ret_err && strncmp(*ret_err, source_name(opt),
+					 strlen(source_name(opt))) != 0) {
+		/* every message names the file, even when SQLite failed */
+		char *e = xasprintf("%s: %s", source_name(opt), *ret_err);
+
+		free(*ret_err);
+		*ret_err = e;
+	}
 	if (fd >= 0) {
 		close(fd);
 	}

@@ -285,8 +285,7 @@ static void print_import_report(struct ctl *ctl, const char *name,
 
 static int import_exit(int r)
 {
-	return r == -EEXIST ? EXIT_EXISTS : r == -ENOENT ? EXIT_NOT_FOUND
-							 : EXIT_FAIL;
+	return r == -EEXIST ? EXIT_EXISTS : EXIT_FAIL;
 }
 
 static int dataset_add(struct ctl *ctl, int argc, char **argv)
@@ -883,6 +882,7 @@ static int dataset_refresh(struct ctl *ctl, int argc, char **argv)
 	static const int allowed[] = { 0 };
 	struct dataset_args a = { 0 };
 	struct import_report rep = { 0 };
+	struct dataset_info *d = NULL;
 	struct db *db = NULL;
 	char *err = NULL;
 	int code, r;
@@ -896,6 +896,10 @@ static int dataset_refresh(struct ctl *ctl, int argc, char **argv)
 		code = EXIT_FAIL;
 		goto out;
 	}
+	code = lookup(db, a.name, &d);
+	if (code) {
+		goto out;
+	}
 	r = import_refresh(db, a.name,
 			   !ctl->quiet && !ctl->json && isatty(STDERR_FILENO),
 			   &rep, &err);
@@ -907,6 +911,7 @@ static int dataset_refresh(struct ctl *ctl, int argc, char **argv)
 	print_import_report(ctl, a.name, "refreshed", &rep);
 	code = EXIT_OK;
 out:
+	dataset_info_destroy(d);
 	free(err);
 	import_report_finish(&rep);
 	db_close(db);

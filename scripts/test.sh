@@ -1,0 +1,22 @@
+#!/bin/sh
+# Runs every test: installs what is missing (Debian packages, then Node 22
+# and the official MCP clients from npm), builds with AddressSanitizer and
+# UndefinedBehaviorSanitizer and warnings as errors, and runs the whole
+# meson test suite (unit, cli, rpc, guard, wstats, e2e).
+#   scripts/test.sh [meson test arguments, e.g. --suite cli]
+set -eu
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+tests/e2e/setup-node.sh
+
+build=build-test
+if [ ! -d "$build" ]; then
+	meson setup "$build" -Db_sanitize=address,undefined -Dwerror=true \
+		-Db_lundef=false >/dev/null
+fi
+ninja -C "$build"
+# leaks are bugs too; abort on the first UBSan report
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+meson test -C "$build" --print-errorlogs --num-processes 2 "$@"
