@@ -1,6 +1,349 @@
-/* mcpd: being written */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mcp/banned.h"
+#include "mcp/buf.h"
+#include "mcp/log.h"
+#include "mcp/paths.h"
+#include "mcp/xalloc.h"
+#include "server.h"
+
+/* one message may be this long; longer lines are refused, not buffered */
+#define LINE_MAX_BYTES (4u << 20)
+
+struct server server;
+
+static int stop_pipe[2] = { -1, -1 };
+
+static const char usage_text[] =
+	"usage: mcpd [--db PATH] [--log-level LEVEL] [--timeout-ms N]\n"
+	"            [--max-rows N] [--max-bytes N] [--workers N]\n"
+	"            [--version] [--help]\n"
+	"\n"
+	"An MCP server over stdio: reads JSON-RPC from stdin, answers on\n"
+	"stdout, logs to stderr.  See mcpd(1).\n"
+	"\n"
+	"  --db PATH          catalog file (else $MCPD_DB, else\n"
+	"                     $XDG_DATA_HOME/mcpd/catalog.db)\n"
+	"  --log-level LEVEL  debug, info, warn, error or quiet (warn)\n"
+	"  --timeout-ms N     wall-clock limit of one query\n"
+	"  --max-rows N       rows one query returns at most\n"
+	"  --max-bytes N      bytes one tool result holds at most\n"
+	"  --workers N        requests served at once (4)\n"
+	"  --version          print the version and exit\n"
+	"  --help             print this help and exit\n";
+
+static void on_signal(int sig)
 {
+	int saved = errno;
+	char c = (char)sig;
+
+	/* the reader polls this pipe next to stdin */
+	if (write(stop_pipe[1], &c, 1) < 0) {
+		/* nothing useful to do in a handler */
+	}
+	errno = saved;
+}
+
+static int parse_count(const char *opt, const char *s, int64_t min,
+		       int64_t *ret)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < min) {
+		fprintf(stderr, "mcpd: invalid value '%s' for %s\n", s, opt);
+		fprintf(stderr, "see 'mcpd --help'\n");
+		return -EINVAL;
+	}
+	*ret = v;
 	return 0;
+}
+
+enum {
+	OPT_DB = 256,
+	OPT_LOG_LEVEL,
+	OPT_TIMEOUT,
+	OPT_MAX_ROWS,
+	OPT_MAX_BYTES,
+	OPT_WORKERS,
+	OPT_PAGE_SIZE,
+	OPT_VERSION,
+	OPT_HELP,
+};
+
+static const struct option long_options[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "timeout-ms", required_argument, NULL, OPT_TIMEOUT },
+	{ "max-rows", required_argument, NULL, OPT_MAX_ROWS },
+	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
+	{ "workers", required_argument, NULL, OPT_WORKERS },
+	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct flags {
+	int64_t timeout_ms, max_rows, max_bytes;
+};
+
+/* 0 to run, 1 to exit 0 (help, version), negative for a usage error */
+static int parse_args(int argc, char **argv, struct flags *f)
+{
+	enum log_level level;
+	int64_t v;
+	int c;
+
+	f->timeout_ms = f->max_rows = f->max_bytes = -1;
+	server.opt.workers = 4;
+	server.opt.page_size = 50;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hV", long_options, NULL)) !=
+	       -1) {
+		switch (c) {
+		case OPT_DB:
+			server.opt.db_path = optarg;
+			break;
+		case OPT_LOG_LEVEL:
+			if (log_level_parse(optarg, &level) < 0) {
+				fprintf(stderr,
+					"mcpd: invalid log level '%s'\n"
+					"see 'mcpd --help'\n", optarg);
+				return -EINVAL;
+			}
+			log_set_level(level);
+			break;
+		case OPT_TIMEOUT:
+			if (parse_count("--timeout-ms", optarg, 1,
+					&f->timeout_ms) < 0) {
+				return -EINVAL;
+			}
+			break;
+		case OPT_MAX_ROWS:
+			if (parse_count("--max-rows", optarg, 1,
+					&f->max_rows) < 0) {
+				return -EINVAL;
+			}
+			break;
+		case OPT_MAX_BYTES:
+			if (parse_count("--max-bytes", optarg, 1,
+					&f->max_bytes) < 0) {
+				return -EINVAL;
+			}
+			break;
+		case OPT_WORKERS:
+			if (parse_count("--workers", optarg, 1, &v) < 0) {
+				return -EINVAL;
+			}
+			server.opt.workers = v > 64 ? 64 : (int)v;
+			break;
+		case OPT_PAGE_SIZE:
+			if (parse_count("--page-size", optarg, 1, &v) < 0) {
+				return -EINVAL;
+			}
+			server.opt.page_size = v > INT_MAX ? INT_MAX : (int)v;
+			break;
+		case OPT_VERSION:
+		case 'V':
+			printf("mcpd %s\n", MCPD_VERSION);
+			return 1;
+		case OPT_HELP:
+		case 'h':
+			fputs(usage_text, stdout);
+			return 1;
+		default:
+			fprintf(stderr, "mcpd: unknown option '%s'\n"
+					"see 'mcpd --help'\n",
+				argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "mcpd: unexpected argument '%s'\n"
+				"see 'mcpd --help'\n", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int setup_signals(void)
+{
+	struct sigaction sa;
+
+	if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		return -errno;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	/* a vanished client shows up as EPIPE, not as a dead server */
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+/*
+ * Read stdin line by line until EOF or a signal.  A line longer than the
+ * ceiling is skipped up to its newline and answered with one error.
+ */
+static void read_loop(void)
+{
+	static char chunk[65536];
+	struct buf line;
+	bool skipping = false;
+
+	buf_init(&line, LINE_MAX_BYTES);
+	for (;;) {
+		struct pollfd fds[2] = {
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+			{ .fd = stop_pipe[0], .events = POLLIN },
+		};
+		ssize_t n;
+		char *p, *end;
+
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			log_error("poll: %s", strerror(errno));
+			break;
+		}
+		if (fds[1].revents) {
+			log_info("signal received: finishing");
+			break;
+		}
+		n = read(STDIN_FILENO, chunk, sizeof(chunk));
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				continue;
+			}
+			log_error("cannot read stdin: %s", strerror(errno));
+			break;
+		}
+		if (n == 0) {
+			break;
+		}
+		p = chunk;
+		end = chunk + n;
+		while (p < end) {
+			char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+			if (!skipping && buf_add(&line, p, len) < 0) {
+				skipping = true;
+				buf_reset(&line);
+			}
+			p += len;
+			if (!nl) {
+				break;
+			}
+			p++;
+			if (skipping) {
+				rpc_line_too_long();
+				skipping = false;
+			} else {
+				rpc_handle_line(line.data ? line.data : "",
+						line.len);
+			}
+			buf_reset(&line);
+		}
+	}
+	/* a last message without a newline still counts */
+	if (skipping) {
+		rpc_line_too_long();
+	} else if (line.len > 0) {
+		rpc_handle_line(line.data, line.len);
+	}
+	buf_release(&line);
+}
+
+int main(int argc, char **argv)
+{
+	struct flags f;
+	struct stat st;
+	char *err = NULL;
+	int r, ret = 1;
+
+	log_init("mcpd", LOG_WARN);
+	r = parse_args(argc, argv, &f);
+	if (r != 0) {
+		return r > 0 ? 0 : 2;
+	}
+	pthread_mutex_init(&server.session.lock, NULL);
+	server.session.log_level = LEVEL_OFF;
+	server.catalog_path = paths_catalog(server.opt.db_path);
+	if (!server.catalog_path) {
+		log_error("cannot find a home directory for the catalog; "
+			  "use --db PATH");
+		goto out;
+	}
+	/* SQLite would create an empty file: say what is missing instead */
+	if (stat(server.catalog_path, &st) < 0) {
+		log_error("cannot open catalog '%s': %s (create it with "
+			  "'mcpctl init')", server.catalog_path,
+			  strerror(errno));
+		goto out;
+	}
+	r = db_open(server.catalog_path, DB_READONLY, &server.catalog, &err);
+	if (r < 0) {
+		log_error("%s", err);
+		free(err);
+		goto out;
+	}
+	query_limits_load(server.catalog, &server.opt.limits);
+	if (f.timeout_ms > 0) {
+		server.opt.limits.timeout_ms = f.timeout_ms;
+	}
+	if (f.max_rows > 0) {
+		server.opt.limits.max_rows = f.max_rows;
+	}
+	if (f.max_bytes > 0) {
+		server.opt.limits.max_bytes = f.max_bytes;
+	}
+	r = qpool_create(server.catalog_path, server.opt.workers, &server.pool,
+			 &err);
+	if (r < 0) {
+		/* list and describe still work; query tools will say so */
+		log_warn("query pool unavailable: %s", err ? err : "?");
+		free(err);
+		err = NULL;
+		server.pool = NULL;
+	}
+	if (setup_signals() < 0) {
+		log_error("cannot set up signal handling");
+		goto out;
+	}
+	out_init();
+	rpc_init();
+	watch_start();
+	querylog_start(server.catalog_path);
+	log_debug("serving catalog '%s'", server.catalog_path);
+
+	read_loop();
+
+	/* finish what is in flight, then close the streams and the logs */
+	atomic_store(&server.stopping, true);
+	rpc_finish();
+	watch_stop();
+	querylog_stop();
+	ret = atomic_load(&server.out_broken) ? 1 : 0;
+out:
+	qpool_destroy(server.pool);
+	db_close(server.catalog);
+	free(server.catalog_path);
+	return ret;
 }

@@ -1,0 +1,539 @@
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcp/buf.h"
+#include "mcp/xalloc.h"
+#include "context.h"
+
+#define DATASET_COLUMNS \
+	"id, name, title, description, source_kind, weight_column, tags, " \
+	"row_count, version, updated_at"
+
+static char *col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t && *t ? xstrdup((const char *)t) : NULL;
+}
+
+static void info_from_row(sqlite3_stmt *st, struct dataset_info *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->id = sqlite3_column_int64(st, 0);
+	d->name = col_text(st, 1);
+	d->title = col_text(st, 2);
+	d->description = col_text(st, 3);
+	d->source_kind = col_text(st, 4);
+	d->weight_column = col_text(st, 5);
+	d->tags = col_text(st, 6);
+	d->row_count = sqlite3_column_type(st, 7) == SQLITE_NULL
+			       ? -1
+			       : sqlite3_column_int64(st, 7);
+	d->version = sqlite3_column_int64(st, 8);
+	d->updated_at = col_text(st, 9);
+	if (!d->name) {
+		d->name = xstrdup("");
+	}
+}
+
+void dataset_info_finish(struct dataset_info *d)
+{
+	if (!d) {
+		return;
+	}
+	free(d->name);
+	free(d->title);
+	free(d->description);
+	free(d->source_kind);
+	free(d->weight_column);
+	free(d->tags);
+	free(d->updated_at);
+	memset(d, 0, sizeof(*d));
+}
+
+int context_list(struct db *db, struct dataset_info **ret_list, size_t *ret_n)
+{
+	sqlite3_stmt *st = NULL;
+	struct dataset_info *list = NULL;
+	size_t n = 0, alloc = 0;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->sql,
+				"SELECT " DATASET_COLUMNS " FROM datasets "
+				"WHERE enabled = 1 ORDER BY name",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		return db_errno(rc);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			list = xrealloc(list, alloc * sizeof(*list));
+		}
+		info_from_row(st, &list[n++]);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		context_list_free(list, n);
+		return db_errno(rc);
+	}
+	*ret_list = list;
+	*ret_n = n;
+	return 0;
+}
+
+void context_list_free(struct dataset_info *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		dataset_info_finish(&list[i]);
+	}
+	free(list);
+}
+
+int context_find(struct db *db, const char *name, struct dataset_info *ret)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r;
+
+	rc = sqlite3_prepare_v2(db->sql,
+				"SELECT " DATASET_COLUMNS " FROM datasets "
+				"WHERE enabled = 1 AND name = ?1",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		return db_errno(rc);
+	}
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		info_from_row(st, ret);
+		r = 0;
+	} else {
+		r = rc == SQLITE_DONE ? -ENOENT : db_errno(rc);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+char **context_columns(struct db *db, int64_t dataset_id, size_t *ret_n)
+{
+	sqlite3_stmt *st = NULL;
+	char **cols = xcalloc(1, sizeof(*cols));
+	size_t n = 0;
+
+	if (sqlite3_prepare_v2(db->sql,
+			       "SELECT name FROM dataset_columns "
+			       "WHERE dataset_id = ?1 ORDER BY position",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, dataset_id);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *c = (const char *)sqlite3_column_text(st,
+									  0);
+
+			cols = xrealloc(cols, (n + 2) * sizeof(*cols));
+			cols[n++] = xstrdup(c ? c : "");
+			cols[n] = NULL;
+		}
+	}
+	sqlite3_finalize(st);
+	if (ret_n) {
+		*ret_n = n;
+	}
+	return cols;
+}
+
+void context_columns_free(char **cols)
+{
+	if (!cols) {
+		return;
+	}
+	for (char **p = cols; *p; p++) {
+		free(*p);
+	}
+	free(cols);
+}
+
+/* a stored value as JSON: numbers stay numbers */
+static cJSON *value_json(sqlite3_stmt *st, int i)
+{
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER:
+		return cJSON_CreateNumber((double)sqlite3_column_int64(st, i));
+	case SQLITE_FLOAT:
+		return cJSON_CreateNumber(sqlite3_column_double(st, i));
+	case SQLITE_NULL:
+		return cJSON_CreateNull();
+	default:
+		return cJSON_CreateString(
+			(const char *)sqlite3_column_text(st, i));
+	}
+}
+
+/* a JSON text column parsed, or NULL when absent or not JSON */
+static cJSON *json_col(sqlite3_stmt *st, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+
+	return t ? cJSON_Parse(t) : NULL;
+}
+
+static void add_opt_string(cJSON *o, const char *key, const char *v)
+{
+	if (v) {
+		cJSON_AddStringToObject(o, key, v);
+	} else {
+		cJSON_AddNullToObject(o, key);
+	}
+}
+
+/* the latest approved metadata, or NULL */
+static cJSON *approved_metadata(struct db *db, int64_t id)
+{
+	sqlite3_stmt *st = NULL;
+	cJSON *m = NULL;
+
+	if (sqlite3_prepare_v2(db->sql,
+			       "SELECT version, provider, model, created_at, "
+			       "summary, example_questions, caveats, "
+			       "column_descriptions FROM llm_metadata "
+			       "WHERE dataset_id = ?1 AND status = 'approved' "
+			       "ORDER BY version DESC LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK) {
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *j;
+		char *s;
+
+		m = cJSON_CreateObject();
+		cJSON_AddNumberToObject(m, "version",
+					(double)sqlite3_column_int64(st, 0));
+		s = col_text(st, 1);
+		add_opt_string(m, "provider", s);
+		free(s);
+		s = col_text(st, 2);
+		add_opt_string(m, "model", s);
+		free(s);
+		s = col_text(st, 3);
+		add_opt_string(m, "created_at", s);
+		free(s);
+		s = col_text(st, 4);
+		add_opt_string(m, "summary", s);
+		free(s);
+		j = json_col(st, 5);
+		cJSON_AddItemToObject(m, "example_questions",
+				      cJSON_IsArray(j) ? j
+						       : cJSON_CreateArray());
+		if (!cJSON_IsArray(j)) {
+			cJSON_Delete(j);
+		}
+		j = json_col(st, 6);
+		cJSON_AddItemToObject(m, "caveats",
+				      cJSON_IsArray(j) ? j
+						       : cJSON_CreateArray());
+		if (!cJSON_IsArray(j)) {
+			cJSON_Delete(j);
+		}
+		j = json_col(st, 7);
+		if (cJSON_IsObject(j)) {
+			cJSON_AddItemToObject(m, "column_descriptions", j);
+		} else {
+			cJSON_Delete(j);
+		}
+	}
+	sqlite3_finalize(st);
+	return m;
+}
+
+cJSON *context_schema(struct db *db, const struct dataset_info *d)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *cols, *tags, *meta, *coldesc;
+	sqlite3_stmt *st = NULL;
+
+	cJSON_AddStringToObject(o, "name", d->name);
+	add_opt_string(o, "title", d->title);
+	add_opt_string(o, "description", d->description);
+	if (d->row_count >= 0) {
+		cJSON_AddNumberToObject(o, "row_count", (double)d->row_count);
+	} else {
+		cJSON_AddNullToObject(o, "row_count");
+	}
+	add_opt_string(o, "weight_column", d->weight_column);
+	tags = cJSON_AddArrayToObject(o, "tags");
+	if (d->tags) {
+		char *copy = xstrdup(d->tags);
+		char *save = NULL;
+
+		for (char *t = strtok_r(copy, ",", &save); t;
+		     t = strtok_r(NULL, ",", &save)) {
+			while (*t == ' ') {
+				t++;
+			}
+			if (*t) {
+				cJSON_AddItemToArray(tags,
+						     cJSON_CreateString(t));
+			}
+		}
+		free(copy);
+	}
+	add_opt_string(o, "source_kind", d->source_kind);
+	cJSON_AddNumberToObject(o, "version", (double)d->version);
+	add_opt_string(o, "updated_at", d->updated_at);
+
+	meta = approved_metadata(db, d->id);
+	coldesc = cJSON_GetObjectItemCaseSensitive(meta,
+						   "column_descriptions");
+	cols = cJSON_AddArrayToObject(o, "columns");
+	if (sqlite3_prepare_v2(db->sql,
+			       "SELECT position, name, declared_type, "
+			       "inferred_type, null_count, distinct_count, "
+			       "min_value, max_value, mean, top_values, "
+			       "sample_values, is_weight, description, "
+			       "llm_description FROM dataset_columns "
+			       "WHERE dataset_id = ?1 ORDER BY position",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, d->id);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			cJSON *c = cJSON_CreateObject();
+			char *name = col_text(st, 1);
+			char *decl = col_text(st, 2);
+			char *inf = col_text(st, 3);
+			char *desc = col_text(st, 12);
+			char *ldesc = col_text(st, 13);
+			const cJSON *md = cJSON_GetObjectItemCaseSensitive(
+				coldesc, name ? name : "");
+			cJSON *j;
+
+			cJSON_AddStringToObject(c, "name", name ? name : "");
+			add_opt_string(c, "type", inf ? inf : decl);
+			add_opt_string(c, "declared_type", decl);
+			cJSON_AddItemToObject(c, "null_count",
+					      value_json(st, 4));
+			cJSON_AddItemToObject(c, "distinct_count",
+					      value_json(st, 5));
+			cJSON_AddItemToObject(c, "min", value_json(st, 6));
+			cJSON_AddItemToObject(c, "max", value_json(st, 7));
+			cJSON_AddItemToObject(c, "mean", value_json(st, 8));
+			j = json_col(st, 9);
+			if (cJSON_IsArray(j)) {
+				cJSON_AddItemToObject(c, "top_values", j);
+			} else {
+				cJSON_Delete(j);
+			}
+			j = json_col(st, 10);
+			if (cJSON_IsArray(j)) {
+				cJSON_AddItemToObject(c, "sample_values", j);
+			} else {
+				cJSON_Delete(j);
+			}
+			cJSON_AddBoolToObject(c, "is_weight",
+					      sqlite3_column_int(st, 11) != 0);
+			/* a human's words win over a model's */
+			if (desc) {
+				cJSON_AddStringToObject(c, "description", desc);
+			} else if (ldesc) {
+				cJSON_AddStringToObject(c, "description",
+							ldesc);
+			} else if (cJSON_IsString(md)) {
+				cJSON_AddStringToObject(c, "description",
+							md->valuestring);
+			} else {
+				cJSON_AddNullToObject(c, "description");
+			}
+			cJSON_AddItemToArray(cols, c);
+			free(name);
+			free(decl);
+			free(inf);
+			free(desc);
+			free(ldesc);
+		}
+	}
+	sqlite3_finalize(st);
+	if (meta) {
+		cJSON_DeleteItemFromObjectCaseSensitive(meta,
+							"column_descriptions");
+		cJSON_AddItemToObject(o, "metadata", meta);
+	} else {
+		cJSON_AddNullToObject(o, "metadata");
+	}
+	return o;
+}
+
+/* a table cell: no pipes or line breaks, long text shortened */
+static void add_cell(struct buf *b, const char *s)
+{
+	size_t n = 0;
+
+	for (const char *p = s; *p; p++, n++) {
+		if (n >= 120) {
+			/* cut on a character boundary */
+			while ((*p & 0xc0) == 0x80) {
+				buf_addch(b, *p++);
+			}
+			buf_addstr(b, "…");
+			return;
+		}
+		if (*p == '|') {
+			buf_addstr(b, "\\|");
+		} else if (*p == '\n' || *p == '\r' || *p == '\t') {
+			buf_addch(b, ' ');
+		} else {
+			buf_addch(b, *p);
+		}
+	}
+}
+
+static void add_value(struct buf *b, const cJSON *v)
+{
+	if (cJSON_IsString(v)) {
+		add_cell(b, v->valuestring);
+	} else if (cJSON_IsNumber(v)) {
+		char *t = cJSON_PrintUnformatted(v);
+
+		buf_addstr(b, t);
+		free(t);
+	}
+}
+
+static const char *str_or(const cJSON *o, const char *key, const char *dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : dflt;
+}
+
+static void add_list(struct buf *b, const char *heading, const cJSON *arr)
+{
+	const cJSON *it;
+
+	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0) {
+		return;
+	}
+	buf_addf(b, "\n## %s\n\n", heading);
+	cJSON_ArrayForEach(it, arr) {
+		if (cJSON_IsString(it)) {
+			buf_addf(b, "- %s\n", it->valuestring);
+		}
+	}
+}
+
+char *context_markdown(struct db *db, const struct dataset_info *d)
+{
+	cJSON *s = context_schema(db, d);
+	const cJSON *cols = cJSON_GetObjectItemCaseSensitive(s, "columns");
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(s, "metadata");
+	const cJSON *c;
+	struct buf b = BUF_INIT;
+	bool any_top = false;
+
+	if (d->title) {
+		buf_addf(&b, "# %s (`%s`)\n\n", d->title, d->name);
+	} else {
+		buf_addf(&b, "# `%s`\n\n", d->name);
+	}
+	if (d->description) {
+		buf_addf(&b, "%s\n\n", d->description);
+	}
+	if (d->row_count >= 0) {
+		buf_addf(&b, "- Rows: %lld\n", (long long)d->row_count);
+	}
+	buf_addf(&b, "- Columns: %d\n", cJSON_GetArraySize(cols));
+	if (d->weight_column) {
+		buf_addf(&b,
+			 "- Weight column: `%s` (weight estimates with it "
+			 "and report the unweighted n)\n",
+			 d->weight_column);
+	} else {
+		buf_addstr(&b, "- Weight column: none (unweighted data)\n");
+	}
+	if (d->tags && *d->tags) {
+		buf_addf(&b, "- Tags: %s\n", d->tags);
+	}
+	buf_addf(&b, "- Query as: `SELECT ... FROM %s`\n", d->name);
+	if (cJSON_IsObject(meta)) {
+		const char *summary = str_or(meta, "summary", NULL);
+
+		if (summary) {
+			buf_addf(&b, "\n## Summary\n\n%s\n", summary);
+		}
+	}
+	buf_addstr(&b, "\n## Columns\n\n"
+		       "| column | type | nulls | distinct | min | max | mean "
+		       "| description |\n"
+		       "|---|---|---|---|---|---|---|---|\n");
+	cJSON_ArrayForEach(c, cols) {
+		const char *name = str_or(c, "name", "");
+
+		buf_addstr(&b, "| `");
+		add_cell(&b, name);
+		buf_addstr(&b, "` | ");
+		add_cell(&b, str_or(c, "type", ""));
+		buf_addstr(&b, " | ");
+		add_value(&b, cJSON_GetObjectItemCaseSensitive(c,
+							       "null_count"));
+		buf_addstr(&b, " | ");
+		add_value(&b, cJSON_GetObjectItemCaseSensitive(
+				      c, "distinct_count"));
+		buf_addstr(&b, " | ");
+		add_value(&b, cJSON_GetObjectItemCaseSensitive(c, "min"));
+		buf_addstr(&b, " | ");
+		add_value(&b, cJSON_GetObjectItemCaseSensitive(c, "max"));
+		buf_addstr(&b, " | ");
+		add_value(&b, cJSON_GetObjectItemCaseSensitive(c, "mean"));
+		buf_addstr(&b, " | ");
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+			    c, "is_weight"))) {
+			buf_addstr(&b, "(weight) ");
+		}
+		add_cell(&b, str_or(c, "description", ""));
+		buf_addstr(&b, " |\n");
+	}
+	cJSON_ArrayForEach(c, cols) {
+		const cJSON *top = cJSON_GetObjectItemCaseSensitive(
+			c, "top_values");
+		const cJSON *pair;
+		int k = 0;
+
+		if (!cJSON_IsArray(top) || cJSON_GetArraySize(top) == 0) {
+			continue;
+		}
+		if (!any_top) {
+			buf_addstr(&b, "\n## Frequent values\n\n");
+			any_top = true;
+		}
+		buf_addf(&b, "- `%s`: ", str_or(c, "name", ""));
+		cJSON_ArrayForEach(pair, top) {
+			const cJSON *v = cJSON_GetArrayItem(pair, 0);
+			const cJSON *n = cJSON_GetArrayItem(pair, 1);
+
+			if (k++ == 10) {
+				buf_addstr(&b, ", …");
+				break;
+			}
+			if (k > 1) {
+				buf_addstr(&b, ", ");
+			}
+			if (cJSON_IsNull(v)) {
+				buf_addstr(&b, "NULL");
+			} else {
+				add_value(&b, v);
+			}
+			if (cJSON_IsNumber(n)) {
+				buf_addf(&b, " (%.0f)", n->valuedouble);
+			}
+		}
+		buf_addch(&b, '\n');
+	}
+	if (cJSON_IsObject(meta)) {
+		add_list(&b, "Example questions",
+			 cJSON_GetObjectItemCaseSensitive(meta,
+							  "example_questions"));
+		add_list(&b, "Caveats",
+			 cJSON_GetObjectItemCaseSensitive(meta, "caveats"));
+	}
+	cJSON_Delete(s);
+	return buf_detach(&b, NULL);
+}

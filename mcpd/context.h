@@ -1,0 +1,52 @@
+/*
+ * context: what mcpd tells a model about a dataset.
+ *
+ * Only enabled datasets exist as far as clients can tell: every lookup
+ * here filters on datasets.enabled.  The same rendering backs the
+ * describe_dataset tool, the mcpd://datasets/... resources and the
+ * prompts, so they never disagree.
+ *
+ * Returned strings and cJSON trees belong to the caller.
+ */
+#ifndef MCPD_CONTEXT_H
+#define MCPD_CONTEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "mcp/db.h"
+
+struct dataset_info {
+	int64_t id;
+	char *name;
+	char *title;            /* NULL when unset */
+	char *description;      /* NULL when unset */
+	char *source_kind;
+	char *weight_column;    /* NULL when unweighted */
+	char *tags;             /* comma-separated, may be "" */
+	int64_t row_count;      /* -1 when unknown */
+	int64_t version;
+	char *updated_at;
+};
+
+void dataset_info_finish(struct dataset_info *d);
+
+/* enabled datasets by name; 0 or a negative errno */
+int context_list(struct db *db, struct dataset_info **ret_list,
+		 size_t *ret_n);
+void context_list_free(struct dataset_info *list, size_t n);
+/* one enabled dataset: 0, -ENOENT, or another negative errno */
+int context_find(struct db *db, const char *name, struct dataset_info *ret);
+
+/* column names in position order (NULL-terminated, caller frees) */
+char **context_columns(struct db *db, int64_t dataset_id, size_t *ret_n);
+void context_columns_free(char **cols);
+
+/* markdown for the model */
+char *context_markdown(struct db *db, const struct dataset_info *d);
+/* the schema and profile as JSON */
+cJSON *context_schema(struct db *db, const struct dataset_info *d);
+
+#endif

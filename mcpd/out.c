@@ -1,0 +1,112 @@
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mcp/log.h"
+#include "mcp/xalloc.h"
+#include "server.h"
+
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void out_init(void)
+{
+}
+
+static void write_all(const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(STDOUT_FILENO, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			/* the client went away: nothing more can be said */
+			if (!atomic_exchange(&server.out_broken, true)) {
+				log_warn("cannot write to stdout: %s",
+					 strerror(errno));
+			}
+			return;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+void out_send(cJSON *msg)
+{
+	char *text;
+	size_t len;
+
+	if (!msg) {
+		return;
+	}
+	text = cJSON_PrintUnformatted(msg);
+	cJSON_Delete(msg);
+	if (!text) {
+		log_error("cannot serialise a message");
+		return;
+	}
+	len = strlen(text);
+	/* the newline goes in the same write so lines never interleave */
+	text = xrealloc(text, len + 2);
+	text[len] = '\n';
+	text[len + 1] = '\0';
+	pthread_mutex_lock(&out_lock);
+	if (!atomic_load(&server.out_broken)) {
+		write_all(text, len + 1);
+	}
+	pthread_mutex_unlock(&out_lock);
+	free(text);
+}
+
+void out_notify(const char *method, cJSON *params)
+{
+	cJSON *msg = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(msg, "jsonrpc", "2.0");
+	cJSON_AddStringToObject(msg, "method", method);
+	if (params) {
+		cJSON_AddItemToObject(msg, "params", params);
+	}
+	out_send(msg);
+}
+
+void out_log(int threshold, enum mcp_level level, const char *logger,
+	     const char *fmt, ...)
+{
+	cJSON *params;
+	char *text;
+	va_list ap;
+
+	if (threshold >= LEVEL_OFF || (int)level < threshold) {
+		return;
+	}
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0) {
+		va_end(ap);
+		return;
+	}
+	va_end(ap);
+	params = cJSON_CreateObject();
+	cJSON_AddStringToObject(params, "level", mcp_level_name(level));
+	if (logger) {
+		cJSON_AddStringToObject(params, "logger", logger);
+	}
+	cJSON_AddStringToObject(params, "data", text);
+	free(text);
+	out_notify("notifications/message", params);
+}
