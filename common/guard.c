@@ -26,6 +26,10 @@ struct guard {
 	bool denied;
 	/* indexes into items of the datasets read since guard_begin() */
 	bool *read;
+	/* virtual table modules of the connection (eponymous tables) */
+	char **modules;
+	size_t nmodules;
+	sqlite3 *db;
 };
 
 /*
@@ -92,6 +96,10 @@ void guard_destroy(struct guard *g)
 		return;
 	}
 	guard_clear(g);
+	for (size_t i = 0; i < g->nmodules; i++) {
+		free(g->modules[i]);
+	}
+	free(g->modules);
 	free(g->items);
 	free(g->read);
 	free(g);
@@ -114,6 +122,23 @@ void guard_allow(struct guard *g, const char *schema, const char *table,
 	a->inner_views = inner_views;
 	g->read[g->n] = false;
 	g->n++;
+}
+
+void guard_add_module(struct guard *g, const char *name)
+{
+	g->modules = xrealloc(g->modules,
+			      (g->nmodules + 1) * sizeof(*g->modules));
+	g->modules[g->nmodules++] = xstrdup(name);
+}
+
+static bool is_module(const struct guard *g, const char *name)
+{
+	for (size_t i = 0; i < g->nmodules; i++) {
+		if (strcasecmp(g->modules[i], name) == 0) {
+			return true;
+		}
+	}
+	return false;
 }
 
 void guard_set_trusted(struct guard *g, bool trusted)
@@ -214,18 +239,79 @@ static int deny(struct guard *g, const char *fmt, ...)
 
 #define S(x) ((x) ? (x) : "?")
 
+static bool table_exists(sqlite3 *db, const char *schema, const char *table)
+{
+	return sqlite3_table_column_metadata(db, schema, table, NULL, NULL,
+					     NULL, NULL, NULL,
+					     NULL) == SQLITE_OK;
+}
+
+/*
+ * SQLite names no schema when a statement reads no column of an
+ * unqualified table (SELECT count(*) FROM t), and for CTEs.  Find the
+ * table the way SQLite resolves the name: temp, main, then the attached
+ * files; NULL when no schema has it.
+ */
+static const char *resolve_schema(struct guard *g, const char *table)
+{
+	if (!g->db) {
+		return "main";
+	}
+	if (table_exists(g->db, "temp", table)) {
+		return "temp";
+	}
+	if (table_exists(g->db, "main", table)) {
+		return "main";
+	}
+#if SQLITE_VERSION_NUMBER >= 3039000
+	for (int i = 2;; i++) {
+		const char *name = sqlite3_db_name(g->db, i);
+
+		if (!name) {
+			break;
+		}
+		if (table_exists(g->db, name, table)) {
+			return name;
+		}
+	}
+	return NULL;
+#else
+	/* without sqlite3_db_name, an unknown name is read as denied */
+	return "main";
+#endif
+}
+
 static int authorize_read(struct guard *g, const char *table,
 			  const char *schema, const char *view)
 {
-	if (!table || !schema) {
+	if (!table) {
 		return deny(g, "reading an unnamed table");
 	}
 	if (strncasecmp(table, "sqlite_", 7) == 0) {
 		return deny(g, "reading %s: the schema tables are internal",
 			    table);
 	}
+	if (strncasecmp(table, "pragma_", 7) == 0) {
+		return deny(g, "%s: PRAGMA is not available to queries",
+			    table);
+	}
 	if (table_function_allowed(table)) {
 		return SQLITE_OK;
+	}
+	if (is_module(g, table)) {
+		return deny(g, "%s: this table-valued function is not "
+			       "available to queries", table);
+	}
+	if (!schema) {
+		schema = resolve_schema(g, table);
+		if (!schema) {
+			/*
+			 * No table of that name in any schema: a CTE or a
+			 * subquery of the statement itself, whose sources
+			 * are authorized one by one.
+			 */
+			return SQLITE_OK;
+		}
 	}
 	for (size_t i = 0; i < g->n; i++) {
 		struct allowed *a = &g->items[i];
@@ -238,10 +324,6 @@ static int authorize_read(struct guard *g, const char *table,
 			g->read[i] = true;
 			return SQLITE_OK;
 		}
-	}
-	if (strncasecmp(table, "pragma_", 7) == 0) {
-		return deny(g, "%s: PRAGMA is not available to queries",
-			    table);
 	}
 	return deny(g, "reading table %s: only the datasets can be queried "
 		       "(see list_datasets)", table);
@@ -288,6 +370,7 @@ static int authorize(void *ctx, int action, const char *a3, const char *a4,
 
 void guard_install(struct guard *g, sqlite3 *db)
 {
+	g->db = db;
 	sqlite3_set_authorizer(db, authorize, g);
 }
 

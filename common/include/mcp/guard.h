@@ -42,6 +42,13 @@ void guard_clear(struct guard *g);
 void guard_allow(struct guard *g, const char *schema, const char *table,
 		 const char *dataset, bool inner_views);
 
+/*
+ * A virtual table module of the connection: its eponymous table is denied
+ * unless it is one of the few table-valued functions queries may use
+ * (json_each, json_tree).
+ */
+void guard_add_module(struct guard *g, const char *name);
+
 void guard_install(struct guard *g, sqlite3 *db);
 void guard_set_trusted(struct guard *g, bool trusted);
 

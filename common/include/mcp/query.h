@@ -31,6 +31,13 @@
 #include "mcp/cancel.h"
 #include "mcp/db.h"
 
+/*
+ * Call once at program start, before anything opens an SQLite database:
+ * turns off SQLite's global memory statistics, whose mutex otherwise
+ * serializes queries running in parallel.  Harmless when called late.
+ */
+void query_library_init(void);
+
 struct query_limits {
 	int64_t timeout_ms;     /* wall clock for one statement */
 	int64_t max_rows;       /* rows returned at most */
