@@ -24,6 +24,17 @@ struct server server;
 
 static int stop_pipe[2] = { -1, -1 };
 
+static void session_finish(struct session *s)
+{
+	for (size_t i = 0; i < s->nsubs; i++) {
+		free(s->subs[i]);
+	}
+	free(s->subs);
+	free(s->client_name);
+	free(s->client_version);
+	pthread_mutex_destroy(&s->lock);
+}
+
 static const char usage_text[] =
 	"usage: mcpd [--db PATH] [--log-level LEVEL] [--timeout-ms N]\n"
 	"            [--max-rows N] [--max-bytes N] [--workers N]\n"
@@ -342,6 +353,7 @@ int main(int argc, char **argv)
 	querylog_stop();
 	ret = atomic_load(&server.out_broken) ? 1 : 0;
 out:
+	session_finish(&server.session);
 	qpool_destroy(server.pool);
 	db_close(server.catalog);
 	free(server.catalog_path);

@@ -148,6 +148,11 @@ void method_tools_call(struct request *req)
 	call.progress_ctx = req;
 	buf_init(&call.text, TOOL_TEXT_MAX);
 	t->run(&call);
+	/*
+	 * A caller that asked for progress hears at least that the work is
+	 * done; long tools report their own steps before this.
+	 */
+	tool_progress(&call, 1, 1, "done");
 
 	log_call(req, t, args, &call);
 	if (call.is_error) {
