@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -68,41 +69,7 @@ static void write_entry(struct querylog_entry *e)
 	sqlite3_clear_bindings(st);
 }
 
-static void *log_main(void *arg)
-{
-	pthread_mutex_lock(&log_lock);
-	for (;;) {
-		struct querylog_entry *batch;
-
-		while (!log_head && !log_quit) {
-			pthread_cond_wait(&log_cond, &log_lock);
-		}
-		if (!log_head) {
-			break;
-		}
-		batch = log_head;
-		log_head = log_tail = NULL;
-		log_len = 0;
-		pthread_mutex_unlock(&log_lock);
-		/* one transaction per burst keeps busy servers cheap */
-		db_exec(log_db, "BEGIN", NULL);
-		while (batch) {
-			struct querylog_entry *next = batch->next;
-
-			write_entry(batch);
-			entry_free(batch);
-			batch = next;
-		}
-		if (db_exec(log_db, "COMMIT", NULL) < 0) {
-			db_rollback(log_db);
-		}
-		pthread_mutex_lock(&log_lock);
-	}
-	pthread_mutex_unlock(&log_lock);
-	return NULL;
-}
-
-int querylog_start(const char *catalog_path)
+static int log_open(const char *catalog_path)
 {
 	char *err = NULL;
 	int r;
@@ -124,12 +91,57 @@ int querylog_start(const char *catalog_path)
 			 sqlite3_errmsg(log_db->sql));
 		db_close(log_db);
 		log_db = NULL;
-		return -1;
+		return -EIO;
 	}
-	if (pthread_create(&log_thread, NULL, log_main, NULL) != 0) {
-		sqlite3_finalize(log_insert);
-		db_close(log_db);
-		log_db = NULL;
+	return 0;
+}
+
+static void *log_main(void *arg)
+{
+	bool ok = log_open(arg) == 0;
+
+	pthread_mutex_lock(&log_lock);
+	for (;;) {
+		struct querylog_entry *batch;
+
+		while (!log_head && !log_quit) {
+			pthread_cond_wait(&log_cond, &log_lock);
+		}
+		if (!log_head) {
+			break;
+		}
+		batch = log_head;
+		log_head = log_tail = NULL;
+		log_len = 0;
+		pthread_mutex_unlock(&log_lock);
+		/* one transaction per burst keeps busy servers cheap */
+		if (ok) {
+			db_exec(log_db, "BEGIN", NULL);
+		}
+		while (batch) {
+			struct querylog_entry *next = batch->next;
+
+			if (ok) {
+				write_entry(batch);
+			}
+			entry_free(batch);
+			batch = next;
+		}
+		if (ok && db_exec(log_db, "COMMIT", NULL) < 0) {
+			db_rollback(log_db);
+		}
+		pthread_mutex_lock(&log_lock);
+	}
+	pthread_mutex_unlock(&log_lock);
+	return NULL;
+}
+
+int querylog_start(const char *catalog_path)
+{
+	/* the writer opens its connection itself, off the startup path */
+	if (pthread_create(&log_thread, NULL, log_main,
+			   (void *)catalog_path) != 0) {
+		log_warn("query logging is off: cannot start a thread");
 		return -1;
 	}
 	log_running = true;
@@ -175,6 +187,7 @@ void querylog_stop(void)
 	pthread_mutex_unlock(&log_lock);
 	pthread_join(log_thread, NULL);
 	sqlite3_finalize(log_insert);
+	log_insert = NULL;
 	db_close(log_db);
 	log_db = NULL;
 	log_running = false;

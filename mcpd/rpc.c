@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -295,7 +296,22 @@ static void run(struct request *req, const struct method_def *m)
 
 static void *worker_main(void *arg)
 {
-	tls_catalog = arg;
+	int slot = (int)(intptr_t)arg;
+	char *err = NULL;
+
+	/*
+	 * Each worker opens its own connection here rather than in
+	 * rpc_init(), so startup does not wait for them: initialize is
+	 * answered by the reader meanwhile.
+	 */
+	if (db_open(server.catalog_path, DB_READONLY, &worker_dbs[slot],
+		    &err) < 0) {
+		/* the reader's connection is as good, if slower */
+		log_warn("%s", err);
+		free(err);
+		worker_dbs[slot] = NULL;
+	}
+	tls_catalog = worker_dbs[slot] ? worker_dbs[slot] : server.catalog;
 	for (;;) {
 		struct request *req;
 
@@ -351,18 +367,8 @@ void rpc_init(void)
 	workers = xcalloc((size_t)nworkers, sizeof(*workers));
 	worker_dbs = xcalloc((size_t)nworkers, sizeof(*worker_dbs));
 	for (int i = 0; i < nworkers; i++) {
-		char *err = NULL;
-
-		if (db_open(server.catalog_path, DB_READONLY, &worker_dbs[i],
-			    &err) < 0) {
-			/* the reader's connection is as good, if slower */
-			log_warn("%s", err);
-			free(err);
-			worker_dbs[i] = NULL;
-		}
 		if (pthread_create(&workers[i], NULL, worker_main,
-				   worker_dbs[i] ? worker_dbs[i]
-						 : server.catalog) != 0) {
+				   (void *)(intptr_t)i) != 0) {
 			log_error("cannot start worker thread");
 			abort();
 		}

@@ -125,8 +125,16 @@ static void announce(const struct snap *old, const struct snap *cur)
 static void *watch_main(void *arg)
 {
 	struct snap cur = { 0 };
-	int64_t gen = db_generation(watch_db);
+	char *err = NULL;
+	int64_t gen;
 
+	/* opened here so that startup does not wait for it */
+	if (db_open(server.catalog_path, DB_READONLY, &watch_db, &err) < 0) {
+		log_warn("hot reload is off: %s", err);
+		free(err);
+		return NULL;
+	}
+	gen = db_generation(watch_db);
 	if (snap_take(watch_db, &cur) < 0) {
 		log_warn("cannot read the catalog for hot reload");
 	}
@@ -166,18 +174,8 @@ static void *watch_main(void *arg)
 
 int watch_start(void)
 {
-	char *err = NULL;
-	int r;
-
-	r = db_open(server.catalog_path, DB_READONLY, &watch_db, &err);
-	if (r < 0) {
-		log_warn("hot reload is off: %s", err);
-		free(err);
-		return r;
-	}
 	if (pthread_create(&watch_thread, NULL, watch_main, NULL) != 0) {
-		db_close(watch_db);
-		watch_db = NULL;
+		log_warn("hot reload is off: cannot start a thread");
 		return -1;
 	}
 	watch_running = true;
