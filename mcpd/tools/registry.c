@@ -9,6 +9,7 @@
 const struct tool_def *const tool_registry[] = {
 	&tool_list_datasets,
 	&tool_describe_dataset,
+	&tool_weighted_stats,
 	NULL,
 };
 

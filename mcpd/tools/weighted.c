@@ -1,0 +1,761 @@
+/*
+ * weighted_stats: survey-weighted counts, percentages, means, totals and
+ * quantiles by group.
+ *
+ * The tool turns its arguments into one SQL statement over the dataset's
+ * view, built on the aggregates of common/wstats.c, and runs it through
+ * query_run(), so the guard, the limits, the timeout and the rendering are
+ * those of the `query` tool.  Before it, a short statement over the same
+ * rows counts what will be left out (NULL measure or weight) and refuses
+ * negative weights.  Every name in the SQL comes from the catalog's
+ * column list and is quoted; the filter has passed query_check_expr().
+ * docs/weighting.md describes the estimates.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mcp/banned.h"
+#include "mcp/dataset.h"
+#include "mcp/ident.h"
+#include "mcp/xalloc.h"
+#include "tool.h"
+
+#define MAX_BY 8
+#define MAX_Q 20
+
+enum stat {
+	STAT_MEAN,
+	STAT_TOTAL,
+	STAT_COUNT,
+	STAT_PERCENT,
+	STAT_QUANTILE,
+};
+
+static const char *const stat_names[] = {
+	[STAT_MEAN] = "mean",
+	[STAT_TOTAL] = "total",
+	[STAT_COUNT] = "count",
+	[STAT_PERCENT] = "percent",
+	[STAT_QUANTILE] = "quantile",
+};
+
+struct wreq {
+	struct dataset_info *ds;
+	char **columns;          /* the dataset's columns, catalog spelling */
+	size_t ncolumns;
+	enum stat stat;
+	const char *measure;     /* catalog spelling, or NULL */
+	const char *by[MAX_BY];
+	size_t nby;
+	const char *where;       /* checked, or NULL */
+	const char *weight;      /* catalog spelling, or NULL: unweighted */
+	bool unweighted;         /* asked for, or no weight column exists */
+	bool no_weight_column;
+	double q[MAX_Q];
+	size_t nq;
+};
+
+static void wreq_finish(struct wreq *r)
+{
+	for (size_t i = 0; i < r->ncolumns; i++) {
+		free(r->columns[i]);
+	}
+	free(r->columns);
+	dataset_info_destroy(r->ds);
+}
+
+static int load_columns(struct db *catalog, struct wreq *r)
+{
+	sqlite3_stmt *st = NULL;
+	size_t alloc = 0;
+	int rc;
+
+	rc = sqlite3_prepare_v2(catalog->sql,
+				"SELECT name FROM dataset_columns "
+				"WHERE dataset_id = ? ORDER BY position",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		return db_errno(rc);
+	}
+	sqlite3_bind_int64(st, 1, r->ds->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+
+		if (!name) {
+			continue;
+		}
+		if (r->ncolumns == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			r->columns = xrealloc(r->columns,
+					      alloc * sizeof(*r->columns));
+		}
+		r->columns[r->ncolumns++] = xstrdup(name);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_errno(rc);
+}
+
+/* the catalog's spelling of a column (SQL names ignore ASCII case) */
+static const char *find_column(const struct wreq *r, const char *name)
+{
+	for (size_t i = 0; i < r->ncolumns; i++) {
+		if (strcmp(r->columns[i], name) == 0) {
+			return r->columns[i];
+		}
+	}
+	for (size_t i = 0; i < r->ncolumns; i++) {
+		if (strcasecmp(r->columns[i], name) == 0) {
+			return r->columns[i];
+		}
+	}
+	return NULL;
+}
+
+static void error_no_column(struct tool_call *call, const struct wreq *r,
+			    const char *what, const char *name)
+{
+	tool_error(call, "%s '%s' is not a column of dataset '%s'; its "
+		   "columns are: ", what, name, r->ds->name);
+	for (size_t i = 0; i < r->ncolumns; i++) {
+		buf_addf(&call->text, "%s%s", i ? ", " : "", r->columns[i]);
+	}
+	buf_addch(&call->text, '\n');
+}
+
+static bool arg_column(struct tool_call *call, struct wreq *r,
+		       const char *key, const char *what, const char **ret)
+{
+	const char *s = tool_arg_string(call, key, false);
+
+	if (call->is_error) {
+		return false;
+	}
+	if (!s) {
+		*ret = NULL;
+		return true;
+	}
+	*ret = find_column(r, s);
+	if (!*ret) {
+		error_no_column(call, r, what, s);
+		return false;
+	}
+	return true;
+}
+
+static bool parse_stat(struct tool_call *call, struct wreq *r)
+{
+	const char *s = tool_arg_string(call, "stat", false);
+
+	if (call->is_error) {
+		return false;
+	}
+	if (!s) {
+		/* the common questions: "how many" and "on average" */
+		r->stat = r->measure ? STAT_MEAN : STAT_COUNT;
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(stat_names) / sizeof(*stat_names);
+	     i++) {
+		if (strcmp(s, stat_names[i]) == 0) {
+			r->stat = (enum stat)i;
+			return true;
+		}
+	}
+	tool_error(call, "argument 'stat' must be one of mean, total, count, "
+		   "percent, quantile (got '%s')", s);
+	return false;
+}
+
+static bool parse_by(struct tool_call *call, struct wreq *r)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(call->args, "by");
+	const cJSON *item;
+
+	if (!v || cJSON_IsNull(v)) {
+		return true;
+	}
+	if (cJSON_IsString(v)) {
+		/* one column given as a plain string: accept it */
+		const char *c = find_column(r, v->valuestring);
+
+		if (!c) {
+			error_no_column(call, r, "by column", v->valuestring);
+			return false;
+		}
+		r->by[r->nby++] = c;
+		return true;
+	}
+	if (!cJSON_IsArray(v)) {
+		tool_error(call, "argument 'by' must be a list of column "
+			   "names");
+		return false;
+	}
+	cJSON_ArrayForEach(item, v) {
+		const char *c;
+
+		if (!cJSON_IsString(item)) {
+			tool_error(call, "argument 'by' must be a list of "
+				   "column names");
+			return false;
+		}
+		if (r->nby == MAX_BY) {
+			tool_error(call, "argument 'by' takes at most %d "
+				   "columns", MAX_BY);
+			return false;
+		}
+		c = find_column(r, item->valuestring);
+		if (!c) {
+			error_no_column(call, r, "by column",
+					item->valuestring);
+			return false;
+		}
+		for (size_t i = 0; i < r->nby; i++) {
+			if (r->by[i] == c) {
+				tool_error(call, "by column '%s' is given "
+					   "twice", c);
+				return false;
+			}
+		}
+		r->by[r->nby++] = c;
+	}
+	return true;
+}
+
+static bool parse_q(struct tool_call *call, struct wreq *r)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(call->args, "q");
+	const cJSON *item;
+
+	if (!v || cJSON_IsNull(v)) {
+		r->q[0] = 0.5;
+		r->nq = 1;
+		return true;
+	}
+	if (r->stat != STAT_QUANTILE) {
+		tool_error(call, "argument 'q' is for stat \"quantile\" only");
+		return false;
+	}
+	if (cJSON_IsNumber(v)) {
+		r->q[0] = v->valuedouble;
+		r->nq = 1;
+	} else if (cJSON_IsArray(v)) {
+		cJSON_ArrayForEach(item, v) {
+			if (!cJSON_IsNumber(item)) {
+				goto bad;
+			}
+			if (r->nq == MAX_Q) {
+				tool_error(call, "argument 'q' takes at most "
+					   "%d probabilities", MAX_Q);
+				return false;
+			}
+			r->q[r->nq++] = item->valuedouble;
+		}
+	} else {
+		goto bad;
+	}
+	if (r->nq == 0) {
+		goto bad;
+	}
+	for (size_t i = 0; i < r->nq; i++) {
+		if (!(r->q[i] >= 0 && r->q[i] <= 1)) {
+			goto bad;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (r->q[j] == r->q[i]) {
+				tool_error(call, "argument 'q' lists %g "
+					   "twice", r->q[i]);
+				return false;
+			}
+		}
+	}
+	return true;
+bad:
+	tool_error(call, "argument 'q' must be a probability from 0 to 1, or "
+		   "a list of them (for example [0.25, 0.5, 0.75])");
+	return false;
+}
+
+static bool parse_unweighted(struct tool_call *call, struct wreq *r)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(call->args,
+							  "unweighted");
+
+	if (!v || cJSON_IsNull(v)) {
+		return true;
+	}
+	if (!cJSON_IsBool(v)) {
+		tool_error(call, "argument 'unweighted' must be true or false");
+		return false;
+	}
+	r->unweighted = cJSON_IsTrue(v);
+	return true;
+}
+
+static bool parse_args(struct tool_call *call, struct wreq *r)
+{
+	const char *name;
+	int e;
+
+	name = tool_arg_string(call, "dataset", true);
+	if (!name) {
+		return false;
+	}
+	e = dataset_lookup(call->catalog, name, &r->ds);
+	if (e == -ENOENT || (e == 0 && !r->ds->enabled)) {
+		tool_error(call, "no dataset named '%s'; list_datasets shows "
+			   "the datasets there are", name);
+		return false;
+	}
+	if (e < 0 || (e = load_columns(call->catalog, r)) < 0) {
+		tool_error(call, "cannot read the catalog: %s", strerror(-e));
+		return false;
+	}
+	if (!arg_column(call, r, "measure", "measure", &r->measure) ||
+	    !parse_stat(call, r) || !parse_by(call, r) ||
+	    !parse_unweighted(call, r) || !parse_q(call, r) ||
+	    !arg_column(call, r, "weight", "weight", &r->weight)) {
+		return false;
+	}
+	r->where = tool_arg_string(call, "where", false);
+	if (call->is_error) {
+		return false;
+	}
+	if (r->where && r->where[strspn(r->where, " \t\r\n")] == '\0') {
+		r->where = NULL;
+	}
+	if (r->stat != STAT_COUNT && !r->measure) {
+		tool_error(call, "stat \"%s\" needs a 'measure' column",
+			   stat_names[r->stat]);
+		return false;
+	}
+	if (r->stat == STAT_PERCENT) {
+		for (size_t i = 0; i < r->nby; i++) {
+			if (r->by[i] == r->measure) {
+				tool_error(call, "the measure '%s' cannot "
+					   "also be a by column", r->measure);
+				return false;
+			}
+		}
+	}
+	if (!r->weight && !r->unweighted) {
+		if (r->ds->weight_column) {
+			r->weight = find_column(r, r->ds->weight_column);
+		}
+		if (!r->weight) {
+			r->unweighted = true;
+			r->no_weight_column = true;
+		}
+	}
+	if (r->unweighted) {
+		r->weight = NULL;
+	}
+	return true;
+}
+
+/*
+ * base: the dataset's rows after the filter, with the by columns as b0..,
+ * the measure as m and the weight as w.  Unweighted means a weight of 1
+ * for every row; count without a measure counts every row.
+ */
+static void add_base(struct buf *sql, const struct wreq *r)
+{
+	buf_addstr(sql, "WITH base AS (SELECT ");
+	for (size_t i = 0; i < r->nby; i++) {
+		ident_quote(sql, r->by[i]);
+		buf_addf(sql, " AS b%zu, ", i);
+	}
+	if (r->measure) {
+		ident_quote(sql, r->measure);
+	} else {
+		buf_addstr(sql, "1");
+	}
+	buf_addstr(sql, " AS m, ");
+	if (r->weight) {
+		ident_quote(sql, r->weight);
+	} else {
+		buf_addstr(sql, "1");
+	}
+	buf_addstr(sql, " AS w FROM ");
+	ident_quote(sql, r->ds->name);
+	if (r->where) {
+		buf_addf(sql, " WHERE (%s)", r->where);
+	}
+	buf_addstr(sql, ")");
+}
+
+static char *check_sql(const struct wreq *r)
+{
+	struct buf sql = BUF_INIT;
+
+	add_base(&sql, r);
+	buf_addstr(&sql, " SELECT count(*) AS rows_in, "
+		   "count(*) FILTER (WHERE m IS NULL OR w IS NULL) AS "
+		   "left_out, count(*) FILTER (WHERE m IS NULL) AS "
+		   "null_measure, count(*) FILTER (WHERE m IS NOT NULL AND "
+		   "w IS NULL) AS null_weight, count(*) FILTER (WHERE w < 0) AS "
+		   "negative_weight FROM base");
+	return buf_detach(&sql, NULL);
+}
+
+static void add_groups(struct buf *sql, const struct wreq *r, bool first)
+{
+	for (size_t i = 0; i < r->nby; i++) {
+		buf_addf(sql, "%sb%zu", first && i == 0 ? "" : ", ", i);
+	}
+}
+
+static char *stats_sql(const struct wreq *r)
+{
+	struct buf sql = BUF_INIT;
+	bool grouped = r->nby > 0 || r->stat == STAT_PERCENT ||
+		       r->stat == STAT_QUANTILE;
+
+	add_base(&sql, r);
+	if (r->stat == STAT_QUANTILE) {
+		buf_addstr(&sql, ", qs(q) AS (VALUES ");
+		for (size_t i = 0; i < r->nq; i++) {
+			buf_addf(&sql, "%s(%.17g)", i ? ", " : "", r->q[i]);
+		}
+		buf_addstr(&sql, ")");
+	}
+	buf_addstr(&sql, " SELECT ");
+	for (size_t i = 0; i < r->nby; i++) {
+		buf_addf(&sql, "b%zu AS ", i);
+		ident_quote(&sql, r->by[i]);
+		buf_addstr(&sql, ", ");
+	}
+	switch (r->stat) {
+	case STAT_MEAN:
+		buf_addstr(&sql, "wmean(m, w)");
+		break;
+	case STAT_TOTAL:
+		buf_addstr(&sql, "wsum(m, w)");
+		break;
+	case STAT_COUNT:
+		buf_addstr(&sql, "coalesce(wsum(1, w), 0)");
+		break;
+	case STAT_PERCENT:
+		buf_addstr(&sql, "m AS ");
+		ident_quote(&sql, r->measure);
+		buf_addstr(&sql, ", 100.0 * wsum(1, w) / "
+			   "wsum(wsum(1, w), 1) OVER (");
+		if (r->nby) {
+			buf_addstr(&sql, "PARTITION BY ");
+			add_groups(&sql, r, true);
+		}
+		buf_addstr(&sql, ")");
+		break;
+	case STAT_QUANTILE:
+		buf_addstr(&sql, "qs.q AS q, wquantile(m, w, qs.q)");
+		break;
+	}
+	buf_addstr(&sql, " AS estimate, count(*) AS n, "
+		   "coalesce(wsum(1, w), 0) AS weight_sum FROM base");
+	if (r->stat == STAT_QUANTILE) {
+		buf_addstr(&sql, " CROSS JOIN qs");
+	}
+	buf_addstr(&sql, " WHERE m IS NOT NULL AND w IS NOT NULL");
+	if (grouped) {
+		buf_addstr(&sql, " GROUP BY ");
+		add_groups(&sql, r, true);
+		if (r->stat == STAT_PERCENT) {
+			buf_addstr(&sql, r->nby ? ", m" : "m");
+		} else if (r->stat == STAT_QUANTILE) {
+			buf_addstr(&sql, r->nby ? ", qs.q" : "qs.q");
+		}
+		buf_addstr(&sql, " ORDER BY ");
+		add_groups(&sql, r, true);
+		if (r->stat == STAT_PERCENT) {
+			buf_addstr(&sql, r->nby ? ", m" : "m");
+		} else if (r->stat == STAT_QUANTILE) {
+			buf_addstr(&sql, r->nby ? ", qs.q" : "qs.q");
+		}
+	}
+	return buf_detach(&sql, NULL);
+}
+
+static int64_t cell_int(const cJSON *structured, int col)
+{
+	const cJSON *rows = cJSON_GetObjectItemCaseSensitive(structured,
+							     "rows");
+	const cJSON *cell = cJSON_GetArrayItem(cJSON_GetArrayItem(rows, 0),
+					       col);
+
+	return cJSON_IsNumber(cell) ? (int64_t)cell->valuedouble : 0;
+}
+
+struct counts {
+	int64_t rows_in;
+	int64_t left_out;
+	int64_t null_measure;
+	int64_t null_weight;
+	int64_t negative;
+};
+
+/* run the check statement; false after tool_error or a failed query */
+static bool run_check(struct tool_call *call, struct qconn *conn,
+		      const struct wreq *r, struct counts *ret)
+{
+	struct query_result qr;
+	char *sql = check_sql(r);
+	bool ok = false;
+
+	query_run(conn, sql, call->limits, QUERY_FORMAT_JSON, call->cancel,
+		  &qr);
+	if (qr.status != QUERY_OK) {
+		free(call->log_sql);
+		call->log_sql = sql;
+		sql = NULL;
+		tool_take_query_result(call, &qr);
+		goto out;
+	}
+	ret->rows_in = cell_int(qr.structured, 0);
+	ret->left_out = cell_int(qr.structured, 1);
+	ret->null_measure = cell_int(qr.structured, 2);
+	ret->null_weight = cell_int(qr.structured, 3);
+	ret->negative = cell_int(qr.structured, 4);
+	if (ret->negative > 0) {
+		tool_error(call, "the weight column '%s' has a negative value "
+			   "in %lld row%s%s; survey weights must be zero or "
+			   "more. Fix the data, leave those rows out with "
+			   "'where' (for example \"%s >= 0\"), or ask for "
+			   "unweighted: true.", r->weight,
+			   (long long)ret->negative,
+			   ret->negative == 1 ? "" : "s",
+			   r->where ? " that pass the filter" : "",
+			   r->weight);
+		goto out;
+	}
+	ok = true;
+out:
+	query_result_finish(&qr);
+	free(sql);
+	return ok;
+}
+
+static void add_heading(struct buf *b, const struct wreq *r)
+{
+	static const char *const what[] = {
+		[STAT_MEAN] = "mean of",
+		[STAT_TOTAL] = "total of",
+		[STAT_COUNT] = "count of rows",
+		[STAT_PERCENT] = "percentages of",
+		[STAT_QUANTILE] = "quantiles of",
+	};
+
+	buf_addf(b, "%s %s", r->weight ? "Weighted" : "Unweighted",
+		 what[r->stat]);
+	if (r->stat != STAT_COUNT) {
+		buf_addf(b, " %s", r->measure);
+	} else if (r->measure) {
+		buf_addf(b, " with %s", r->measure);
+	}
+	if (r->stat == STAT_PERCENT) {
+		buf_addstr(b, " (each group adds up to 100)");
+	}
+	if (r->nby) {
+		buf_addstr(b, " by ");
+		for (size_t i = 0; i < r->nby; i++) {
+			buf_addf(b, "%s%s", i ? ", " : "", r->by[i]);
+		}
+	}
+	buf_addf(b, " in %s", r->ds->name);
+	if (r->where) {
+		buf_addf(b, " where %s", r->where);
+	}
+	if (r->weight) {
+		buf_addf(b, " (weight: %s)", r->weight);
+	}
+	buf_addstr(b, "\n\n");
+}
+
+static void add_notes(struct buf *b, const struct wreq *r,
+		      const struct counts *c)
+{
+	buf_addstr(b, "\n");
+	if (r->no_weight_column) {
+		buf_addf(b, "Note: dataset '%s' has no weight column, so "
+			 "these estimates are unweighted; name one with "
+			 "'weight' to weight them.\n", r->ds->name);
+	}
+	buf_addf(b, "Rows used: %lld of %lld", (long long)(c->rows_in -
+							    c->left_out),
+		 (long long)c->rows_in);
+	if (r->where) {
+		buf_addstr(b, " that pass the filter");
+	}
+	if (c->left_out > 0) {
+		buf_addf(b, "; %lld left out (", (long long)c->left_out);
+		if (c->null_measure) {
+			buf_addf(b, "%lld with no %s",
+				 (long long)c->null_measure, r->measure);
+		}
+		if (c->null_weight) {
+			buf_addf(b, "%s%lld with no weight",
+				 c->null_measure ? ", " : "",
+				 (long long)c->null_weight);
+		}
+		buf_addstr(b, ")");
+	}
+	buf_addstr(b, ". n is the unweighted number of rows behind each "
+		   "estimate; weight_sum is the sum of their weights.");
+	if (r->nby) {
+		buf_addstr(b, " A group shown as null is the rows where that "
+			   "column is empty.");
+	}
+	if (r->stat == STAT_QUANTILE) {
+		buf_addstr(b, " Quantile: the smallest value whose weighted "
+			   "cumulative share reaches q (R survey "
+			   "svyquantile, qrule=\"math\").");
+	}
+	buf_addstr(b, "\n");
+}
+
+static void add_structured_extras(cJSON *s, const struct wreq *r,
+				  const struct counts *c)
+{
+	cJSON_AddStringToObject(s, "stat", stat_names[r->stat]);
+	if (r->weight) {
+		cJSON_AddStringToObject(s, "weight", r->weight);
+	} else {
+		cJSON_AddNullToObject(s, "weight");
+	}
+	cJSON_AddNumberToObject(s, "rows_in", (double)c->rows_in);
+	cJSON_AddNumberToObject(s, "rows_left_out", (double)c->left_out);
+	cJSON_AddNumberToObject(s, "rows_null_measure",
+				(double)c->null_measure);
+	cJSON_AddNumberToObject(s, "rows_null_weight",
+				(double)c->null_weight);
+}
+
+static void run_weighted_stats(struct tool_call *call)
+{
+	struct wreq r = { 0 };
+	struct qconn *conn = NULL;
+	struct query_result qr;
+	struct counts counts = { 0 };
+	struct buf text = BUF_INIT;
+	char *err = NULL;
+	char *sql = NULL;
+
+	query_result_init(&qr);
+	if (!parse_args(call, &r)) {
+		goto out;
+	}
+	conn = qpool_acquire(call->pool);
+	if (!conn) {
+		tool_error(call, "cannot open the catalog for queries");
+		goto out;
+	}
+	if (r.where && query_check_expr(conn, r.ds->name, r.where,
+					&err) < 0) {
+		tool_error(call, "argument 'where': %s", err);
+		call->log_status = "denied";
+		goto out;
+	}
+	if (!run_check(call, conn, &r, &counts)) {
+		goto out;
+	}
+	sql = stats_sql(&r);
+	query_run(conn, sql, call->limits, QUERY_FORMAT_MARKDOWN,
+		  call->cancel, &qr);
+	free(call->log_sql);
+	call->log_sql = sql;
+	sql = NULL;
+	if (qr.status != QUERY_OK) {
+		tool_take_query_result(call, &qr);
+		goto out;
+	}
+	add_heading(&text, &r);
+	buf_add(&text, qr.text.data, qr.text.len);
+	add_notes(&text, &r, &counts);
+	add_structured_extras(qr.structured, &r, &counts);
+	tool_take_query_result(call, &qr);
+	buf_release(&call->text);
+	call->text = text;
+	buf_init(&text, 0);
+out:
+	if (!call->log_datasets && r.ds) {
+		call->log_datasets = xstrdup(r.ds->name);
+	}
+	if (conn) {
+		qpool_release(call->pool, conn);
+	}
+	query_result_finish(&qr);
+	buf_release(&text);
+	free(err);
+	free(sql);
+	wreq_finish(&r);
+}
+
+const struct tool_def tool_weighted_stats = {
+	.name = "weighted_stats",
+	.title = "Weighted survey statistics",
+	.description =
+		"Survey-weighted estimates by group: count (estimated "
+		"population), percent (weighted share of each value of a "
+		"categorical measure; each group adds up to 100), mean, "
+		"total, quantile. Weighted by the dataset's weight column "
+		"unless 'weight' names another or unweighted is true. Every "
+		"row of the answer has n, the unweighted number of rows "
+		"behind the estimate, and weight_sum, the sum of their "
+		"weights. Rows with an empty measure or weight are left out "
+		"and counted in the answer; a negative weight is an error. "
+		"Rows where a by column is empty form their own group "
+		"(shown as null). Quantile: the smallest value whose "
+		"weighted cumulative share reaches q, as R survey's "
+		"svyquantile(qrule=\"math\"); with equal weights, R's "
+		"quantile(type=1). 'where' is an SQL filter expression over "
+		"the dataset's columns, as in a WHERE clause. In SQL the "
+		"same estimates are wmean(x, w), wsum(x, w) and "
+		"wquantile(x, w, q).",
+	.input_schema =
+		"{\"type\":\"object\",\"properties\":{"
+		"\"dataset\":{\"type\":\"string\",\"description\":"
+		"\"Dataset name (list_datasets).\"},"
+		"\"stat\":{\"type\":\"string\",\"enum\":[\"mean\",\"total\","
+		"\"count\",\"percent\",\"quantile\"],\"description\":"
+		"\"What to estimate; default mean with a measure, else "
+		"count.\"},"
+		"\"measure\":{\"type\":\"string\",\"description\":"
+		"\"Column to summarize: numeric for mean, total and quantile; "
+		"categorical for percent; not needed for count.\"},"
+		"\"by\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},"
+		"\"maxItems\":8,\"description\":\"Grouping columns.\"},"
+		"\"where\":{\"type\":\"string\",\"description\":"
+		"\"SQL filter expression, e.g. \\\"age >= 18 AND region = "
+		"'north'\\\".\"},"
+		"\"weight\":{\"type\":\"string\",\"description\":"
+		"\"Weight column; default: the dataset's weight column.\"},"
+		"\"q\":{\"oneOf\":[{\"type\":\"number\",\"minimum\":0,"
+		"\"maximum\":1},{\"type\":\"array\",\"items\":{\"type\":"
+		"\"number\",\"minimum\":0,\"maximum\":1},\"minItems\":1,"
+		"\"maxItems\":20}],\"description\":\"Probability or "
+		"probabilities for quantile; default 0.5.\"},"
+		"\"unweighted\":{\"type\":\"boolean\",\"description\":"
+		"\"true gives the plain (unweighted) estimate for "
+		"comparison.\"}"
+		"},\"required\":[\"dataset\"],\"additionalProperties\":false}",
+	.output_schema =
+		"{\"type\":\"object\",\"properties\":{"
+		"\"columns\":{\"type\":\"array\",\"items\":{\"type\":"
+		"\"object\",\"properties\":{\"name\":{\"type\":\"string\"},"
+		"\"type\":{\"type\":\"string\"}},\"required\":[\"name\"]}},"
+		"\"rows\":{\"type\":\"array\",\"items\":{\"type\":"
+		"\"array\"}},"
+		"\"row_count\":{\"type\":\"integer\"},"
+		"\"truncated\":{\"type\":\"boolean\"},"
+		"\"total_rows\":{\"type\":\"integer\"},"
+		"\"stat\":{\"type\":\"string\"},"
+		"\"weight\":{\"type\":[\"string\",\"null\"]},"
+		"\"rows_in\":{\"type\":\"integer\"},"
+		"\"rows_left_out\":{\"type\":\"integer\"},"
+		"\"rows_null_measure\":{\"type\":\"integer\"},"
+		"\"rows_null_weight\":{\"type\":\"integer\"}"
+		"},\"required\":[\"columns\",\"rows\"]}",
+	.run = run_weighted_stats,
+};
