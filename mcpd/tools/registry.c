@@ -9,6 +9,10 @@
 const struct tool_def *const tool_registry[] = {
 	&tool_list_datasets,
 	&tool_describe_dataset,
+	&tool_search_datasets,
+	&tool_query,
+	&tool_sample_rows,
+	&tool_query_many,
 	&tool_weighted_stats,
 	NULL,
 };
