@@ -159,7 +159,9 @@ int db_open(const char *path, int flags, struct db **ret_db, char **ret_err)
 			}
 		}
 	}
-	oflags |= SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI;
+	oflags |= SQLITE_OPEN_URI | ((flags & DB_ONE_THREAD)
+				     ? SQLITE_OPEN_NOMUTEX
+				     : SQLITE_OPEN_FULLMUTEX);
 	rc = sqlite3_open_v2(path, &sql, oflags, NULL);
 	if (rc != SQLITE_OK) {
 		if (rc == SQLITE_CANTOPEN && !(flags & DB_CREATE)) {

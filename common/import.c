@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "mcp/colstats.h"
 #include "mcp/csv.h"
 #include "mcp/dataset.h"
 #include "mcp/ident.h"
@@ -271,6 +272,7 @@ struct column {
 	char *name;
 	char *source_name;
 	enum import_type type;
+	struct colstats stats;  /* CSV only: the profile, gathered in pass 1 */
 };
 
 static bool name_taken(const struct column *cols, size_t n, const char *name)
@@ -307,6 +309,7 @@ static void columns_from_header(const struct csv_record *rec,
 		cols[i].name = name;
 		cols[i].source_name = xstrdup(h);
 		cols[i].type = IMPORT_NULL;
+		colstats_init(&cols[i].stats);
 		if (strcmp(name, h) != 0) {
 			struct import_rename *rn;
 
@@ -327,6 +330,7 @@ static void columns_free(struct column *cols, size_t n)
 	for (size_t i = 0; cols && i < n; i++) {
 		free(cols[i].name);
 		free(cols[i].source_name);
+		colstats_finish(&cols[i].stats);
 	}
 	free(cols);
 }
@@ -340,7 +344,9 @@ static bool is_null_marker(const struct import_options *opt,
 	for (size_t i = 0; i < opt->n_null_values; i++) {
 		const char *m = opt->null_values[i];
 
-		if (strlen(m) == f->len && memcmp(m, f->data, f->len) == 0) {
+		/* the first byte rules out most fields without a strlen() */
+		if (m[0] == f->data[0] && strlen(m) == f->len &&
+		    memcmp(m, f->data, f->len) == 0) {
 			return true;
 		}
 	}
@@ -398,14 +404,26 @@ static int scan_pass(int fd, const struct import_options *opt,
 		}
 		for (size_t i = 0; i < n; i++) {
 			const struct csv_field *f = &rec.fields[i];
+			struct column *c = &cols[i];
 			enum import_type t;
 
-			if (cols[i].type == IMPORT_TEXT ||
-			    is_null_marker(opt, f)) {
+			if (is_null_marker(opt, f)) {
+				colstats_add_null(&c->stats);
+				continue;
+			}
+			colstats_add(&c->stats, f->data, f->len);
+			if (c->type == IMPORT_TEXT) {
 				continue;
 			}
 			t = import_classify(f->data, f->len);
-			cols[i].type = type_join(cols[i].type, t);
+			if (t == IMPORT_INTEGER) {
+				colstats_add_int(&c->stats,
+						 strtoll(f->data, NULL, 10));
+			} else if (t == IMPORT_REAL) {
+				colstats_add_real(&c->stats,
+						  strtod(f->data, NULL));
+			}
+			c->type = type_join(c->type, t);
 		}
 		rows++;
 		if ((rows & 0xffff) == 0) {
@@ -655,9 +673,15 @@ static char *import_options_json(const struct import_options *opt)
 	return s;
 }
 
-/* finish inside the transaction: weight, profile, search index */
+/*
+ * Finish inside the transaction: weight, profile, search index.  A CSV
+ * import brings its profile (cols, gathered while checking the file);
+ * otherwise the rows are profiled through rows_ref.
+ */
 static int finish_dataset(struct db *db, const struct import_options *opt,
-			  int64_t id, const char *rows_ref, char **ret_err)
+			  int64_t id, const char *rows_ref,
+			  const struct column *cols, size_t n, int64_t rows,
+			  char **ret_err)
 {
 	char *old_weight = NULL;
 	int r;
@@ -678,7 +702,19 @@ static int finish_dataset(struct db *db, const struct import_options *opt,
 		}
 		free(old_weight);
 	}
-	r = profile_dataset(db, id, rows_ref, ret_err);
+	if (cols) {
+		for (size_t i = 0; i < n; i++) {
+			r = profile_store_colstats(db, id, (int)i,
+						   type_names[cols[i].type],
+						   &cols[i].stats, ret_err);
+			if (r < 0) {
+				return r;
+			}
+		}
+		r = profile_store_row_count(db, id, rows, ret_err);
+	} else {
+		r = profile_dataset(db, id, rows_ref, ret_err);
+	}
 	if (r < 0) {
 		return r;
 	}
@@ -867,7 +903,6 @@ int import_csv(struct db *db, const struct import_options *opt,
 {
 	struct column *cols = NULL;
 	char *table = ident_data_table(opt->name);
-	char *rows_ref = NULL;
 	char *abs_path = NULL;
 	char *opts_json = import_options_json(opt);
 	double start = now_seconds();
@@ -911,8 +946,7 @@ int import_csv(struct db *db, const struct import_options *opt,
 	if (r < 0) {
 		goto rollback;
 	}
-	rows_ref = xasprintf("main.\"%s\"", table);
-	r = finish_dataset(db, opt, id, rows_ref, ret_err);
+	r = finish_dataset(db, opt, id, NULL, cols, n, rows, ret_err);
 	if (r < 0) {
 		goto rollback;
 	}
@@ -945,7 +979,6 @@ out:
 		close(fd);
 	}
 	columns_free(cols, n);
-	free(rows_ref);
 	free(abs_path);
 	free(opts_json);
 	free(table);
@@ -984,6 +1017,7 @@ static int sqlite_columns(struct db *db, const char *table,
 		cols[n].name = xstrdup((const char *)sqlite3_column_text(st, 0));
 		cols[n].source_name = xstrdup(cols[n].name);
 		cols[n].type = IMPORT_NULL;
+		colstats_init(&cols[n].stats);
 		n++;
 	}
 	sqlite3_finalize(st);
@@ -1107,7 +1141,7 @@ int import_sqlite(struct db *db, const struct import_options *opt,
 		ident_quote(&b, opt->table);
 		rows_ref = buf_detach(&b, NULL);
 	}
-	r = finish_dataset(db, opt, id, rows_ref, ret_err);
+	r = finish_dataset(db, opt, id, rows_ref, NULL, 0, 0, ret_err);
 	if (r < 0) {
 		goto rollback;
 	}

@@ -3,7 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "mcp/buf.h"
+#include "mcp/colstats.h"
 #include "mcp/ident.h"
 #include "mcp/profile.h"
 #include "mcp/xalloc.h"
@@ -225,21 +228,8 @@ int profile_dataset(struct db *db, int64_t dataset_id, const char *rows_ref,
 				    ret_err);
 	}
 	if (rc == SQLITE_OK) {
-		sqlite3_stmt *st = NULL;
-
-		rc = sqlite3_prepare_v2(db->sql,
-			"UPDATE datasets SET row_count = ? WHERE id = ?", -1,
-			&st, NULL);
-		if (rc == SQLITE_OK) {
-			sqlite3_bind_int64(st, 1, rows);
-			sqlite3_bind_int64(st, 2, dataset_id);
-			rc = step_update(st);
-		}
-		sqlite3_finalize(st);
-		if (rc != SQLITE_OK) {
-			*ret_err = xasprintf("cannot store row count: %s",
-					     sqlite3_errmsg(db->sql));
-		}
+		r = profile_store_row_count(db, dataset_id, rows, ret_err);
+		rc = r < 0 ? SQLITE_ERROR : SQLITE_OK;
 	}
 out:
 	sqlite3_finalize(upd);
@@ -247,5 +237,112 @@ out:
 		free(cols[i].name);
 	}
 	free(cols);
+	return db_errno(rc);
+}
+
+int profile_store_row_count(struct db *db, int64_t dataset_id, int64_t rows,
+			    char **ret_err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->sql,
+		"UPDATE datasets SET row_count = ? WHERE id = ?", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, rows);
+		sqlite3_bind_int64(st, 2, dataset_id);
+		rc = step_update(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK) {
+		*ret_err = xasprintf("cannot store row count: %s",
+				     sqlite3_errmsg(db->sql));
+	}
+	return db_errno(rc);
+}
+
+/* a stored value as JSON in the column's type */
+static cJSON *typed_json(const char *type, const char *value)
+{
+	if (strcmp(type, "INTEGER") == 0 || strcmp(type, "REAL") == 0) {
+		return cJSON_CreateNumber(strtod(value, NULL));
+	}
+	return cJSON_CreateString(value);
+}
+
+static void bind_json(sqlite3_stmt *st, int idx, cJSON *v)
+{
+	char *s = v ? cJSON_PrintUnformatted(v) : NULL;
+
+	if (s) {
+		sqlite3_bind_text(st, idx, s, -1, free);
+	} else {
+		sqlite3_bind_null(st, idx);
+	}
+	cJSON_Delete(v);
+}
+
+int profile_store_colstats(struct db *db, int64_t dataset_id, int position,
+			   const char *type, const struct colstats *c,
+			   char **ret_err)
+{
+	const struct colstats_entry *top[PROFILE_TOP_VALUES];
+	sqlite3_stmt *st = NULL;
+	cJSON *samples = cJSON_CreateArray(), *tops = NULL;
+	int64_t distinct = colstats_distinct(c, NULL);
+	bool is_int = strcmp(type, "INTEGER") == 0;
+	bool is_num = is_int || strcmp(type, "REAL") == 0;
+	int rc;
+
+	for (size_t i = 0; i < c->n_samples; i++) {
+		cJSON_AddItemToArray(samples, typed_json(type, c->samples[i]));
+	}
+	if (!is_num && distinct > 0 && distinct <= PROFILE_TOP_MAX_DISTINCT) {
+		size_t n = colstats_top(c, PROFILE_TOP_VALUES, top);
+
+		tops = cJSON_CreateArray();
+		for (size_t i = 0; i < n; i++) {
+			cJSON *pair = cJSON_CreateArray();
+
+			cJSON_AddItemToArray(pair,
+				cJSON_CreateString(top[i]->value));
+			cJSON_AddItemToArray(pair,
+				cJSON_CreateNumber((double)top[i]->count));
+			cJSON_AddItemToArray(tops, pair);
+		}
+	}
+	rc = sqlite3_prepare_v2(db->sql,
+		"UPDATE dataset_columns SET null_count = ?1, "
+		"distinct_count = ?2, min_value = ?3, max_value = ?4, "
+		"mean = ?5, top_values = ?6, sample_values = ?7 "
+		"WHERE dataset_id = ?8 AND position = ?9", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		cJSON_Delete(samples);
+		cJSON_Delete(tops);
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, c->nulls);
+	sqlite3_bind_int64(st, 2, distinct);
+	if (is_int && c->n_int) {
+		sqlite3_bind_int64(st, 3, c->int_min);
+		sqlite3_bind_int64(st, 4, c->int_max);
+	} else if (is_num && c->n_num) {
+		sqlite3_bind_double(st, 3, c->num_min);
+		sqlite3_bind_double(st, 4, c->num_max);
+	}
+	if (is_num && c->n_num) {
+		sqlite3_bind_double(st, 5, colstats_mean(c));
+	}
+	bind_json(st, 6, tops);
+	bind_json(st, 7, samples);
+	sqlite3_bind_int64(st, 8, dataset_id);
+	sqlite3_bind_int(st, 9, position);
+	rc = step_update(st);
+out:
+	if (rc != SQLITE_OK) {
+		*ret_err = xasprintf("cannot store profile: %s",
+				     sqlite3_errmsg(db->sql));
+	}
+	sqlite3_finalize(st);
 	return db_errno(rc);
 }

@@ -59,7 +59,8 @@ struct db *ctl_open(struct ctl *ctl, bool create)
 			  "use --db PATH or set MCPD_DB");
 		return NULL;
 	}
-	if (db_open(path, create ? DB_CREATE : 0, &db, &err) < 0) {
+	if (db_open(path, DB_ONE_THREAD | (create ? DB_CREATE : 0), &db,
+		    &err) < 0) {
 		ctl_error("%s", err);
 		free(err);
 	}

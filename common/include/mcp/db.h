@@ -20,6 +20,8 @@
 enum db_flags {
 	DB_CREATE = 1 << 0,     /* create the file (and its directory) */
 	DB_READONLY = 1 << 1,   /* open read-only, never migrate */
+	DB_ONE_THREAD = 1 << 2, /* the caller never shares the handle: no
+				 * mutex on every call (mcpctl's imports) */
 };
 
 struct db {

@@ -23,4 +23,16 @@
 int profile_dataset(struct db *db, int64_t dataset_id, const char *rows_ref,
 		    char **ret_err);
 
+/*
+ * Store a profile gathered while streaming (colstats.h) for one column of
+ * type `type` ("INTEGER", "REAL", "TEXT"), and the dataset's row count.
+ * Same columns and rules as profile_dataset().
+ */
+struct colstats;
+int profile_store_colstats(struct db *db, int64_t dataset_id, int position,
+			   const char *type, const struct colstats *c,
+			   char **ret_err);
+int profile_store_row_count(struct db *db, int64_t dataset_id, int64_t rows,
+			    char **ret_err);
+
 #endif
