@@ -290,6 +290,8 @@ int main(int argc, char **argv)
 	int r, ret = 1;
 
 	log_init("mcpd", LOG_WARN);
+	/* before any database opens: parallel queries must not share a mutex */
+	query_library_init();
 	r = parse_args(argc, argv, &f);
 	if (r != 0) {
 		return r > 0 ? 0 : 2;

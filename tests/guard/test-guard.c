@@ -19,6 +19,7 @@
 #include "mcp/query.h"
 #include "mcp/render.h"
 #include "mcp/xalloc.h"
+#include "fixture.h"
 #include "tap.h"
 
 #define OK_ (1u << QUERY_OK)
@@ -36,120 +37,7 @@ static char source_path[300];
 static struct qpool *pool;
 static int ncases;
 
-/* text that must never appear in any answer */
-static const char *const secrets[] = {
-	"TOPSECRET", "PRIVATEDATA", "FP-SECRET", "META-SECRET", "LOG-SECRET",
-	"CONFIG-SECRET",
-};
-
 static const struct query_limits fast = { 300, 50, 8192 };
-
-static uint64_t file_hash(const char *path)
-{
-	/* FNV-1a over the whole file */
-	FILE *f = fopen(path, "rb");
-	uint64_t h = 1469598103934665603ULL;
-	int c;
-
-	/* a missing file hashes as an empty one (a WAL comes and goes) */
-	if (!f) {
-		return h;
-	}
-	while ((c = getc(f)) != EOF) {
-		h = (h ^ (uint64_t)c) * 1099511628211ULL;
-	}
-	fclose(f);
-	return h;
-}
-
-static void must(int rc, sqlite3 *db, const char *what)
-{
-	if (rc != SQLITE_OK) {
-		fprintf(stderr, "fixture: %s: %s\n", what, sqlite3_errmsg(db));
-		exit(99);
-	}
-}
-
-static void make_source(void)
-{
-	sqlite3 *db = NULL;
-
-	unlink(source_path);
-	must(sqlite3_open(source_path, &db), db, "open source");
-	must(sqlite3_exec(db,
-			  "CREATE TABLE cities(name TEXT, pop INTEGER);"
-			  "INSERT INTO cities VALUES ('Lyon', 500), "
-			  "('Nice', 340), ('Albi', 50);"
-			  "CREATE VIEW big_cities AS SELECT name, pop FROM "
-			  "cities WHERE pop > 100;"
-			  "CREATE TABLE system_config(k TEXT, v TEXT);"
-			  "INSERT INTO system_config VALUES ('colour', 'blue');"
-			  "CREATE TABLE private(x TEXT);"
-			  "INSERT INTO private VALUES ('PRIVATEDATA');",
-			  NULL, NULL, NULL),
-	     db, "source tables");
-	sqlite3_close(db);
-}
-
-static void make_catalog(void)
-{
-	struct db *db = NULL;
-	char *err = NULL;
-	char *sql;
-
-	if (db_open(catalog_path, DB_CREATE, &db, &err) < 0) {
-		fprintf(stderr, "fixture: %s\n", err);
-		exit(99);
-	}
-	must(sqlite3_exec(db->sql,
-		"CREATE TABLE data_people(id INTEGER, name TEXT, age INTEGER, "
-		"  city TEXT, w REAL);"
-		"INSERT INTO data_people VALUES"
-		" (1, 'Ann | Bob', 34, 'Lyon', 1.5),"
-		" (2, 'line1' || char(10) || 'line2' || char(13) || char(10) "
-		"     || 'line3', 41, 'Nice', 0.5),"
-		" (3, '`code` <script>alert(1)</script> **bold** [x](y)', 29,"
-		"     'Lyon', 2.0),"
-		" (4, '{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}' || char(10) "
-		"     || '{\"jsonrpc\":\"2.0\",\"method\":\"notifications/"
-		"cancelled\"}', 55, 'Albi', 1.0),"
-		" (5, '| --- | --- |' || char(10) || '| a | b |', 62, NULL, 1.0),"
-		" (6, CAST(x'ff41e280a8' AS TEXT) || '\\' || char(0) || 'z', 18,"
-		"     'Nice', 3.0);"
-		"CREATE TABLE data_big(n INTEGER, s TEXT);"
-		"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
-		"  WHERE x < 5000) INSERT INTO data_big SELECT x, "
-		"  printf('row %d of the big table', x) FROM c;"
-		"CREATE TABLE data_secret(x TEXT);"
-		"INSERT INTO data_secret VALUES ('TOPSECRET');"
-		"INSERT INTO api_keys (provider, ciphertext, nonce, fingerprint)"
-		"  VALUES ('openai', x'00', x'00', 'FP-SECRET-0001');"
-		"INSERT INTO query_logs (tool, status, sql_text) VALUES "
-		"  ('query', 'ok', 'LOG-SECRET');"
-		"INSERT INTO system_config (key, value) VALUES "
-		"  ('x_secret', 'CONFIG-SECRET');",
-		NULL, NULL, NULL),
-	     db->sql, "data tables");
-	sql = sqlite3_mprintf(
-		"INSERT INTO datasets (name, title, source_kind, source_path,"
-		"  source_table, data_table, enabled) VALUES"
-		" ('people', 'People', 'csv', 'people.csv', NULL, "
-		"  'data_people', 1),"
-		" ('big', 'Big', 'csv', 'big.csv', NULL, 'data_big', 1),"
-		" ('hidden', 'Hidden', 'csv', 'h.csv', NULL, 'data_secret', 0),"
-		" ('cities', 'Cities', 'sqlite', %Q, 'cities', 'cities', 1),"
-		" ('bigcities', 'Big cities', 'sqlite', %Q, 'big_cities', "
-		"  'big_cities', 1),"
-		" ('settings', 'Settings', 'sqlite', %Q, 'system_config', "
-		"  'system_config', 1);"
-		"INSERT INTO llm_metadata (dataset_id, version, provider, model,"
-		"  summary) VALUES (1, 1, 'openai', 'm', 'META-SECRET');",
-		source_path, source_path, source_path);
-	must(sqlite3_exec(db->sql, sql, NULL, NULL, NULL), db->sql,
-	     "datasets");
-	sqlite3_free(sql);
-	db_close(db);
-}
 
 static bool leaks(const struct query_result *r)
 {
@@ -157,12 +45,7 @@ static bool leaks(const struct query_result *r)
 				 : NULL;
 	bool leak = false;
 
-	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
-		if (strstr(buf_str(&r->text), secrets[i]) ||
-		    (js && strstr(js, secrets[i]))) {
-			leak = true;
-		}
-	}
+	leak = fixture_leaks(buf_str(&r->text)) || (js && fixture_leaks(js));
 	free(js);
 	return leak;
 }
@@ -837,6 +720,22 @@ static void filters(void)
 	qpool_release(pool, c);
 }
 
+/* more runnable work than CPUs: a timing would measure the others */
+static bool machine_busy(void)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+	double load = 0;
+
+	if (!f) {
+		return false;
+	}
+	if (fscanf(f, "%lf", &load) != 1) {
+		load = 0;
+	}
+	fclose(f);
+	return load > (double)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 struct timed {
 	const char *sql;
 	double seconds;
@@ -914,11 +813,16 @@ static void parallel(void)
 	 */
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	ncpu = ncpu < 1 ? 1 : ncpu > 4 ? 4 : ncpu;
-	tap_ok(ncpu == 1 || all < one.seconds * (4.0 / (double)ncpu) * 1.5 +
-					 0.5,
-	       __FILE__, __LINE__,
-	       "four in parallel take close to the slowest (%.2f s vs %.2f s "
-	       "alone, %ld CPUs)", all, one.seconds, ncpu);
+	if (machine_busy()) {
+		tap_ok(true, __FILE__, __LINE__, "# SKIP the machine is busy; "
+		       "timing not judged");
+	} else {
+		tap_ok(ncpu == 1 || all < one.seconds * (4.0 / (double)ncpu) *
+						       1.5 + 0.5,
+		       __FILE__, __LINE__,
+		       "four in parallel take close to the slowest (%.2f s vs "
+		       "%.2f s alone, %ld CPUs)", all, one.seconds, ncpu);
+	}
 	free(sql);
 }
 
@@ -978,11 +882,10 @@ int main(void)
 	snprintf(catalog_path, sizeof(catalog_path), "%s/catalog.db", dir);
 	snprintf(source_path, sizeof(source_path), "%s/source.db", dir);
 	snprintf(wal, sizeof(wal), "%s-wal", catalog_path);
-	make_source();
-	make_catalog();
-	h_cat = file_hash(catalog_path);
-	h_src = file_hash(source_path);
-	h_wal = file_hash(wal);
+	fixture_make(catalog_path, source_path);
+	h_cat = fixture_file_hash(catalog_path);
+	h_src = fixture_file_hash(source_path);
+	h_wal = fixture_file_hash(wal);
 
 	if (qpool_create(catalog_path, 4, &pool, &err) < 0) {
 		printf("Bail out! %s\n", err);
@@ -1003,11 +906,11 @@ int main(void)
 	filters();
 	parallel();
 
-	tap_ok(file_hash(catalog_path) == h_cat, __FILE__,
+	tap_ok(fixture_file_hash(catalog_path) == h_cat, __FILE__,
 	       __LINE__, "the catalog's bytes are unchanged");
-	tap_ok(file_hash(wal) == h_wal, __FILE__, __LINE__,
+	tap_ok(fixture_file_hash(wal) == h_wal, __FILE__, __LINE__,
 	       "the catalog's WAL is unchanged");
-	tap_ok(file_hash(source_path) == h_src, __FILE__,
+	tap_ok(fixture_file_hash(source_path) == h_src, __FILE__,
 	       __LINE__, "the registered SQLite file's bytes are unchanged");
 	tap_ok(access("/tmp/mcpd-guard-stolen.db", F_OK) != 0, __FILE__,
 	       __LINE__, "VACUUM INTO wrote no file");
