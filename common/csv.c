@@ -550,7 +550,7 @@ int csv_read(struct csv_reader *r, struct csv_record *rec)
 {
 	enum state st = ST_RECORD;
 	const char delim = r->delim;
-	const char *p, *q;
+	const char *pos, *end, *q;
 	char c, shown[8];
 	int e;
 
@@ -568,9 +568,16 @@ int csv_read(struct csv_reader *r, struct csv_record *rec)
 	}
 	r->rec_len = 0;
 	r->nfields = 0;
+	/*
+	 * pos and end live in locals for speed; r->pos is brought up to date
+	 * before every refill and every return.
+	 */
+	pos = r->pos;
+	end = r->end;
 
 	for (;;) {
-		if (r->pos == r->end) {
+		if (pos == end) {
+			r->pos = pos;
 			e = refill(r);
 			if (e < 0) {
 				return e;
@@ -578,138 +585,158 @@ int csv_read(struct csv_reader *r, struct csv_record *rec)
 			if (e == 0) {
 				return at_eof(r, st, rec);
 			}
+			pos = r->pos;
+			end = r->end;
 		}
-		p = r->pos;
 		switch (st) {
 		case ST_RECORD:
-			if (*p == '\n') {
+			if (*pos == '\n') {
 				/* a blank line */
-				r->pos++;
+				pos++;
 				r->line++;
 				continue;
 			}
-			if (*p == '\r') {
-				r->pos++;
+			if (*pos == '\r') {
+				pos++;
 				st = ST_BLANK_CR;
 				continue;
 			}
 			r->rec_line = r->line;
 			/* fall through */
 		case ST_FIELD:
-			if (*p == '"') {
+		field:
+			if (*pos == '"') {
 				e = field_begin(r, true);
 				if (e < 0) {
-					return e;
+					goto fail;
 				}
 				r->quote_line = r->line;
-				r->pos++;
+				pos++;
 				st = ST_QUOTED;
 				continue;
 			}
 			e = field_begin(r, false);
 			if (e < 0) {
-				return e;
+				goto fail;
 			}
 			st = ST_UNQUOTED;
 			/* fall through */
 		case ST_UNQUOTED:
-			q = scan4(p, r->end, delim, '\n', '\r', '\0');
-			if (q != p) {
-				e = field_add(r, p, (size_t)(q - p));
+			q = scan4(pos, end, delim, '\n', '\r', '\0');
+			if (q != pos) {
+				e = field_add(r, pos, (size_t)(q - pos));
 				if (e < 0) {
-					return e;
+					goto fail;
 				}
 			}
-			r->pos = q;
-			if (q == r->end) {
+			pos = q;
+			if (q == end) {
 				continue;
 			}
-			r->pos++;
+			pos++;
 			c = *q;
+			if (c == delim) {
+				field_end(r);
+				st = ST_FIELD;
+				/* the common case: go on to the next field */
+				if (pos < end) {
+					goto field;
+				}
+			} else if (c == '\n') {
+				field_end(r);
+				r->line++;
+				goto record;
+			} else if (c == '\r') {
+				field_end(r);
+				st = ST_CR;
+			} else {
+				e = nul_byte(r);
+				goto fail;
+			}
+			continue;
+		case ST_QUOTED:
+			q = scan4(pos, end, '"', '\n', '\0', '"');
+			c = q < end ? *q : '\0';
+			if (c == '\n') {
+				/* keep the newline; it starts a physical line */
+				q++;
+			}
+			if (q != pos) {
+				e = field_add(r, pos, (size_t)(q - pos));
+				if (e < 0) {
+					goto fail;
+				}
+			}
+			pos = q;
+			if (c == '\n') {
+				r->line++;
+				continue;
+			}
+			if (q == end) {
+				continue;
+			}
+			pos++;
+			if (c == '"') {
+				st = ST_QUOTE;
+				continue;
+			}
+			e = nul_byte(r);
+			goto fail;
+		case ST_QUOTE:
+			c = *pos;
+			if (c == '"') {
+				/* a doubled quote stands for one */
+				e = field_add(r, pos, 1);
+				if (e < 0) {
+					goto fail;
+				}
+				pos++;
+				st = ST_QUOTED;
+				continue;
+			}
+			pos++;
 			if (c == delim) {
 				field_end(r);
 				st = ST_FIELD;
 			} else if (c == '\n') {
 				field_end(r);
 				r->line++;
-				return record_finish(r, rec);
+				goto record;
 			} else if (c == '\r') {
 				field_end(r);
 				st = ST_CR;
 			} else {
-				return nul_byte(r);
-			}
-			continue;
-		case ST_QUOTED:
-			q = scan4(p, r->end, '"', '\n', '\0', '"');
-			c = q < r->end ? *q : '\0';
-			if (c == '\n') {
-				/* keep the newline; it starts a physical line */
-				q++;
-			}
-			if (q != p) {
-				e = field_add(r, p, (size_t)(q - p));
-				if (e < 0) {
-					return e;
-				}
-			}
-			r->pos = q;
-			if (c == '\n') {
-				r->line++;
-				continue;
-			}
-			if (q == r->end) {
-				continue;
-			}
-			r->pos++;
-			if (c == '"') {
-				st = ST_QUOTE;
-				continue;
-			}
-			return nul_byte(r);
-		case ST_QUOTE:
-			c = *p;
-			r->pos++;
-			if (c == '"') {
-				/* a doubled quote stands for one */
-				e = field_add(r, p, 1);
-				if (e < 0) {
-					return e;
-				}
-				st = ST_QUOTED;
-			} else if (c == delim) {
-				field_end(r);
-				st = ST_FIELD;
-			} else if (c == '\n') {
-				field_end(r);
-				r->line++;
-				return record_finish(r, rec);
-			} else if (c == '\r') {
-				field_end(r);
-				st = ST_CR;
-			} else {
-				return fail(r, -EINVAL, r->line,
-					    "unexpected character %s after "
-					    "closing quote in field %zu",
-					    show_byte((unsigned char)c, shown),
-					    r->nfields);
+				e = fail(r, -EINVAL, r->line,
+					 "unexpected character %s after "
+					 "closing quote in field %zu",
+					 show_byte((unsigned char)c, shown),
+					 r->nfields);
+				goto fail;
 			}
 			continue;
 		case ST_CR:
 		case ST_BLANK_CR:
-			if (*p != '\n') {
-				return fail(r, -EINVAL, r->line,
-					    "carriage return not followed by "
-					    "a line feed (old Mac line ends "
-					    "are not supported)");
+			if (*pos != '\n') {
+				e = fail(r, -EINVAL, r->line,
+					 "carriage return not followed by "
+					 "a line feed (old Mac line ends "
+					 "are not supported)");
+				goto fail;
 			}
-			r->pos++;
+			pos++;
 			r->line++;
 			if (st == ST_CR) {
-				return record_finish(r, rec);
+				goto record;
 			}
 			st = ST_RECORD;
 			continue;
 		}
 	}
+
+record:
+	r->pos = pos;
+	return record_finish(r, rec);
+fail:
+	r->pos = pos;
+	return e;
 }

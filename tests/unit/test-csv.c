@@ -529,6 +529,61 @@ static void test_offsets_and_errors(void)
 	csv_reader_destroy(NULL);
 }
 
+/*
+ * Random short documents from an alphabet of the bytes that matter must
+ * read the same through every buffer size, and so must a few MiB of
+ * well-formed rows crossing the default 1 MiB buffer's edge.
+ */
+static void test_random(void)
+{
+	static const char *const bits[] = {
+		"a", "bc", ",", ",", "\"", "\"\"", "\n", "\r\n", "\r",
+		"\xc3\xa9", "\xc3", "\xe2\x82\xac", "\xff", ";", " ",
+	};
+	struct csv_options o = { 0 };
+	struct buf in = BUF_INIT;
+	struct result a, b;
+	unsigned long x = 42;
+	size_t doc, i, k, differ = 0;
+
+	for (doc = 0; doc < 3000; doc++) {
+		buf_reset(&in);
+		x = x * 6364136223846793005ul + 1442695040888963407ul;
+		k = (x >> 33) % 40;
+		for (i = 0; i < k; i++) {
+			x = x * 6364136223846793005ul + 1442695040888963407ul;
+			buf_addstr(&in, bits[(x >> 33) % (sizeof(bits) /
+							 sizeof(bits[0]))]);
+		}
+		o.read_size = 0;
+		a = parse(in.data, in.len, &o, 0);
+		o.read_size = 1 + doc % 5;
+		b = parse(in.data, in.len, &o, 1 + doc % 3);
+		if (strcmp(a.dump, b.dump) != 0 && differ++ == 0) {
+			is_str(b.dump, a.dump, "random document %zu", doc);
+		}
+		free(a.dump);
+		free(b.dump);
+	}
+	ok(differ == 0, "3000 random documents read the same at every size");
+
+	buf_reset(&in);
+	for (i = 0; in.len < (3u << 20); i++) {
+		buf_addf(&in, "%zu,\"quoted, \"\"with\"\"\r\nlines\",plain %zu,"
+			 "\xc3\xa9t\xc3\xa9\r\n", i, i * 7);
+	}
+	o.read_size = 0;
+	a = parse(in.data, in.len, &o, 65536);
+	o.read_size = 4093;
+	b = parse(in.data, in.len, &o, 65536);
+	ok(a.code == 0 && strcmp(a.dump, b.dump) == 0,
+	   "3 MiB of rows across the 1 MiB buffer read as with a 4093-byte one");
+	is_int(a.line, 2 * i + 1, "and the line count is right");
+	free(a.dump);
+	free(b.dump);
+	buf_release(&in);
+}
+
 int main(void)
 {
 	/* the writer thread sees EPIPE, not a signal, when a read fails */
@@ -542,5 +597,6 @@ int main(void)
 	test_limits();
 	test_line_counting();
 	test_offsets_and_errors();
+	test_random();
 	return tap_done();
 }
