@@ -342,6 +342,7 @@ int main(int argc, char **argv)
 	}
 	out_init();
 	rpc_init();
+	progress_ticker_start();
 	watch_start();
 	querylog_start(server.catalog_path);
 	log_debug("serving catalog '%s'", server.catalog_path);
@@ -351,6 +352,7 @@ int main(int argc, char **argv)
 	/* finish what is in flight, then close the streams and the logs */
 	atomic_store(&server.stopping, true);
 	rpc_finish();
+	progress_ticker_stop();
 	watch_stop();
 	querylog_stop();
 	ret = atomic_load(&server.out_broken) ? 1 : 0;

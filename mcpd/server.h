@@ -189,6 +189,12 @@ struct db *worker_catalog(void);
 /* the catalog connection for the calling thread */
 struct db *thread_catalog(void);
 
+/* methods/tools.c: notifications/progress for running tool calls */
+void call_progress(void *ctx, double progress, double total,
+		   const char *message);
+void progress_ticker_start(void);
+void progress_ticker_stop(void);
+
 /* watch.c: hot reload */
 int watch_start(void);
 void watch_stop(void);

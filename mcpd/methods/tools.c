@@ -1,5 +1,8 @@
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../tools/tool.h"
 #include "mcp/log.h"
@@ -8,6 +11,147 @@
 
 /* what one tool result may hold before it is cut, whatever the limits */
 #define TOOL_TEXT_MAX (16u << 20)
+
+/* how often the ticker looks at running calls */
+#define TICK_MS 250
+
+/*
+ * Tool calls in progress whose request carried a progressToken.  A call
+ * that runs longer than a second gets a notifications/progress each
+ * second (progress = seconds elapsed) until the tool reports progress of
+ * its own, which then takes over.  Everything about one call is written
+ * under running_lock, and the call leaves the list before its reply is
+ * written, so no notification can follow the reply.
+ */
+struct running {
+	struct request *req;
+	int64_t start_us;
+	int64_t last_s;
+	bool own;
+	struct running *next;
+};
+
+static pthread_mutex_t running_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ticker_cond = PTHREAD_COND_INITIALIZER;
+static struct running *running_list;
+static pthread_t ticker_thread;
+static bool ticker_quit, ticker_running;
+
+static void running_add(struct running *r, struct request *req)
+{
+	memset(r, 0, sizeof(*r));
+	r->req = req;
+	r->start_us = now_us();
+	if (!req->progress_token) {
+		return;
+	}
+	pthread_mutex_lock(&running_lock);
+	r->next = running_list;
+	running_list = r;
+	pthread_mutex_unlock(&running_lock);
+}
+
+static void running_remove(struct running *r)
+{
+	pthread_mutex_lock(&running_lock);
+	for (struct running **p = &running_list; *p; p = &(*p)->next) {
+		if (*p == r) {
+			*p = r->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&running_lock);
+}
+
+/* with running_lock held */
+static void send_progress(struct running *r, double progress, double total,
+			  const char *message)
+{
+	struct request *req = r->req;
+	cJSON *params;
+
+	/* after cancellation nothing more may be sent for the request */
+	if (!req->progress_token || cancel_raised(&req->cancel)) {
+		return;
+	}
+	params = cJSON_CreateObject();
+	cJSON_AddItemToObject(params, "progressToken",
+			      cJSON_Duplicate(req->progress_token, 1));
+	cJSON_AddNumberToObject(params, "progress", progress);
+	if (total > 0) {
+		cJSON_AddNumberToObject(params, "total", total);
+	}
+	if (message && req->proto >= PROTO_2025_03_26) {
+		cJSON_AddStringToObject(params, "message", message);
+	}
+	out_notify("notifications/progress", params);
+}
+
+void call_progress(void *ctx, double progress, double total,
+		   const char *message)
+{
+	struct running *r = ctx;
+
+	if (!r) {
+		return;
+	}
+	pthread_mutex_lock(&running_lock);
+	r->own = true;
+	send_progress(r, progress, total, message);
+	pthread_mutex_unlock(&running_lock);
+}
+
+static void *ticker_main(void *arg)
+{
+	pthread_mutex_lock(&running_lock);
+	while (!ticker_quit) {
+		struct timespec until;
+		int64_t now;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += TICK_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&ticker_cond, &running_lock, &until);
+		now = now_us();
+		for (struct running *r = running_list; r; r = r->next) {
+			int64_t s = (now - r->start_us) / 1000000;
+			char msg[64];
+
+			if (r->own || s < 1 || s <= r->last_s) {
+				continue;
+			}
+			r->last_s = s;
+			snprintf(msg, sizeof(msg), "running for %lld s",
+				 (long long)s);
+			send_progress(r, (double)s, 0, msg);
+		}
+	}
+	pthread_mutex_unlock(&running_lock);
+	return NULL;
+}
+
+void progress_ticker_start(void)
+{
+	if (pthread_create(&ticker_thread, NULL, ticker_main, NULL) == 0) {
+		ticker_running = true;
+	}
+}
+
+void progress_ticker_stop(void)
+{
+	if (!ticker_running) {
+		return;
+	}
+	pthread_mutex_lock(&running_lock);
+	ticker_quit = true;
+	pthread_cond_signal(&ticker_cond);
+	pthread_mutex_unlock(&running_lock);
+	pthread_join(ticker_thread, NULL);
+	ticker_running = false;
+}
 
 static size_t tool_count(void)
 {
@@ -116,6 +260,7 @@ void method_tools_call(struct request *req)
 							    "arguments");
 	const struct tool_def *t;
 	struct tool_call call;
+	struct running run;
 	cJSON *empty = NULL, *result, *content, *block;
 
 	if (!cJSON_IsString(name)) {
@@ -145,14 +290,11 @@ void method_tools_call(struct request *req)
 	call.pool = server.pool;
 	call.limits = &server.opt.limits;
 	call.cancel = &req->cancel;
-	call.progress_ctx = req;
 	buf_init(&call.text, TOOL_TEXT_MAX);
+	running_add(&run, req);
+	call.progress_ctx = &run;
 	t->run(&call);
-	/*
-	 * A caller that asked for progress hears at least that the work is
-	 * done; long tools report their own steps before this.
-	 */
-	tool_progress(&call, 1, 1, "done");
+	running_remove(&run);
 
 	log_call(req, t, args, &call);
 	if (call.is_error) {

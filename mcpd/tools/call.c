@@ -24,24 +24,8 @@ void tool_error(struct tool_call *call, const char *fmt, ...)
 void tool_progress(struct tool_call *call, double progress, double total,
 		   const char *message)
 {
-	struct request *req = call->progress_ctx;
-	cJSON *params;
-
-	/* after cancellation nothing more may be sent for the request */
-	if (!req || !req->progress_token || cancel_raised(&req->cancel)) {
-		return;
-	}
-	params = cJSON_CreateObject();
-	cJSON_AddItemToObject(params, "progressToken",
-			      cJSON_Duplicate(req->progress_token, 1));
-	cJSON_AddNumberToObject(params, "progress", progress);
-	if (total > 0) {
-		cJSON_AddNumberToObject(params, "total", total);
-	}
-	if (message && req->proto >= PROTO_2025_03_26) {
-		cJSON_AddStringToObject(params, "message", message);
-	}
-	out_notify("notifications/progress", params);
+	/* methods/tools.c orders it with the reply and the ticker */
+	call_progress(call->progress_ctx, progress, total, message);
 }
 
 void tool_take_query_result(struct tool_call *call, struct query_result *qr)
