@@ -957,6 +957,11 @@ int import_csv(struct db *db, const struct import_options *opt,
 		goto rollback;
 	}
 	db_exec(db, "PRAGMA cache_size = -2000", NULL);
+	/*
+	 * A big import leaves a WAL as large as the new table; fold it into
+	 * the database now (a reader holding it back only delays this).
+	 */
+	db_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL);
 	ret->dataset_id = id;
 	ret->rows = rows;
 	ret->columns = (int)n;

@@ -270,6 +270,9 @@ static void print_import_report(struct ctl *ctl, const char *name,
 		ctl_print_json(o);
 		return;
 	}
+	if (ctl->quiet) {
+		return;
+	}
 	for (size_t i = 0; i < rep->n_renames; i++) {
 		printf("column %d: header '%s' stored as '%s'\n",
 		       rep->renames[i].position + 1, rep->renames[i].from,

@@ -49,7 +49,7 @@ int cmd_init(struct ctl *ctl, int argc, char **argv)
 		cJSON_AddNumberToObject(o, "schema_version",
 					db_schema_version());
 		ctl_print_json(o);
-	} else {
+	} else if (!ctl->quiet) {
 		printf("catalog '%s' ready (schema version %d)\n", db->path,
 		       db_schema_version());
 	}

@@ -27,7 +27,7 @@ static const char usage[] =
 	"  --db PATH     catalog file (else $MCPD_DB, else\n"
 	"                $XDG_DATA_HOME/mcpd/catalog.db)\n"
 	"  --json        machine-readable output\n"
-	"  -q, --quiet   no progress output\n"
+	"  -q, --quiet   no progress or summary lines\n"
 	"  --version     print the version\n"
 	"  -h, --help    this help; 'mcpctl COMMAND --help' for a command\n";
 

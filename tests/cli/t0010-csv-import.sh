@@ -80,4 +80,16 @@ expect_status "show the example" 0 dataset show survey
 expect_in "weight column is marked" "$tmp/out" "(weight)"
 expect_in "top values of a category" "$tmp/out" '"Capital"'
 
+# progress goes to a terminal only
+expect_status "import with stderr not a terminal" 0 dataset add quiet_one --csv "$src/examples/survey.csv"
+check "no progress when stderr is a file" test ! -s "$tmp/err"
+if command -v script >/dev/null 2>&1; then
+	script -qec "'$MCPCTL' dataset add tty_one --csv '$src/examples/survey.csv'" \
+		/dev/null > "$tmp/tty" 2>&1
+	expect_in "progress with rows and MB/s on a terminal" "$tmp/tty" "MB/s"
+	script -qec "'$MCPCTL' dataset add tty_two --quiet --csv '$src/examples/survey.csv'" \
+		/dev/null > "$tmp/tty" 2>&1
+	check "--quiet silences it" test ! -s "$tmp/tty"
+fi
+
 done_testing
