@@ -90,9 +90,12 @@ int csv_reader_create(int fd, const char *name, const struct csv_options *opt,
 	r->max_fields = opt && opt->max_fields ? opt->max_fields
 					       : DEFAULT_MAX_FIELDS;
 	r->bufsize = opt && opt->read_size ? opt->read_size : DEFAULT_READ_SIZE;
-	/* the delimiter cannot be a character the parser gives a meaning to */
+	/*
+	 * The delimiter cannot be a character the parser gives a meaning to,
+	 * and a read size past 1 GiB is a caller's mistake, not a buffer.
+	 */
 	if (r->delim == '"' || r->delim == '\n' || r->delim == '\r' ||
-	    r->delim == '\0') {
+	    r->delim == '\0' || r->bufsize > ((size_t)1 << 30)) {
 		csv_reader_destroy(r);
 		return -EINVAL;
 	}

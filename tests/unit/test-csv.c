@@ -276,6 +276,10 @@ static void test_delimiters(void)
 	bad.delimiter = '\n';
 	is_int(csv_reader_create(0, "x", &bad, &r), -EINVAL,
 	       "a newline cannot be the delimiter");
+	bad.delimiter = 0;
+	bad.read_size = (size_t)4 << 30;
+	is_int(csv_reader_create(0, "x", &bad, &r), -EINVAL,
+	       "a read size of 4 GiB is refused");
 }
 
 static void test_malformed(void)
