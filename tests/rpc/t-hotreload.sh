@@ -56,9 +56,8 @@ expect '.method == "notifications/subscriptions/acknowledged" and .params._meta[
 	--csv "$TMP/points.csv" > /dev/null 2>&1 ||
 	fail "mcpctl dataset add failed"
 expect '.method == "notifications/resources/list_changed" and .params._meta["io.modelcontextprotocol/subscriptionId"] == "L"' 3
-"$MCPCTL" --db "$TMP/catalog.db" -q dataset rm sales > /dev/null 2>&1 ||
-	"$MCPCTL" --db "$TMP/catalog.db" -q dataset rm sales --yes \
-		> /dev/null 2>&1 || fail "mcpctl dataset rm failed"
+"$MCPCTL" --db "$TMP/catalog.db" -q dataset rm --force sales \
+	> /dev/null 2>&1 || fail "mcpctl dataset rm failed"
 expect '.method == "notifications/resources/updated" and .params.uri == "mcpd://datasets/sales" and .params._meta["io.modelcontextprotocol/subscriptionId"] == "L"' 3
 send "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{$META,\"name\":\"list_datasets\"}}"
 expect '.id == 5'
