@@ -423,6 +423,14 @@ static void add_list(struct buf *b, const char *heading, const cJSON *arr)
 char *context_markdown(struct db *db, const struct dataset_info *d)
 {
 	cJSON *s = context_schema(db, d);
+	char *md = context_render(d, s);
+
+	cJSON_Delete(s);
+	return md;
+}
+
+char *context_render(const struct dataset_info *d, const cJSON *s)
+{
 	const cJSON *cols = cJSON_GetObjectItemCaseSensitive(s, "columns");
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(s, "metadata");
 	const cJSON *c;
@@ -534,6 +542,5 @@ char *context_markdown(struct db *db, const struct dataset_info *d)
 		add_list(&b, "Caveats",
 			 cJSON_GetObjectItemCaseSensitive(meta, "caveats"));
 	}
-	cJSON_Delete(s);
 	return buf_detach(&b, NULL);
 }

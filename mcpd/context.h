@@ -48,5 +48,7 @@ void context_columns_free(char **cols);
 char *context_markdown(struct db *db, const struct dataset_info *d);
 /* the schema and profile as JSON */
 cJSON *context_schema(struct db *db, const struct dataset_info *d);
+/* markdown from a tree context_schema() made (saves reading it twice) */
+char *context_render(const struct dataset_info *d, const cJSON *schema);
 
 #endif

@@ -101,10 +101,10 @@ static void run_describe_dataset(struct tool_call *call)
 		tool_error(call, "cannot read the catalog: %s", strerror(-r));
 		return;
 	}
-	md = context_markdown(call->catalog, &d);
+	call->structured = context_schema(call->catalog, &d);
+	md = context_render(&d, call->structured);
 	buf_addstr(&call->text, md);
 	free(md);
-	call->structured = context_schema(call->catalog, &d);
 	call->log_rows = 1;
 	dataset_info_finish(&d);
 }
