@@ -708,7 +708,7 @@ static int dataset_rm(struct ctl *ctl, int argc, char **argv)
 	struct dataset_args a = { 0 };
 	struct dataset_info *d = NULL;
 	struct db *db = NULL;
-	int code, r;
+	int code;
 
 	code = parse(ctl, argc, argv, allowed, 1, 1, &a);
 	if (code) {
@@ -719,15 +719,16 @@ static int dataset_rm(struct ctl *ctl, int argc, char **argv)
 		code = EXIT_FAIL;
 		goto out;
 	}
-	r = dataset_lookup(db, a.name, &d);
-	if (r == -ENOENT && a.force) {
+	if (a.force && dataset_lookup(db, a.name, &d) == -ENOENT) {
 		print_done(ctl, a.name, "removed", false);
 		code = EXIT_OK;
 		goto out;
 	}
-	code = lookup(db, a.name, &d);
-	if (code) {
-		goto out;
+	if (!d) {
+		code = lookup(db, a.name, &d);
+		if (code) {
+			goto out;
+		}
 	}
 	code = in_transaction(db, rm_fn, d);
 	if (code == 0) {
