@@ -243,6 +243,27 @@ static int lookup(struct db *db, const char *name, struct dataset_info **ret)
 	return EXIT_OK;
 }
 
+/*
+ * The start of every verb that works on one existing dataset: parse the
+ * options and NAME, open the catalog, look the dataset up.  Returns 0, -1
+ * after --help, or the exit code of the failure (already reported).
+ */
+static int open_dataset(struct ctl *ctl, int argc, char **argv,
+			const int *allowed, struct dataset_args *a,
+			struct db **ret_db, struct dataset_info **ret_d)
+{
+	int code = parse(ctl, argc, argv, allowed, 1, 1, a);
+
+	if (code) {
+		return code;
+	}
+	*ret_db = ctl_open(ctl, false);
+	if (!*ret_db) {
+		return EXIT_FAIL;
+	}
+	return lookup(*ret_db, a->name, ret_d);
+}
+
 static void print_import_report(struct ctl *ctl, const char *name,
 				const char *verb,
 				const struct import_report *rep)
@@ -284,6 +305,12 @@ static void print_import_report(struct ctl *ctl, const char *name,
 		printf(" (%.1f MB/s)", (double)rep->bytes / 1e6 / rep->seconds);
 	}
 	putchar('\n');
+}
+
+/* progress only for a person watching a terminal */
+static bool show_progress(const struct ctl *ctl)
+{
+	return !ctl->quiet && !ctl->json && isatty(STDERR_FILENO);
 }
 
 static int import_exit(int r)
@@ -351,7 +378,7 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 	opt.weight = a.weight;
 	opt.tags = a.tags;
 	opt.replace = a.replace;
-	opt.progress = !ctl->quiet && !ctl->json && isatty(STDERR_FILENO);
+	opt.progress = show_progress(ctl);
 	r = a.csv ? import_csv(db, &opt, &rep, &err)
 		  : import_sqlite(db, &opt, &rep, &err);
 	if (r < 0) {
@@ -599,16 +626,7 @@ static int dataset_show(struct ctl *ctl, int argc, char **argv)
 	struct db *db = NULL;
 	int code;
 
-	code = parse(ctl, argc, argv, allowed, 1, 1, &a);
-	if (code) {
-		goto out;
-	}
-	db = ctl_open(ctl, false);
-	if (!db) {
-		code = EXIT_FAIL;
-		goto out;
-	}
-	code = lookup(db, a.name, &d);
+	code = open_dataset(ctl, argc, argv, allowed, &a, &db, &d);
 	if (code) {
 		goto out;
 	}
@@ -831,16 +849,7 @@ static int update_dataset(struct ctl *ctl, int argc, char **argv,
 	struct db *db = NULL;
 	int code;
 
-	code = parse(ctl, argc, argv, allowed, 1, 1, &a);
-	if (code) {
-		goto out;
-	}
-	db = ctl_open(ctl, false);
-	if (!db) {
-		code = EXIT_FAIL;
-		goto out;
-	}
-	code = lookup(db, a.name, &d);
+	code = open_dataset(ctl, argc, argv, allowed, &a, &db, &d);
 	if (code) {
 		goto out;
 	}
@@ -891,21 +900,12 @@ static int dataset_refresh(struct ctl *ctl, int argc, char **argv)
 	char *err = NULL;
 	int code, r;
 
-	code = parse(ctl, argc, argv, allowed, 1, 1, &a);
-	if (code) {
-		goto out;
-	}
-	db = ctl_open(ctl, false);
-	if (!db) {
-		code = EXIT_FAIL;
-		goto out;
-	}
-	code = lookup(db, a.name, &d);
+	code = open_dataset(ctl, argc, argv, allowed, &a, &db, &d);
 	if (code) {
 		goto out;
 	}
 	r = import_refresh(db, a.name,
-			   !ctl->quiet && !ctl->json && isatty(STDERR_FILENO),
+			   show_progress(ctl),
 			   &rep, &err);
 	if (r < 0) {
 		ctl_error("%s", err ? err : strerror(-r));
