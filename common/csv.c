@@ -459,6 +459,62 @@ static size_t utf8_check(const unsigned char *s, size_t n, bool *ret_incomplete)
 	return n;
 }
 
+/*
+ * The fast path: whole unquoted fields that end inside the buffer, with
+ * what the loop touches kept in locals (stores into the record could
+ * otherwise alias the reader and force reloads).  It stops before the
+ * first field it cannot finish on its own (a quote, CR, NUL, the buffer's
+ * end, a limit) and leaves that to the general path.  Sets *ret_c to '\n'
+ * when it ended the record.
+ */
+static inline const char *unquoted_run(struct csv_reader *r, const char *pos,
+				       const char *end, char *ret_c)
+{
+	const char delim = r->delim;
+	char *rec = r->rec;
+	size_t len = r->rec_len, cap = r->rec_alloc;
+	size_t nf = r->nfields, nf_max = r->fields_alloc;
+	size_t max_field = r->max_field;
+	size_t *offs = r->offs;
+	struct csv_field *fields = r->fields;
+	const char *q;
+	size_t n;
+	char c = 0;
+
+	while (nf < nf_max) {
+		q = scan4(pos, end, delim, '\n', '\r', '\0');
+		n = (size_t)(q - pos);
+		if (q == end || n > max_field || n >= cap - len) {
+			break;
+		}
+		c = *q;
+		if (c != delim && c != '\n') {
+			c = 0;
+			break;
+		}
+		offs[nf] = len;
+		fields[nf].quoted = false;
+		fields[nf].len = n;
+		nf++;
+		if (n <= 16) {
+			memcpy(rec + len, pos, 16);
+		} else {
+			memcpy(rec + len, pos, n);
+		}
+		len += n;
+		rec[len++] = '\0';
+		pos = q + 1;
+		if (c == '\n' || pos == end || *pos == '"') {
+			break;
+		}
+		c = 0;
+	}
+	r->rec_len = len;
+	r->nfields = nf;
+	*ret_c = c;
+	return pos;
+}
+
 /* which field holds byte `off` of the record */
 static size_t field_at(const struct csv_reader *r, size_t off)
 {
@@ -616,6 +672,15 @@ int csv_read(struct csv_reader *r, struct csv_record *rec)
 				r->quote_line = r->line;
 				pos++;
 				st = ST_QUOTED;
+				continue;
+			}
+			pos = unquoted_run(r, pos, end, &c);
+			if (c == '\n') {
+				r->line++;
+				goto record;
+			}
+			if (pos == end || *pos == '"') {
+				st = ST_FIELD;
 				continue;
 			}
 			e = field_begin(r, false);
