@@ -46,6 +46,13 @@ void method_subscriptions_listen(struct request *req)
 	cJSON *params, *honored, *arr;
 	const cJSON *it;
 
+	if (req->batch) {
+		/* a batch is answered as a whole; a stream never ends */
+		reply_error(req, RPC_INVALID_REQUEST,
+			    "Invalid Request: subscriptions/listen cannot be "
+			    "part of a batch", NULL);
+		return;
+	}
 	if (!cJSON_IsObject(filter)) {
 		reply_invalid_params(req, "Invalid params: notifications must "
 					  "be an object");
