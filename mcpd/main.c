@@ -317,16 +317,10 @@ int main(int argc, char **argv)
 		free(err);
 		goto out;
 	}
-	query_limits_load(server.catalog, &server.opt.limits);
-	if (f.timeout_ms > 0) {
-		server.opt.limits.timeout_ms = f.timeout_ms;
-	}
-	if (f.max_rows > 0) {
-		server.opt.limits.max_rows = f.max_rows;
-	}
-	if (f.max_bytes > 0) {
-		server.opt.limits.max_bytes = f.max_bytes;
-	}
+	server.opt.fixed.timeout_ms = f.timeout_ms > 0 ? f.timeout_ms : 0;
+	server.opt.fixed.max_rows = f.max_rows > 0 ? f.max_rows : 0;
+	server.opt.fixed.max_bytes = f.max_bytes > 0 ? f.max_bytes : 0;
+	limits_reload(server.catalog);
 	r = qpool_create(server.catalog_path, server.opt.workers, &server.pool,
 			 &err);
 	if (r < 0) {

@@ -128,7 +128,8 @@ struct options {
 	const char *db_path;
 	int workers;
 	int page_size;
-	struct query_limits limits;
+	struct query_limits limits;     /* read with limits_get() */
+	struct query_limits fixed;      /* set by flags (> 0), else 0 */
 };
 
 struct server {
@@ -196,6 +197,10 @@ void progress_ticker_start(void);
 void progress_ticker_stop(void);
 
 /* watch.c: hot reload */
+/* the current limits: system_config, overridden by flags */
+void limits_get(struct query_limits *ret);
+/* reload system_config's limits (flags still win) */
+void limits_reload(struct db *db);
 int watch_start(void);
 void watch_stop(void);
 

@@ -18,6 +18,7 @@ struct snap {
 	size_t n;
 };
 
+static pthread_mutex_t limits_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t watch_thread;
 static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t watch_cond = PTHREAD_COND_INITIALIZER;
@@ -84,6 +85,33 @@ static void add_changed(char ***list, size_t *n, const char *name)
 {
 	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
 	(*list)[(*n)++] = xstrdup(name);
+}
+
+void limits_get(struct query_limits *ret)
+{
+	pthread_mutex_lock(&limits_lock);
+	*ret = server.opt.limits;
+	pthread_mutex_unlock(&limits_lock);
+}
+
+void limits_reload(struct db *db)
+{
+	const struct query_limits *fixed = &server.opt.fixed;
+	struct query_limits l;
+
+	query_limits_load(db, &l);
+	if (fixed->timeout_ms > 0) {
+		l.timeout_ms = fixed->timeout_ms;
+	}
+	if (fixed->max_rows > 0) {
+		l.max_rows = fixed->max_rows;
+	}
+	if (fixed->max_bytes > 0) {
+		l.max_bytes = fixed->max_bytes;
+	}
+	pthread_mutex_lock(&limits_lock);
+	server.opt.limits = l;
+	pthread_mutex_unlock(&limits_lock);
 }
 
 /* compare two snapshots and tell the clients */
@@ -158,6 +186,8 @@ static void *watch_main(void *arg)
 		if (g >= 0 && g != gen) {
 			struct snap next;
 
+			/* mcpctl config set moves the generation too */
+			limits_reload(watch_db);
 			if (snap_take(watch_db, &next) == 0) {
 				gen = g;
 				announce(&cur, &next);

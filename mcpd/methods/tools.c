@@ -261,6 +261,7 @@ void method_tools_call(struct request *req)
 	const struct tool_def *t;
 	struct tool_call call;
 	struct running run;
+	struct query_limits limits;
 	cJSON *empty = NULL, *result, *content, *block;
 
 	if (!cJSON_IsString(name)) {
@@ -288,7 +289,8 @@ void method_tools_call(struct request *req)
 	call.args = args;
 	call.catalog = thread_catalog();
 	call.pool = server.pool;
-	call.limits = &server.opt.limits;
+	limits_get(&limits);
+	call.limits = &limits;
 	call.cancel = &req->cancel;
 	buf_init(&call.text, TOOL_TEXT_MAX);
 	running_add(&run, req);

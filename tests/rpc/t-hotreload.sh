@@ -43,6 +43,21 @@ jq -e '.result.content[0].text | contains("cities (2 rows, unweighted)")' \
 expect '.method == "notifications/resources/updated" and .params.uri == "mcpd://datasets/people"' 3
 send '{"jsonrpc":"2.0","id":4,"method":"resources/read","params":{"uri":"mcpd://datasets/people"}}'
 expect '.id == 4 and .error.code == -32002'
+
+# limits follow 'mcpctl config set' too (no notification: nothing listed
+# changed)
+send '{"jsonrpc":"2.0","id":6,"method":"tools/list"}'
+expect '.id == 6'
+if jq -e '.result.tools | map(.name) | index("query")' "$TMP/match" \
+	> /dev/null; then
+	"$MCPCTL" --db "$TMP/catalog.db" -q config set max_rows 1 \
+		> /dev/null 2>&1 || fail "mcpctl config set failed"
+	sleep 1
+	send '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"query","arguments":{"sql":"SELECT city FROM cities ORDER BY city"}}}'
+	expect '.id == 7'
+	jq -e '.result.structuredContent.row_count == 1 and .result.structuredContent.truncated' \
+		"$TMP/match" > /dev/null || fail "max_rows was not reloaded"
+fi
 finish || fail "mcpd exited with $?"
 echo "ok: legacy notification after $(((t1 - t0) / 1000000)) ms (mcpctl included)"
 
