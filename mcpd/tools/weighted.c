@@ -408,20 +408,74 @@ static void add_groups(struct buf *sql, const struct wreq *r, bool first)
 	}
 }
 
+/* a probability as an SQL REAL literal (so q = 1 is 1.0, not 1) */
+static void add_real(struct buf *sql, double v)
+{
+	char num[40];
+
+	snprintf(num, sizeof(num), "%.17g", v);
+	buf_addstr(sql, num);
+	if (!strpbrk(num, ".eE")) {
+		buf_addstr(sql, ".0");
+	}
+}
+
+/*
+ * Quantiles: one grouping pass computes every probability as its own
+ * column (g, materialized), then one SELECT per probability turns them
+ * into rows.  Grouping once instead of joining the rows with the list of
+ * probabilities keeps the sort of a big dataset to one.
+ */
+static char *quantile_sql(const struct wreq *r)
+{
+	struct buf sql = BUF_INIT;
+
+	add_base(&sql, r);
+	buf_addstr(&sql, ", g AS MATERIALIZED (SELECT ");
+	add_groups(&sql, r, true);
+	for (size_t k = 0; k < r->nq; k++) {
+		buf_addf(&sql, "%swquantile(m, w, ", k || r->nby ? ", " : "");
+		add_real(&sql, r->q[k]);
+		buf_addf(&sql, ") AS e%zu", k);
+	}
+	buf_addstr(&sql, ", count(*) AS n, coalesce(wsum(1, w), 0) AS ws "
+		   "FROM base WHERE m IS NOT NULL AND w IS NOT NULL");
+	if (r->nby) {
+		buf_addstr(&sql, " GROUP BY ");
+		add_groups(&sql, r, true);
+	}
+	buf_addstr(&sql, ")");
+	for (size_t k = 0; k < r->nq; k++) {
+		buf_addstr(&sql, k ? " UNION ALL SELECT " : " SELECT ");
+		for (size_t i = 0; i < r->nby; i++) {
+			buf_addf(&sql, "b%zu", i);
+			if (k == 0) {
+				buf_addstr(&sql, " AS ");
+				ident_quote(&sql, r->by[i]);
+			}
+			buf_addstr(&sql, ", ");
+		}
+		add_real(&sql, r->q[k]);
+		buf_addf(&sql, "%s, e%zu%s, n%s, ws%s FROM g",
+			 k ? "" : " AS q", k, k ? "" : " AS estimate",
+			 k ? "" : " AS n", k ? "" : " AS weight_sum");
+	}
+	buf_addstr(&sql, " ORDER BY ");
+	for (size_t i = 0; i <= r->nby; i++) {
+		buf_addf(&sql, "%s%zu", i ? ", " : "", i + 1);
+	}
+	return buf_detach(&sql, NULL);
+}
+
 static char *stats_sql(const struct wreq *r)
 {
 	struct buf sql = BUF_INIT;
-	bool grouped = r->nby > 0 || r->stat == STAT_PERCENT ||
-		       r->stat == STAT_QUANTILE;
+	bool grouped = r->nby > 0 || r->stat == STAT_PERCENT;
 
-	add_base(&sql, r);
 	if (r->stat == STAT_QUANTILE) {
-		buf_addstr(&sql, ", qs(q) AS (VALUES ");
-		for (size_t i = 0; i < r->nq; i++) {
-			buf_addf(&sql, "%s(%.17g)", i ? ", " : "", r->q[i]);
-		}
-		buf_addstr(&sql, ")");
+		return quantile_sql(r);
 	}
+	add_base(&sql, r);
 	buf_addstr(&sql, " SELECT ");
 	for (size_t i = 0; i < r->nby; i++) {
 		buf_addf(&sql, "b%zu AS ", i);
@@ -450,29 +504,21 @@ static char *stats_sql(const struct wreq *r)
 		buf_addstr(&sql, ")");
 		break;
 	case STAT_QUANTILE:
-		buf_addstr(&sql, "qs.q AS q, wquantile(m, w, qs.q)");
 		break;
 	}
 	buf_addstr(&sql, " AS estimate, count(*) AS n, "
-		   "coalesce(wsum(1, w), 0) AS weight_sum FROM base");
-	if (r->stat == STAT_QUANTILE) {
-		buf_addstr(&sql, " CROSS JOIN qs");
-	}
-	buf_addstr(&sql, " WHERE m IS NOT NULL AND w IS NOT NULL");
+		   "coalesce(wsum(1, w), 0) AS weight_sum FROM base "
+		   "WHERE m IS NOT NULL AND w IS NOT NULL");
 	if (grouped) {
 		buf_addstr(&sql, " GROUP BY ");
 		add_groups(&sql, r, true);
 		if (r->stat == STAT_PERCENT) {
 			buf_addstr(&sql, r->nby ? ", m" : "m");
-		} else if (r->stat == STAT_QUANTILE) {
-			buf_addstr(&sql, r->nby ? ", qs.q" : "qs.q");
 		}
 		buf_addstr(&sql, " ORDER BY ");
 		add_groups(&sql, r, true);
 		if (r->stat == STAT_PERCENT) {
 			buf_addstr(&sql, r->nby ? ", m" : "m");
-		} else if (r->stat == STAT_QUANTILE) {
-			buf_addstr(&sql, r->nby ? ", qs.q" : "qs.q");
 		}
 	}
 	return buf_detach(&sql, NULL);
