@@ -172,8 +172,8 @@ static const char *show_byte(unsigned char c, char out[8])
 }
 
 /*
- * Fill the read buffer, keeping the unread bytes.  Returns the number of
- * new bytes, 0 at end of input or a negative errno.
+ * Fill the read buffer, keeping the unread bytes.  Returns 1 when bytes
+ * were added, 0 at end of input or a negative errno.
  */
 static int refill(struct csv_reader *r)
 {
