@@ -319,6 +319,56 @@ static void check_notes(void)
 	answer_finish(&a);
 }
 
+static double cell(const struct answer *a, int row, int col)
+{
+	const cJSON *v = cJSON_GetArrayItem(cJSON_GetArrayItem(
+		cJSON_GetObjectItemCaseSensitive(a->structured, "rows"), row),
+		col);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static void check_edges(void)
+{
+	struct answer a;
+	const cJSON *rows, *col;
+
+	call_tool(args_from("{\"dataset\":\"odd\",\"measure\":\"val\","
+			    "\"by\":[\"grp\\\"x\"]}"), &a);
+	rows = cJSON_GetObjectItemCaseSensitive(a.structured, "rows");
+	col = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+		a.structured, "columns"), 0);
+	col = cJSON_GetObjectItemCaseSensitive(col, "name");
+	ok(!a.is_error && cJSON_GetArraySize(rows) == 3 &&
+		   cJSON_IsString(col) && strcmp(col->valuestring,
+						 "grp\"x") == 0,
+	   "a by column with a quote in its name keeps its name");
+	ok(cJSON_IsNull(cJSON_GetArrayItem(cJSON_GetArrayItem(rows, 0), 0))
+		   && cell(&a, 0, 1) == 7 && cell(&a, 1, 1) == 5.0 / 3,
+	   "the empty group comes first, as null, and a's mean is 5/3");
+	answer_finish(&a);
+
+	call_tool(args_from("{\"dataset\":\"odd\",\"measure\":\"val\","
+			    "\"where\":\"val > 100\"}"), &a);
+	ok(!a.is_error && isnan(cell(&a, 0, 0)) && cell(&a, 0, 1) == 0 &&
+		   strstr(a.text, "Rows used: 0 of 0 that pass the filter"),
+	   "no rows pass the filter: estimate null, n 0");
+	answer_finish(&a);
+
+	call_tool(args_from("{\"dataset\":\"odd\",\"stat\":\"quantile\","
+			    "\"measure\":\"val\",\"q\":[0,1]}"), &a);
+	ok(!a.is_error && cell(&a, 0, 1) == 1 && cell(&a, 1, 1) == 7,
+	   "quantiles 0 and 1 are the smallest and largest values");
+	answer_finish(&a);
+
+	call_tool(args_from("{\"dataset\":\"odd\",\"stat\":\"count\","
+			    "\"unweighted\":true}"), &a);
+	ok(!a.is_error && cell(&a, 0, 0) == 4 && cell(&a, 0, 2) == 4 &&
+		   strstr(a.text, "Unweighted count"),
+	   "unweighted: every row weighs 1");
+	answer_finish(&a);
+}
+
 int main(void)
 {
 	const char *src = getenv("MCPD_SOURCE_ROOT");
@@ -326,6 +376,7 @@ int main(void)
 	const char *mcpctl = getenv("MCPCTL");
 	char dir[] = "/tmp/wstats-tool-XXXXXX";
 	char *db = NULL, *csv = NULL, *expected = NULL, *small = NULL;
+	char *odd = NULL;
 	struct refcase *cases = NULL;
 	size_t ncases = 0;
 	cJSON *init, *resp;
@@ -349,6 +400,11 @@ int main(void)
 	f = fopen(small, "w");
 	fputs("x,w\n1,1\n2,3\n3,0\n4,-2\n5,-1\n", f);
 	fclose(f);
+	/* a header with a quote in it: names are quoted, never pasted */
+	odd = xasprintf("%s/odd.csv", dir);
+	f = fopen(odd, "w");
+	fputs("grp\"x,val,wt\na,1,2\na,3,1\nb,5,1\n,7,1\n", f);
+	fclose(f);
 	{
 		char *init_db[] = { (char *)mcpctl, "--db", db, "-q", "init",
 				    NULL };
@@ -365,7 +421,12 @@ int main(void)
 		is_int(run_wait(init_db), 0, "mcpctl init");
 		is_int(run_wait(add), 0, "mcpctl dataset add survey");
 		is_int(run_wait(add_neg), 0, "mcpctl dataset add neg");
+		char *add_odd[] = { (char *)mcpctl, "--db", db, "-q",
+				    "dataset", "add", "odd", "--csv", odd,
+				    "--weight", "wt", NULL };
+
 		is_int(run_wait(add_now), 0, "mcpctl dataset add noweight");
+		is_int(run_wait(add_odd), 0, "mcpctl dataset add odd");
 	}
 	if (spawn_mcpd(mcpd, db) < 0) {
 		ok(0, "spawn mcpd");
@@ -382,6 +443,7 @@ int main(void)
 
 	check_cases(cases, ncases);
 	check_notes();
+	check_edges();
 
 	check_error("{\"dataset\":\"neg\",\"measure\":\"x\"}",
 		    "negative value in 2 rows");
@@ -438,6 +500,7 @@ int main(void)
 	free(db);
 	free(csv);
 	free(small);
+	free(odd);
 	free(expected);
 	return tap_done();
 }
