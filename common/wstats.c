@@ -100,7 +100,7 @@ static int read_xw(sqlite3_context *ctx, const char *fn, sqlite3_value **argv,
 		return 0;
 	}
 	if (*ret_w < 0) {
-		/* survey weights count people; a negative one is a data error */
+		/* weights count people: a negative one is a data error */
 		char *msg = sqlite3_mprintf("%s(): negative weight %g", fn,
 					    *ret_w);
 		if (!msg) {

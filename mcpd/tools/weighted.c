@@ -396,8 +396,9 @@ static char *check_sql(const struct wreq *r)
 		   "count(*) FILTER (WHERE m IS NULL OR w IS NULL) AS "
 		   "left_out, count(*) FILTER (WHERE m IS NULL) AS "
 		   "null_measure, count(*) FILTER (WHERE m IS NOT NULL AND "
-		   "w IS NULL) AS null_weight, count(*) FILTER (WHERE w < 0) AS "
-		   "negative_weight FROM base");
+		   "w IS NULL) AS null_weight, "
+		   "count(*) FILTER (WHERE w < 0) AS negative_weight "
+		   "FROM base");
 	return buf_detach(&sql, NULL);
 }
 
