@@ -334,7 +334,7 @@ int main(int argc, char **argv)
 		log_error("cannot set up signal handling");
 		goto out;
 	}
-	out_init();
+	out_init(STDOUT_FILENO);
 	rpc_init();
 	progress_ticker_start();
 	watch_start();

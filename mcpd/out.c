@@ -12,6 +12,7 @@
 #include "server.h"
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+static int out_fd = STDOUT_FILENO;
 
 int64_t now_us(void)
 {
@@ -21,14 +22,15 @@ int64_t now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-void out_init(void)
+void out_init(int fd)
 {
+	out_fd = fd;
 }
 
 static void write_all(const char *p, size_t len)
 {
 	while (len > 0) {
-		ssize_t n = write(STDOUT_FILENO, p, len);
+		ssize_t n = write(out_fd, p, len);
 
 		if (n < 0) {
 			if (errno == EINTR) {

@@ -28,6 +28,8 @@ struct batch {
 static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t queue_nonempty = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t queue_nonfull = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t queue_idle = PTHREAD_COND_INITIALIZER;
+static int queue_busy;
 static struct request *queue_head, *queue_tail;
 static size_t queue_len;
 static bool queue_closed;
@@ -329,15 +331,21 @@ static void *worker_main(void *arg)
 			queue_tail = NULL;
 		}
 		queue_len--;
+		queue_busy++;
 		pthread_cond_signal(&queue_nonfull);
 		pthread_mutex_unlock(&queue_lock);
 
 		if (cancel_raised(&req->cancel)) {
 			reply_error(req, RPC_INTERNAL_ERROR, "cancelled",
 				    NULL);
-			continue;
+		} else {
+			run(req, method_find(req->method));
 		}
-		run(req, method_find(req->method));
+		pthread_mutex_lock(&queue_lock);
+		if (--queue_busy == 0 && !queue_head) {
+			pthread_cond_broadcast(&queue_idle);
+		}
+		pthread_mutex_unlock(&queue_lock);
 	}
 	return NULL;
 }
@@ -373,6 +381,15 @@ void rpc_init(void)
 			abort();
 		}
 	}
+}
+
+void rpc_drain(void)
+{
+	pthread_mutex_lock(&queue_lock);
+	while (queue_head || queue_busy > 0) {
+		pthread_cond_wait(&queue_idle, &queue_lock);
+	}
+	pthread_mutex_unlock(&queue_lock);
 }
 
 void rpc_finish(void)

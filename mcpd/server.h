@@ -147,8 +147,8 @@ extern struct server server;
 /* microseconds on a monotonic clock */
 int64_t now_us(void);
 
-/* out.c: one serialised writer for stdout */
-void out_init(void);
+/* out.c: one serialised writer for stdout (or the fd given) */
+void out_init(int fd);
 /* print `msg` compactly plus a newline; takes ownership of msg */
 void out_send(cJSON *msg);
 /* a notification: method and params (owned, may be NULL) */
@@ -177,6 +177,8 @@ void rpc_handle_line(const char *line, size_t len);
 /* a line over the size ceiling was dropped */
 void rpc_line_too_long(void);
 void rpc_init(void);
+/* wait until every queued request has been answered */
+void rpc_drain(void);
 /* stop workers after the queue drains; close listen streams */
 void rpc_finish(void);
 
