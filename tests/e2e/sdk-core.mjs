@@ -347,5 +347,9 @@ await t.test('the SDK saw no stray message', async () => {
 	assert.deepEqual(s.errors.map(String), []);
 });
 
-await s.close();
+await t.test('mcpd exits 0 when stdin closes', async () => {
+	const { code, signal } = await s.finish();
+	assert.deepEqual({ code, signal }, { code: 0, signal: null });
+});
+
 t.done();

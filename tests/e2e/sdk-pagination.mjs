@@ -74,5 +74,9 @@ await t.test('list_datasets shows all datasets', async () => {
 	}
 });
 
-await s.close();
+await t.test('mcpd exits 0 when stdin closes', async () => {
+	const { code, signal } = await s.finish();
+	assert.deepEqual({ code, signal }, { code: 0, signal: null });
+});
+
 t.done();

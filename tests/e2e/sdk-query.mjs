@@ -287,5 +287,9 @@ await t.test('the SDK saw no stray message', async () => {
 	assert.deepEqual(stray, []);
 });
 
-await s.close();
+await t.test('mcpd exits 0 when stdin closes', async () => {
+	const { code, signal } = await s.finish();
+	assert.deepEqual({ code, signal }, { code: 0, signal: null });
+});
+
 t.done();

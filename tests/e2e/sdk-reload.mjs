@@ -110,5 +110,9 @@ await t.test('the server still answers ping', async () => {
 	await client.ping();
 });
 
-await s.close();
+await t.test('mcpd exits 0 when stdin closes', async () => {
+	const { code, signal } = await s.finish();
+	assert.deepEqual({ code, signal }, { code: 0, signal: null });
+});
+
 t.done();

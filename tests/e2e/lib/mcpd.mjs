@@ -62,10 +62,18 @@ class SpyTransport {
  */
 export async function connect(catalog, { args = [], name = 'mcpd-e2e',
 	capabilities = {}, env = {} } = {}) {
+	/* the SDK passes only a few variables on; sanitizer settings too */
+	const pass = {};
+	for (const k of ['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS',
+		'TMPDIR']) {
+		if (process.env[k] !== undefined) {
+			pass[k] = process.env[k];
+		}
+	}
 	const inner = new StdioClientTransport({
 		command: MCPD,
 		args: ['--db', catalog, ...args],
-		env: { ...env },
+		env: { ...pass, ...env },
 		stderr: 'pipe',
 	});
 	let errText = '';
@@ -81,12 +89,29 @@ export async function connect(catalog, { args = [], name = 'mcpd-e2e',
 	const errors = [];
 	client.onerror = (e) => errors.push(e);
 	await client.connect(spy);
+	/* the SDK keeps the child private; its exit status matters here */
+	const proc = inner._process;
+	const exited = new Promise((resolve) => {
+		if (!proc || proc.exitCode !== null) {
+			resolve({ code: proc?.exitCode ?? null, signal: null });
+			return;
+		}
+		proc.once('exit', (code, signal) => resolve({ code, signal }));
+	});
 	return {
 		client,
 		spy,
 		errors,
 		stderr: () => errText,
 		close: () => client.close(),
+		/*
+		 * closes stdin (the SDK sends SIGTERM after 2 s, SIGKILL later)
+		 * and resolves with mcpd's { code, signal }
+		 */
+		async finish() {
+			await client.close();
+			return exited;
+		},
 	};
 }
 
