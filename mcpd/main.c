@@ -321,8 +321,12 @@ int main(int argc, char **argv)
 	server.opt.fixed.max_rows = f.max_rows > 0 ? f.max_rows : 0;
 	server.opt.fixed.max_bytes = f.max_bytes > 0 ? f.max_bytes : 0;
 	limits_reload(server.catalog);
-	r = qpool_create(server.catalog_path, server.opt.workers, &server.pool,
-			 &err);
+	/*
+	 * Room for every worker plus one query_many fanning out (8 at most)
+	 * at once; connections open lazily, so this costs nothing idle.
+	 */
+	r = qpool_create(server.catalog_path, server.opt.workers + 8,
+			 &server.pool, &err);
 	if (r < 0) {
 		/* list and describe still work; query tools will say so */
 		log_warn("query pool unavailable: %s", err ? err : "?");
