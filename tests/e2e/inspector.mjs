@@ -73,6 +73,16 @@ for (const era of eras) {
 		}
 	});
 
+	if (era === 'legacy') {
+		await test('tools/list --strict: no schema portability errors',
+			async () => {
+				const r = await inspector(era, 'tools/list', '--strict');
+				const m = r.stderr.match(/(\d+) errors?, (\d+) warnings?/);
+				t.comment(`schema portability: ${m ? m[0] : 'no summary'}`);
+				assert.equal(r.code, 0, r.stderr.slice(-1500));
+			});
+	}
+
 	await test('tools/call list_datasets', async () => {
 		const res = ok(await inspector(era, 'tools/call',
 			'--tool-name', 'list_datasets'));
@@ -122,6 +132,21 @@ for (const era of eras) {
 			`${p.arguments[0].name}=people`));
 		assert.match(JSON.stringify(got.messages), /people/);
 	});
+
+	await test('--load: 500 query calls, 8 in flight, none lost or failed',
+		async () => {
+			const res = ok(await inspector(era, 'tools/call',
+				'--tool-name', 'query', '--tool-args-json',
+				JSON.stringify({ sql: 'SELECT count(*) AS n FROM people' }),
+				'--load', '--load-requests', '500',
+				'--load-concurrency', '8'));
+			assert.equal(res.requests, 500);
+			assert.equal(res.ok, 500, JSON.stringify(res.errorMessages));
+			assert.equal(res.errors + res.toolErrors, 0);
+			t.comment(`${era}: --load ${Math.round(res.throughput)} ` +
+				`calls/s, p50 ${res.latencyMs.p50} ms, p99 ` +
+				`${res.latencyMs.p99} ms`);
+		});
 
 	/* 2026-07-28 has no logging/setLevel */
 	if (version && version < '2026-07-28') {

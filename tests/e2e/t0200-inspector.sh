@@ -12,4 +12,5 @@ cat >"$tmp/config.json" <<JSON
 JSON
 # the Inspector keeps state under HOME: keep it in the test directory
 mkdir "$tmp/home"
-HOME=$tmp/home "$NODE" "$e2e_dir/inspector.mjs" "$tmp/config.json"
+# no desktop keychain in a test: keep the Inspector's secrets in memory
+HOME=$tmp/home MCP_INSPECTOR_SECRET_STORE=memory "$NODE" "$e2e_dir/inspector.mjs" "$tmp/config.json"
