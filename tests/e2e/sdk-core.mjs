@@ -287,6 +287,20 @@ await t.test('completion/complete: prompt argument completes dataset names',
 			['cities', 'people']);
 	});
 
+await t.test('completion/complete: a column argument completes the ' +
+	'columns of the dataset named in context', async () => {
+	const p = prompts.find((x) => x.name === 'explore_dataset');
+	const col = p.arguments.find((a) => /column/.test(a.name));
+	assert.ok(col, `explore_dataset has no column argument: ${
+		JSON.stringify(p.arguments)}`);
+	const r = await client.complete({
+		ref: { type: 'ref/prompt', name: 'explore_dataset' },
+		argument: { name: col.name, value: 'in' },
+		context: { arguments: { [p.arguments[0].name]: 'people' } },
+	});
+	assert.deepEqual(r.completion.values, ['income']);
+});
+
 await t.test('completion/complete: resource template completes dataset ' +
 	'names', async () => {
 	const { items } = await listAll(client, 'listResourceTemplates',
