@@ -6,6 +6,7 @@
 #include "mcp/buf.h"
 #include "mcp/xalloc.h"
 #include "context.h"
+#include "mcp/banned.h"
 
 #define DATASET_COLUMNS \
 	"id, name, title, description, source_kind, weight_column, tags, " \

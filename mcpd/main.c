@@ -10,12 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mcp/banned.h"
 #include "mcp/buf.h"
 #include "mcp/log.h"
 #include "mcp/paths.h"
 #include "mcp/xalloc.h"
 #include "server.h"
+#include "mcp/banned.h"
 
 /* one message may be this long; longer lines are refused, not buffered */
 #define LINE_MAX_BYTES (4u << 20)

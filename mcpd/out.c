@@ -10,6 +10,7 @@
 #include "mcp/log.h"
 #include "mcp/xalloc.h"
 #include "server.h"
+#include "mcp/banned.h"
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 static int out_fd = STDOUT_FILENO;

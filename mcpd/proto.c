@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "server.h"
+#include "mcp/banned.h"
 
 static const char *const proto_names[] = {
 	[PROTO_NONE] = NULL,

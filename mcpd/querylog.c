@@ -4,6 +4,7 @@
 
 #include "mcp/log.h"
 #include "server.h"
+#include "mcp/banned.h"
 
 /*
  * Rows wait here for the writer thread, so a reply never waits for the

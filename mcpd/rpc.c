@@ -10,6 +10,7 @@
 #include "mcp/xalloc.h"
 #include "methods/methods.h"
 #include "server.h"
+#include "mcp/banned.h"
 
 /* requests queued for workers at most; the reader waits beyond this */
 #define QUEUE_MAX 4096

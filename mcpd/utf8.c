@@ -2,6 +2,7 @@
 #include <stddef.h>
 
 #include "server.h"
+#include "mcp/banned.h"
 
 /*
  * Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing past

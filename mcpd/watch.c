@@ -7,6 +7,7 @@
 #include "mcp/xalloc.h"
 #include "methods/methods.h"
 #include "server.h"
+#include "mcp/banned.h"
 
 /* how often the catalog generation is read */
 #define WATCH_INTERVAL_MS 250

@@ -4,6 +4,7 @@
 #include "../context.h"
 #include "mcp/xalloc.h"
 #include "methods.h"
+#include "mcp/banned.h"
 
 /* the spec caps one answer at 100 values */
 #define COMPLETE_MAX 100

@@ -3,6 +3,7 @@
 
 #include "mcp/xalloc.h"
 #include "methods.h"
+#include "mcp/banned.h"
 
 const char server_instructions[] =
 	"mcpd serves tabular datasets (surveys, registers, exports) for "

@@ -6,6 +6,7 @@
 #include "mcp/buf.h"
 #include "mcp/xalloc.h"
 #include "methods.h"
+#include "mcp/banned.h"
 
 struct prompt_arg {
 	const char *name;

@@ -6,6 +6,7 @@
 #include "mcp/ident.h"
 #include "mcp/xalloc.h"
 #include "methods.h"
+#include "mcp/banned.h"
 
 #define URI_PREFIX "mcpd://datasets/"
 

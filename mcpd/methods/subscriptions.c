@@ -3,6 +3,7 @@
 
 #include "mcp/xalloc.h"
 #include "methods.h"
+#include "mcp/banned.h"
 
 #define META_SUBSCRIPTION "io.modelcontextprotocol/subscriptionId"
 

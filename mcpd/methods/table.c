@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "methods.h"
+#include "mcp/banned.h"
 
 /* sorted by name for bsearch */
 static const struct method_def methods[] = {

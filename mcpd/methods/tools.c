@@ -8,6 +8,7 @@
 #include "mcp/log.h"
 #include "mcp/xalloc.h"
 #include "methods.h"
+#include "mcp/banned.h"
 
 /* what one tool result may hold before it is cut, whatever the limits */
 #define TOOL_TEXT_MAX (16u << 20)

@@ -6,6 +6,7 @@
 #include "../server.h"
 #include "mcp/xalloc.h"
 #include "tool.h"
+#include "mcp/banned.h"
 
 void tool_error(struct tool_call *call, const char *fmt, ...)
 {

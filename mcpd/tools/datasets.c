@@ -5,6 +5,7 @@
 #include "../context.h"
 #include "mcp/xalloc.h"
 #include "tool.h"
+#include "mcp/banned.h"
 
 static void run_list_datasets(struct tool_call *call)
 {

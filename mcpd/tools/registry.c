@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "tool.h"
+#include "mcp/banned.h"
 
 /*
  * Every tool, in the order tools/list shows them.  Keep it NULL-terminated;
