@@ -294,6 +294,11 @@ int main(int argc, char **argv)
 	query_library_init();
 	r = parse_args(argc, argv, &f);
 	if (r != 0) {
+		/* --help and --version: a failed write is a failure */
+		if (r > 0 && (fflush(stdout) != 0 || ferror(stdout))) {
+			log_error("cannot write to stdout: %s", strerror(errno));
+			return 1;
+		}
 		return r > 0 ? 0 : 2;
 	}
 	pthread_mutex_init(&server.session.lock, NULL);
