@@ -50,6 +50,7 @@ static const char usage_text[] =
 	"  --max-rows N       rows one query returns at most\n"
 	"  --max-bytes N      bytes one tool result holds at most\n"
 	"  --workers N        requests served at once (4)\n"
+	"  --page-size N      items per page of the list methods (50)\n"
 	"  --version          print the version and exit\n"
 	"  --help             print this help and exit\n";
 
