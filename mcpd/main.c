@@ -38,7 +38,7 @@ static void session_finish(struct session *s)
 static const char usage_text[] =
 	"usage: mcpd [--db PATH] [--log-level LEVEL] [--timeout-ms N]\n"
 	"            [--max-rows N] [--max-bytes N] [--workers N]\n"
-	"            [--version] [--help]\n"
+	"            [--page-size N] [--version] [--help]\n"
 	"\n"
 	"An MCP server over stdio: reads JSON-RPC from stdin, answers on\n"
 	"stdout, logs to stderr.  See mcpd(1).\n"
