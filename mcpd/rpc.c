@@ -35,8 +35,23 @@ static struct request *queue_head, *queue_tail;
 static size_t queue_len;
 static bool queue_closed;
 
+/*
+ * Requests between parse and reply, hashed by printed id: thousands can be
+ * queued at once, and each new one is checked for a duplicate id.
+ */
+#define INFLIGHT_BUCKETS 1024
 static pthread_mutex_t inflight_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct request *inflight;
+static struct request *inflight[INFLIGHT_BUCKETS];
+
+static struct request **bucket(const char *key)
+{
+	uint32_t h = 2166136261u;
+
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+		h = (h ^ *p) * 16777619u;
+	}
+	return &inflight[h % INFLIGHT_BUCKETS];
+}
 
 static pthread_t *workers;
 static struct db **worker_dbs;
@@ -114,7 +129,8 @@ static void request_free(struct request *req)
 static void inflight_remove(struct request *req)
 {
 	pthread_mutex_lock(&inflight_lock);
-	for (struct request **p = &inflight; *p; p = &(*p)->inflight_next) {
+	for (struct request **p = bucket(req->id_key); *p;
+	     p = &(*p)->inflight_next) {
 		if (*p == req) {
 			*p = req->inflight_next;
 			break;
@@ -126,18 +142,19 @@ static void inflight_remove(struct request *req)
 /* false when a request with the same id is still being served */
 static bool inflight_add(struct request *req)
 {
+	struct request **head = bucket(req->id_key);
 	bool ok = true;
 
 	pthread_mutex_lock(&inflight_lock);
-	for (struct request *r = inflight; r; r = r->inflight_next) {
+	for (struct request *r = *head; r; r = r->inflight_next) {
 		if (strcmp(r->id_key, req->id_key) == 0) {
 			ok = false;
 			break;
 		}
 	}
 	if (ok) {
-		req->inflight_next = inflight;
-		inflight = req;
+		req->inflight_next = *head;
+		*head = req;
 	}
 	pthread_mutex_unlock(&inflight_lock);
 	return ok;
@@ -435,7 +452,7 @@ static void notification_cancelled(const cJSON *params)
 	}
 	key = cJSON_PrintUnformatted(rid);
 	pthread_mutex_lock(&inflight_lock);
-	for (struct request **p = &inflight; *p; p = &(*p)->inflight_next) {
+	for (struct request **p = bucket(key); *p; p = &(*p)->inflight_next) {
 		struct request *r = *p;
 
 		if (strcmp(r->id_key, key) != 0) {
