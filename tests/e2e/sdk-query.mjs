@@ -228,8 +228,8 @@ await t.test('progress: a long query reports progress while it runs',
 		const id = spy.requestId('tools/call', (m) =>
 			JSON.stringify(m.params).includes('long'));
 		try {
-			await waitFor(() => progressOf(id).length > 1, { timeout: 3500,
-				what: 'two notifications/progress during a 3.5 s query' });
+			await waitFor(() => progressOf(id).length > 1, { timeout: 5000,
+				what: 'two notifications/progress during a 5 s query' });
 		} finally {
 			ac.abort('test over');
 			await slow;
