@@ -29,9 +29,9 @@ t.onFailure(() => `mcpd stderr (tail):\n${s.stderr().slice(-2000)}`);
 const { items: tools } = await listAll(client, 'listTools', 'tools');
 const names = tools.map((x) => x.name);
 
-/* 60^5 rows to count: far longer than any test waits for it */
+/* 60^6 rows to count: far longer than any test waits for it */
 const SLOW_SQL = 'SELECT count(*) AS n FROM people a, people b, people c, ' +
-	'people d, people e';
+	'people d, people e, people f';
 
 function call(name, args, opts) {
 	return client.callTool({ name, arguments: args }, undefined, opts);
