@@ -452,8 +452,10 @@ char *context_render(const struct dataset_info *d, const cJSON *s)
 	buf_addf(&b, "- Columns: %d\n", cJSON_GetArraySize(cols));
 	if (d->weight_column) {
 		buf_addf(&b,
-			 "- Weight column: `%s` (weight estimates with it "
-			 "and report the unweighted n)\n",
+			 "- Weight column: `%s` (population estimates need "
+			 "it: the weighted_stats tool, or wmean(x, w), "
+			 "wsum(x, w) and wquantile(x, w, q) in SQL; report "
+			 "the unweighted n too)\n",
 			 d->weight_column);
 	} else {
 		buf_addstr(&b, "- Weight column: none (unweighted data)\n");
