@@ -19,7 +19,7 @@ static char *col_text(sqlite3_stmt *st, int i)
 	return t && *t ? xstrdup((const char *)t) : NULL;
 }
 
-static void info_from_row(sqlite3_stmt *st, struct dataset_info *d)
+static void info_from_row(sqlite3_stmt *st, struct visible_dataset *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->id = sqlite3_column_int64(st, 0);
@@ -39,7 +39,7 @@ static void info_from_row(sqlite3_stmt *st, struct dataset_info *d)
 	}
 }
 
-void dataset_info_finish(struct dataset_info *d)
+void visible_dataset_finish(struct visible_dataset *d)
 {
 	if (!d) {
 		return;
@@ -54,10 +54,10 @@ void dataset_info_finish(struct dataset_info *d)
 	memset(d, 0, sizeof(*d));
 }
 
-int context_list(struct db *db, struct dataset_info **ret_list, size_t *ret_n)
+int context_list(struct db *db, struct visible_dataset **ret_list, size_t *ret_n)
 {
 	sqlite3_stmt *st = NULL;
-	struct dataset_info *list = NULL;
+	struct visible_dataset *list = NULL;
 	size_t n = 0, alloc = 0;
 	int rc;
 
@@ -85,15 +85,15 @@ int context_list(struct db *db, struct dataset_info **ret_list, size_t *ret_n)
 	return 0;
 }
 
-void context_list_free(struct dataset_info *list, size_t n)
+void context_list_free(struct visible_dataset *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		dataset_info_finish(&list[i]);
+		visible_dataset_finish(&list[i]);
 	}
 	free(list);
 }
 
-int context_find(struct db *db, const char *name, struct dataset_info *ret)
+int context_find(struct db *db, const char *name, struct visible_dataset *ret)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, r;
@@ -248,7 +248,7 @@ static cJSON *approved_metadata(struct db *db, int64_t id)
 	return m;
 }
 
-cJSON *context_schema(struct db *db, const struct dataset_info *d)
+cJSON *context_schema(struct db *db, const struct visible_dataset *d)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON *cols, *tags, *meta, *coldesc;
@@ -421,7 +421,7 @@ static void add_list(struct buf *b, const char *heading, const cJSON *arr)
 	}
 }
 
-char *context_markdown(struct db *db, const struct dataset_info *d)
+char *context_markdown(struct db *db, const struct visible_dataset *d)
 {
 	cJSON *s = context_schema(db, d);
 	char *md = context_render(d, s);
@@ -430,7 +430,7 @@ char *context_markdown(struct db *db, const struct dataset_info *d)
 	return md;
 }
 
-char *context_render(const struct dataset_info *d, const cJSON *s)
+char *context_render(const struct visible_dataset *d, const cJSON *s)
 {
 	const cJSON *cols = cJSON_GetObjectItemCaseSensitive(s, "columns");
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(s, "metadata");

@@ -18,7 +18,8 @@
 
 #include "mcp/db.h"
 
-struct dataset_info {
+/* a dataset as clients may see it (enabled ones only) */
+struct visible_dataset {
 	int64_t id;
 	char *name;
 	char *title;            /* NULL when unset */
@@ -31,24 +32,24 @@ struct dataset_info {
 	char *updated_at;
 };
 
-void dataset_info_finish(struct dataset_info *d);
+void visible_dataset_finish(struct visible_dataset *d);
 
 /* enabled datasets by name; 0 or a negative errno */
-int context_list(struct db *db, struct dataset_info **ret_list,
+int context_list(struct db *db, struct visible_dataset **ret_list,
 		 size_t *ret_n);
-void context_list_free(struct dataset_info *list, size_t n);
+void context_list_free(struct visible_dataset *list, size_t n);
 /* one enabled dataset: 0, -ENOENT, or another negative errno */
-int context_find(struct db *db, const char *name, struct dataset_info *ret);
+int context_find(struct db *db, const char *name, struct visible_dataset *ret);
 
 /* column names in position order (NULL-terminated, caller frees) */
 char **context_columns(struct db *db, int64_t dataset_id, size_t *ret_n);
 void context_columns_free(char **cols);
 
 /* markdown for the model */
-char *context_markdown(struct db *db, const struct dataset_info *d);
+char *context_markdown(struct db *db, const struct visible_dataset *d);
 /* the schema and profile as JSON */
-cJSON *context_schema(struct db *db, const struct dataset_info *d);
+cJSON *context_schema(struct db *db, const struct visible_dataset *d);
 /* markdown from a tree context_schema() made (saves reading it twice) */
-char *context_render(const struct dataset_info *d, const cJSON *schema);
+char *context_render(const struct visible_dataset *d, const cJSON *schema);
 
 #endif

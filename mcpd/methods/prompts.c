@@ -106,7 +106,7 @@ static void add_text_message(cJSON *messages, const char *text)
 
 /* the dataset's context as an embedded resource */
 static void add_context_message(cJSON *messages, struct db *db,
-				const struct dataset_info *d)
+				const struct visible_dataset *d)
 {
 	cJSON *m = cJSON_CreateObject();
 	cJSON *c, *r;
@@ -147,7 +147,7 @@ static const char *arg(struct request *req, const cJSON *args,
 }
 
 static bool find(struct request *req, const char *name,
-		 struct dataset_info *d)
+		 struct visible_dataset *d)
 {
 	int r = context_find(thread_catalog(), name, d);
 
@@ -166,7 +166,7 @@ static bool find(struct request *req, const char *name,
 
 static void get_explore(struct request *req, const cJSON *args)
 {
-	struct dataset_info d;
+	struct visible_dataset d;
 	const char *name, *column;
 	cJSON *result, *messages;
 	struct buf b = BUF_INIT;
@@ -198,13 +198,13 @@ static void get_explore(struct request *req, const cJSON *args)
 	add_text_message(messages, buf_str(&b));
 	add_context_message(messages, thread_catalog(), &d);
 	buf_release(&b);
-	dataset_info_finish(&d);
+	visible_dataset_finish(&d);
 	reply_result(req, result);
 }
 
 static void get_compare(struct request *req, const cJSON *args)
 {
-	struct dataset_info a, b;
+	struct visible_dataset a, b;
 	const char *na, *nb;
 	cJSON *result, *messages;
 	char *text;
@@ -221,7 +221,7 @@ static void get_compare(struct request *req, const cJSON *args)
 		return;
 	}
 	if (!find(req, nb, &b)) {
-		dataset_info_finish(&a);
+		visible_dataset_finish(&a);
 		return;
 	}
 	result = result_new(req);
@@ -240,8 +240,8 @@ static void get_compare(struct request *req, const cJSON *args)
 	free(text);
 	add_context_message(messages, thread_catalog(), &a);
 	add_context_message(messages, thread_catalog(), &b);
-	dataset_info_finish(&a);
-	dataset_info_finish(&b);
+	visible_dataset_finish(&a);
+	visible_dataset_finish(&b);
 	reply_result(req, result);
 }
 
