@@ -883,7 +883,7 @@ int query_run(struct qconn *conn, const char *sql,
 		nrows++;
 	}
 	if (cut_rows || cut_bytes) {
-		total = count_rest(conn, st, nrows + (cut_bytes ? 1 : 1));
+		total = count_rest(conn, st, nrows + 1);
 	}
 	render_footer(&ret->text, format, nrows);
 	if (cut_rows || cut_bytes) {

@@ -310,6 +310,43 @@ static void expect_refused(struct server *s, const char *name, const char *sql,
 	cJSON_Delete(r);
 }
 
+/* query_many reports each query on its own, the bad ones included */
+static void many_mixed(struct server *s)
+{
+	static const char *const sqls[] = {
+		"SELECT count(*) FROM people",
+		"SELECT * FROM api_keys",
+		"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM "
+		"c) SELECT count(*) FROM c",
+		"SELECT 1; DROP TABLE data_people",
+	};
+	static const char *const want[] = { "ok", "denied", "timeout",
+					    "denied" };
+	cJSON *a = cJSON_CreateObject();
+	cJSON *qs = cJSON_AddArrayToObject(a, "queries");
+	cJSON *r, *res;
+	bool pass;
+
+	for (size_t i = 0; i < 4; i++) {
+		cJSON_AddItemToArray(qs, sql_args(sqls[i]));
+	}
+	r = call_tool(s, "query_many", a, 30);
+	res = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(
+			r, "result"), "structuredContent"), "results");
+	pass = r && !result_is_error(r) && cJSON_GetArraySize(res) == 4;
+	for (int i = 0; pass && i < 4; i++) {
+		const cJSON *st = cJSON_GetObjectItem(
+			cJSON_GetArrayItem(res, i), "status");
+
+		pass = cJSON_IsString(st) &&
+		       strcmp(st->valuestring, want[i]) == 0;
+	}
+	ncases++;
+	tap_ok(pass, __FILE__, __LINE__,
+	       "query_many reports ok, denied, timeout and denied apart");
+	cJSON_Delete(r);
+}
+
 static void bypasses(struct server *s)
 {
 	static const char *const denied[] = {
@@ -362,6 +399,7 @@ static void bypasses(struct server *s)
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
 		expect_refused(s, refused[i], refused[i], false);
 	}
+	many_mixed(s);
 	tap_ok(alive(s), __FILE__, __LINE__, "mcpd answers ping after the "
 	       "bypass attempts");
 }
@@ -426,6 +464,43 @@ static void sample_and_search(struct server *s)
 		       "disabled dataset", searches[i]);
 		cJSON_Delete(r);
 	}
+	a = cJSON_CreateObject();
+	cJSON_AddStringToObject(a, "query", "age city");
+	r = call_tool(s, "search_datasets", a, 10);
+	ncases++;
+	tap_ok(r && strstr(result_text(r), "- people: People"), __FILE__,
+	       __LINE__, "search_datasets finds a dataset by its columns");
+	cJSON_Delete(r);
+	a = cJSON_CreateObject();
+	cJSON_AddStringToObject(a, "query", "Hidden");
+	r = call_tool(s, "search_datasets", a, 10);
+	ncases++;
+	tap_ok(r && !strstr(result_text(r), "hidden") &&
+		       strstr(result_text(r), "No dataset matches"),
+	       __FILE__, __LINE__,
+	       "search_datasets never shows a disabled dataset");
+	cJSON_Delete(r);
+	a = cJSON_CreateObject();
+	cJSON_AddStringToObject(a, "dataset", "big");
+	cJSON_AddNumberToObject(a, "n", 5);
+	cJSON_AddTrueToObject(a, "random");
+	r = call_tool(s, "sample_rows", a, 10);
+	ncases++;
+	tap_ok(r && !result_is_error(r) &&
+		       cJSON_GetObjectItem(cJSON_GetObjectItem(
+				   cJSON_GetObjectItem(r, "result"),
+				   "structuredContent"), "row_count")
+				       ->valueint == 5,
+	       __FILE__, __LINE__, "sample_rows picks 5 random rows");
+	cJSON_Delete(r);
+	a = cJSON_CreateObject();
+	cJSON_AddStringToObject(a, "dataset", "big");
+	cJSON_AddNumberToObject(a, "n", 100000);
+	r = call_tool(s, "sample_rows", a, 10);
+	ncases++;
+	tap_ok(r && result_is_error(r), __FILE__, __LINE__,
+	       "sample_rows refuses n past its bound");
+	cJSON_Delete(r);
 	tap_ok(alive(s), __FILE__, __LINE__, "mcpd answers ping after the "
 	       "tool-argument attacks");
 }
