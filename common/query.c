@@ -185,7 +185,7 @@ static void set_limits(sqlite3 *db)
 	 * build gigabyte strings (randomblob, zeroblob, printf widths,
 	 * group_concat) or a parse tree that exhausts the stack.
 	 */
-	sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 4 * 1000 * 1000);
+	sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 1000 * 1000);
 	sqlite3_limit(db, SQLITE_LIMIT_SQL_LENGTH, 100 * 1000);
 	sqlite3_limit(db, SQLITE_LIMIT_COLUMN, 2000);
 	sqlite3_limit(db, SQLITE_LIMIT_EXPR_DEPTH, 100);
@@ -535,6 +535,14 @@ static int qconn_open(const char *path, struct qconn **ret, char **ret_err)
 		r = db_errno(rc);
 		goto fail;
 	}
+	rc = guard_register_functions(c->guard, c->db);
+	if (rc < 0) {
+		*ret_err = xasprintf("cannot register functions on '%s'",
+				     path);
+		r = rc;
+		goto fail;
+	}
+	guard_set_stop_check(c->guard, progress, c);
 	load_modules(c);
 	guard_install(c->guard, c->db);
 	/*

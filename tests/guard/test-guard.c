@@ -38,6 +38,8 @@ static char source_path[300];
 static struct qpool *pool;
 static int ncases;
 
+static double now_s(void);
+
 static const struct query_limits fast = { 300, 50, 8192 };
 
 static bool leaks(const struct query_result *r)
@@ -654,6 +656,147 @@ static void limits_and_notes(void)
 	qpool_release(pool, c);
 }
 
+/* the bounded instr, replace, trim and printf answer as SQLite's own */
+static void same_answers(void)
+{
+	static const char *const exprs[] = {
+		"instr('hello', 'l')", "instr('héllo wörld', 'ö')",
+		"instr('héllo', '')", "instr('', '')", "instr('', 'a')",
+		"instr(NULL, 'a')", "instr('a', NULL)", "instr(12345, 34)",
+		"instr(x'00010203', x'0203')", "instr(x'00010203', x'04')",
+		"instr('abc', x'62')", "instr(x'616263', 'c')",
+		"instr('aaa', 'aa')", "instr('ééé', 'é')",
+		"instr(CAST(x'a9c3a9' AS TEXT), CAST(x'a9' AS TEXT))",
+		"instr(CAST(x'c3a9a9' AS TEXT), CAST(x'a9' AS TEXT))",
+		"instr(3.5, '.')", "instr('x' || char(0) || 'y', 'y')",
+		"replace('hello', 'l', 'L')", "replace('aaaa', 'aa', 'b')",
+		"replace('aaa', 'aa', 'aaaa')", "replace('abc', '', 'x')",
+		"replace(5, '', 'x')", "replace(x'41', '', 'x')",
+		"replace(12345, 3, 'x')", "replace('abc', 'abcd', 'x')",
+		"replace(NULL, 'a', 'b')", "replace('a', NULL, 'b')",
+		"replace('a', 'a', NULL)", "replace('héllo', 'é', 'e')",
+		"replace('abc', 'c', '')", "replace(x'616263', x'62', x'7a')",
+		"replace('abab', 'ab', 'ab')", "replace(1.5, '.', ',')",
+		"trim('  x  ')", "ltrim('  x  ')", "rtrim('  x  ')",
+		"trim('xxaxx', 'x')", "ltrim('éé a', 'é')",
+		"rtrim('abcba', 'ab')", "trim(5)", "trim(NULL)",
+		"trim('abc', NULL)", "trim('', 'a')", "trim('aaa', 'a')",
+		"trim('abc', '')", "trim(x'202020', ' ')",
+		"trim(12321, 1)", "trim('ééaéé', 'é')",
+		"trim(CAST(x'c3a9a9' AS TEXT), CAST(x'c3a9' AS TEXT))",
+		"trim(CAST(x'a9a9' AS TEXT), CAST(x'a9' AS TEXT))",
+		"printf('%5.2f|%-4d|%,d|%!.3g|%q', 3.14159, 7, 1234567, 0.1, "
+		"'it''s')",
+		"printf('%*d|%-*d|%.*s', 5, 42, 4, 7, 2, 'abcdef')",
+		"printf('%%|%d%%|%s', 5, 'x')", "printf('%lld', 9007199254740993)",
+		"printf('%c%c', 'abc', 'def')", "printf('%.3c', 'x')",
+		"printf(NULL)", "printf('%s')", "printf('%d %d', 1)",
+		"printf('%w|%Q', 'a\"b', NULL)", "format('%05.1f', 2.25)",
+		"printf('%x %X %o', 255, 255, 8)", "printf('%z', 'x')",
+		"printf('%10s|', 'é')", "printf('%e', 12345.678)",
+		"printf('%n%d', 3)", "printf()",
+	};
+	sqlite3 *plain = NULL;
+	struct qconn *c = qpool_acquire(pool);
+	int same = 0;
+
+	sqlite3_open(":memory:", &plain);
+	for (size_t i = 0; i < sizeof(exprs) / sizeof(exprs[0]); i++) {
+		char *sql = xasprintf("SELECT typeof(%s) || ':' || hex(%s)",
+				      exprs[i], exprs[i]);
+		struct query_result r;
+		sqlite3_stmt *st = NULL;
+		char *want = NULL;
+		char *got = NULL;
+
+		if (sqlite3_prepare_v2(plain, sql, -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW) {
+			want = xstrdup((const char *)sqlite3_column_text(st, 0));
+		} else {
+			want = xasprintf("error: %s", sqlite3_errmsg(plain));
+		}
+		sqlite3_finalize(st);
+		query_run(c, sql, &fast, QUERY_FORMAT_CSV, NULL, &r);
+		if (r.status == QUERY_OK) {
+			cJSON *v = cJSON_GetArrayItem(cJSON_GetArrayItem(
+				cJSON_GetObjectItem(r.structured, "rows"), 0), 0);
+
+			got = xstrdup(cJSON_IsString(v) ? v->valuestring : "?");
+		} else {
+			got = xstrdup("error");
+		}
+		if (strncmp(want, "error", 5) == 0 &&
+		    strcmp(got, "error") == 0) {
+			same++;
+		} else if (strcmp(want, got) == 0) {
+			same++;
+		} else {
+			printf("# %s: sqlite says %s, the guard %s\n", exprs[i],
+			       want, got);
+		}
+		query_result_finish(&r);
+		free(sql);
+		free(want);
+		free(got);
+	}
+	ncases++;
+	tap_is_int(same, (int)(sizeof(exprs) / sizeof(exprs[0])), __FILE__,
+		   __LINE__, "same", "bounded functions answer as SQLite's own");
+	sqlite3_close(plain);
+	qpool_release(pool, c);
+}
+
+/* one call of these used to run for minutes past any timeout */
+static void slow_calls(void)
+{
+	static const struct {
+		const char *name;
+		const char *sql;
+		unsigned want;
+	} cases[] = {
+		{ "trim of two 100 kB strings",
+		  "SELECT length(trim(replace(hex(zeroblob(50000)), '0', 'a'), "
+		  "replace(hex(zeroblob(50000)), '0', 'b') || 'a'))", TMO },
+		{ "ltrim with a 200 kB set",
+		  "SELECT length(ltrim(replace(hex(zeroblob(250000)), '0', "
+		  "'a'), replace(hex(zeroblob(100000)), '0', 'b') || 'a'))",
+		  TMO },
+		{ "rtrim with a 200 kB set",
+		  "SELECT length(rtrim(replace(hex(zeroblob(250000)), '0', "
+		  "'a'), replace(hex(zeroblob(100000)), '0', 'b') || 'a'))",
+		  TMO },
+		{ "instr of 1 MB by 0.5 MB",
+		  "SELECT instr(replace(hex(zeroblob(249999)), '0', 'a'), "
+		  "replace(hex(zeroblob(125000)), '0', 'a') || 'b')", OK_ },
+		{ "replace of 1 MB by 0.5 MB",
+		  "SELECT length(replace(replace(hex(zeroblob(249999)), '0', "
+		  "'a'), replace(hex(zeroblob(125000)), '0', 'a') || 'b', "
+		  "'x'))", OK_ },
+		{ "printf %c with a huge precision",
+		  "SELECT length(printf('%.*c', 1000000000, 'x'))", ERR },
+		{ "format %c with a huge written precision",
+		  "SELECT length(format('%.999999999c', 'x'))", ERR },
+		{ "printf with a huge width",
+		  "SELECT length(printf('%*d', 2000000000, 1))", ERR },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct qconn *c = qpool_acquire(pool);
+		struct query_result r;
+		double t0 = now_s(), t;
+
+		query_run(c, cases[i].sql, &fast, QUERY_FORMAT_MARKDOWN, NULL,
+			  &r);
+		t = now_s() - t0;
+		ncases++;
+		tap_ok((cases[i].want & (1u << r.status)) && t < 1.5, __FILE__,
+		       __LINE__, "%s -> %s in %.3f s", cases[i].name,
+		       query_status_name(r.status), t);
+		query_result_finish(&r);
+		qpool_release(pool, c);
+	}
+}
+
 struct cancel_arg {
 	struct cancel *flag;
 	int ms;
@@ -932,6 +1075,8 @@ int main(void)
 	cell_text();
 	limits_and_notes();
 	cancellation();
+	same_answers();
+	slow_calls();
 	filters();
 	parallel();
 

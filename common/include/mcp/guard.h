@@ -49,6 +49,16 @@ void guard_allow(struct guard *g, const char *schema, const char *table,
  */
 void guard_add_module(struct guard *g, const char *name);
 
+/*
+ * Override instr(), replace(), trim(), ltrim(), rtrim(), printf() and
+ * format() on `db` with versions whose time one call cannot stretch past
+ * the stop check (see guard.c); same answers as SQLite's own.  The guard
+ * must outlive the connection's use of them.
+ */
+int guard_register_functions(struct guard *g, sqlite3 *db);
+/* what long work inside a function asks: nonzero means stop now */
+void guard_set_stop_check(struct guard *g, int (*stop)(void *), void *ctx);
+
 void guard_install(struct guard *g, sqlite3 *db);
 void guard_set_trusted(struct guard *g, bool trusted);
 
