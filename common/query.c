@@ -311,6 +311,26 @@ static void hint_add(struct qconn *c, struct buf *hint, const char *name)
 	}
 }
 
+/* a registered view: the tables it reads back the dataset too */
+static void record_view(struct qconn *c, const char *schema,
+			const char *table, const char *dataset)
+{
+	sqlite3_stmt *st = NULL;
+	struct buf sql = BUF_INIT;
+
+	buf_addf(&sql, "SELECT * FROM %s.", schema);
+	ident_quote(&sql, table);
+	guard_record(c->guard, schema, dataset);
+	if (sqlite3_prepare_v2(c->db, buf_str(&sql), -1, &st, NULL) !=
+	    SQLITE_OK) {
+		log_warn("dataset '%s': cannot read %s: %s", dataset,
+			 buf_str(&sql), sqlite3_errmsg(c->db));
+	}
+	guard_record(c->guard, NULL, NULL);
+	sqlite3_finalize(st);
+	buf_release(&sql);
+}
+
 /* one dataset: a temp view named after it over the table with its rows */
 static void add_dataset(struct qconn *c, struct buf *hint, const char *name,
 			const char *kind, const char *path,
@@ -396,8 +416,11 @@ static void add_dataset(struct qconn *c, struct buf *hint, const char *name,
 		log_warn("dataset '%s' skipped: %s", name, err);
 		goto out;
 	}
-	guard_allow(c->guard, "temp", name, name, false);
-	guard_allow(c->guard, schema, table, name, sqlite_file);
+	guard_allow(c->guard, "temp", name, name);
+	guard_allow(c->guard, schema, table, name);
+	if (sqlite_file) {
+		record_view(c, schema, table, name);
+	}
 	hint_add(c, hint, name);
 out:
 	free(err);

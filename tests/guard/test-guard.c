@@ -295,6 +295,19 @@ static void internal_tables(void)
 	DENIED("disabled dataset table", "SELECT x FROM main.data_secret");
 	DENIED("other table of a registered file",
 	       "SELECT * FROM src_0.private");
+	DENIED("other table of a registered file through a cte",
+	       "WITH x AS (SELECT * FROM src_0.private) SELECT * FROM x");
+	DENIED("unqualified table of a registered file through a cte",
+	       "WITH x AS (SELECT x FROM private) SELECT * FROM x");
+	DENIED("cte named like the registered view",
+	       "WITH big_cities AS (SELECT * FROM src_0.private) SELECT * "
+	       "FROM big_cities");
+	DENIED("cte named like the registered view, counted",
+	       "WITH big_cities AS (SELECT * FROM private) SELECT count(*) "
+	       "FROM big_cities");
+	DENIED("cte named like the registered view, in a subquery",
+	       "SELECT (WITH big_cities AS (SELECT x FROM private) SELECT x "
+	       "FROM big_cities)");
 	DENIED("schema through a window",
 	       "SELECT name, row_number() OVER () FROM sqlite_schema");
 	DENIED("order by subquery",
@@ -494,6 +507,14 @@ static void legitimate(void)
 	      "c.name = p.city");
 	ALLOW("registered file", "SELECT * FROM cities ORDER BY pop");
 	ALLOW("view inside a registered file", "SELECT * FROM bigcities");
+	ALLOW("view inside a registered file, counted",
+	      "SELECT count(*) FROM bigcities");
+	ALLOW("dataset named like its source view",
+	      "SELECT * FROM big_cities");
+	ALLOW("dataset named like its source view, counted",
+	      "SELECT count(*) FROM big_cities");
+	ALLOW("source view through its file name",
+	      "SELECT * FROM src_0.big_cities");
 	ALLOW("values", "VALUES (1, 'a'), (2, 'b')");
 	ALLOW("registered table named like an internal one",
 	      "SELECT * FROM settings");

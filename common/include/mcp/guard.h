@@ -35,12 +35,18 @@ void guard_destroy(struct guard *g);
 void guard_clear(struct guard *g);
 /*
  * Let client SQL read `table` in schema `schema` ("main", "temp", an
- * attached alias) for the dataset `dataset`.  With `inner_views`, views
- * inside that schema may read other tables of the same schema (a
- * registered SQLite file whose table is a view).
+ * attached alias) for the dataset `dataset`.
  */
 void guard_allow(struct guard *g, const char *schema, const char *table,
-		 const char *dataset, bool inner_views);
+		 const char *dataset);
+/*
+ * While `schema` is set, statements prepared on the connection are not
+ * checked; instead every table they read in `schema` is allowed for
+ * `dataset`.  The pool prepares "SELECT * FROM schema.view" this way for
+ * a registered view, so the tables behind it become readable (they back
+ * the dataset).  guard_record(g, NULL, NULL) ends it.
+ */
+void guard_record(struct guard *g, const char *schema, const char *dataset);
 
 /*
  * A virtual table module of the connection: its eponymous table is denied
