@@ -336,7 +336,9 @@ static int authorize_read(struct guard *g, const char *table,
 		return deny(g, "%s: PRAGMA is not available to queries",
 			    table);
 	}
-	if (table_function_allowed(table)) {
+	/* eponymous tables live in main; a file's table of that name does not */
+	if (table_function_allowed(table) &&
+	    (!schema || strcasecmp(schema, "main") == 0)) {
 		return SQLITE_OK;
 	}
 	if (is_module(g, table)) {
