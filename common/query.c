@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "mcp/banned.h"
@@ -311,6 +312,36 @@ static void hint_add(struct qconn *c, struct buf *hint, const char *name)
 	}
 }
 
+/* the catalog's own tables never back a dataset, whatever a row says */
+static bool internal_table(const char *t)
+{
+	static const char *const names[] = {
+		"datasets", "dataset_columns", "llm_metadata", "api_keys",
+		"query_logs", "context_cache", "system_config",
+		"catalog_state",
+	};
+
+	if (strncasecmp(t, "sqlite_", 7) == 0 ||
+	    strncasecmp(t, "dataset_search", 14) == 0) {
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcasecmp(t, names[i]) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* do two paths name one file?  (a registered file may be the catalog) */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 /* a registered view: the tables it reads back the dataset too */
 static void record_view(struct qconn *c, const char *schema,
 			const char *table, const char *dataset)
@@ -354,6 +385,11 @@ static void add_dataset(struct qconn *c, struct buf *hint, const char *name,
 		if (!path || !source_table) {
 			log_warn("dataset '%s' skipped: no source file or "
 				 "table", name);
+			return;
+		}
+		if (same_file(path, sqlite3_db_filename(c->db, "main"))) {
+			log_warn("dataset '%s' skipped: its SQLite file is the "
+				 "catalog itself", name);
 			return;
 		}
 		for (int i = 0; i < c->nattached; i++) {
@@ -403,6 +439,11 @@ static void add_dataset(struct qconn *c, struct buf *hint, const char *name,
 	} else {
 		if (!data_table) {
 			log_warn("dataset '%s' skipped: no data table", name);
+			return;
+		}
+		if (internal_table(data_table)) {
+			log_warn("dataset '%s' skipped: its table '%s' is one "
+				 "of the catalog's own", name, data_table);
 			return;
 		}
 		schema = xstrdup("main");

@@ -115,14 +115,19 @@ static void make_catalog(const char *catalog_path,
 		" ('settings', 'Settings', 'sqlite', %Q, 'system_config', "
 		"  'system_config', 1),"
 		" ('big_cities', 'Big cities again', 'sqlite', %Q, "
-		"  'big_cities', 'big_cities', 1);"
+		"  'big_cities', 'big_cities', 1),"
+		" ('keys', 'A row pointing at the keys', 'csv', 'k.csv', NULL,"
+		"  'api_keys', 1),"
+		" ('keys2', 'The catalog registered as a file', 'sqlite', %Q,"
+		"  'api_keys', 'api_keys', 1);"
 		"INSERT INTO llm_metadata (dataset_id, version, provider, model,"
 		"  summary) VALUES (1, 1, 'openai', 'm', 'META-SECRET');"
 		"INSERT INTO dataset_search (rowid, name, title, description,"
 		"  columns, metadata) SELECT id, name, title, 'rows of ' || "
 		"  name, CASE name WHEN 'people' THEN 'id name age city w' "
 		"  WHEN 'big' THEN 'n s' ELSE '' END, '' FROM datasets;",
-		source_path, source_path, source_path, source_path);
+		source_path, source_path, source_path, source_path,
+		catalog_path);
 	must(sqlite3_exec(db->sql, sql, NULL, NULL, NULL), db->sql,
 	     "datasets");
 	sqlite3_free(sql);

@@ -315,6 +315,10 @@ static void internal_tables(void)
 	DENIED("internal table in a values row",
 	       "VALUES ((SELECT value FROM system_config LIMIT 1))");
 	REFUSE("disabled dataset by name", "SELECT * FROM hidden");
+	REFUSE("dataset row pointing at an internal table",
+	       "SELECT * FROM keys");
+	REFUSE("the catalog registered as a SQLite file",
+	       "SELECT * FROM keys2");
 	REFUSE("catalog view not there", "SELECT * FROM main.people");
 	REFUSE("unicode look-alike", "SELECT * FROM \xef\xbd\x81pi_keys");
 	DENIED("dbstat", "SELECT * FROM dbstat");
