@@ -657,8 +657,10 @@ void qpool_destroy(struct qpool *pool)
 	if (!pool) {
 		return;
 	}
-	for (int i = 0; i < pool->nopen; i++) {
-		qconn_close(pool->all[i]);
+	for (int i = 0; i < pool->size; i++) {
+		if (pool->all[i] != &slot_opening) {
+			qconn_close(pool->all[i]);
+		}
 	}
 	free(pool->all);
 	pthread_cond_destroy(&pool->cond);
@@ -666,6 +668,9 @@ void qpool_destroy(struct qpool *pool)
 	free(pool->path);
 	free(pool);
 }
+
+/* marks a pool slot whose connection is being opened */
+static struct qconn slot_opening;
 
 struct qconn *qpool_acquire(struct qpool *pool)
 {
@@ -682,7 +687,14 @@ struct qconn *qpool_acquire(struct qpool *pool)
 		}
 		if (pool->nopen < pool->size) {
 			char *err = NULL;
-			int slot = pool->nopen++;
+			int slot = 0;
+
+			/* a failed open leaves its slot empty for the next */
+			while (pool->all[slot]) {
+				slot++;
+			}
+			pool->all[slot] = &slot_opening;
+			pool->nopen++;
 
 			/* open outside the lock: it reads the disk */
 			pthread_mutex_unlock(&pool->lock);
@@ -690,6 +702,7 @@ struct qconn *qpool_acquire(struct qpool *pool)
 				log_error("%s", err);
 				free(err);
 				pthread_mutex_lock(&pool->lock);
+				pool->all[slot] = NULL;
 				pool->nopen--;
 				pthread_cond_signal(&pool->cond);
 				pthread_mutex_unlock(&pool->lock);
