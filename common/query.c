@@ -624,6 +624,9 @@ fail:
 	return r;
 }
 
+/* marks a pool slot whose connection is being opened */
+static struct qconn slot_opening;
+
 int qpool_create(const char *catalog_path, int size, struct qpool **ret_pool,
 		 char **ret_err)
 {
@@ -668,9 +671,6 @@ void qpool_destroy(struct qpool *pool)
 	free(pool->path);
 	free(pool);
 }
-
-/* marks a pool slot whose connection is being opened */
-static struct qconn slot_opening;
 
 struct qconn *qpool_acquire(struct qpool *pool)
 {
