@@ -822,6 +822,35 @@ static void slow_calls(void)
 	}
 }
 
+/* a query that spills into temporary files stops at a ceiling */
+static void temp_ceiling(void)
+{
+	struct query_limits lim = { 60000, 10, 65536 };
+	struct qconn *c = qpool_acquire(pool);
+	struct query_result r;
+	double t0 = now_s(), t;
+
+	query_run(c, "WITH RECURSIVE c(x) AS (SELECT randomblob(900000) "
+		  "UNION SELECT randomblob(900000) FROM c) SELECT count(*) "
+		  "FROM c", &lim, QUERY_FORMAT_MARKDOWN, NULL, &r);
+	t = now_s() - t0;
+	ncases++;
+	tap_ok(r.status == QUERY_ERROR &&
+		       strstr(buf_str(&r.text), "temporary storage"),
+	       __FILE__, __LINE__,
+	       "a recursive UNION of big blobs stops at the temporary file "
+	       "ceiling (%.2f s): %.60s", t, buf_str(&r.text));
+	query_result_finish(&r);
+	tap_ok(still_serving(c), __FILE__, __LINE__,
+	       "connection serves after the temporary file ceiling");
+	query_run(c, "SELECT n FROM big ORDER BY s DESC, random() LIMIT 3",
+		  &lim, QUERY_FORMAT_MARKDOWN, NULL, &r);
+	tap_ok(r.status == QUERY_OK && r.row_count == 3, __FILE__, __LINE__,
+	       "sorting still works after the ceiling was hit");
+	query_result_finish(&r);
+	qpool_release(pool, c);
+}
+
 struct cancel_arg {
 	struct cancel *flag;
 	int ms;
@@ -1102,6 +1131,7 @@ int main(void)
 	cancellation();
 	same_answers();
 	slow_calls();
+	temp_ceiling();
 	filters();
 	parallel();
 
