@@ -92,7 +92,11 @@ void qpool_destroy(struct qpool *pool);
 /* blocks until a connection is free; NULL only if the catalog is gone */
 struct qconn *qpool_acquire(struct qpool *pool);
 void qpool_release(struct qpool *pool, struct qconn *conn);
-/* the raw handle, e.g. to prepare trusted SQL of the program's own */
+/*
+ * The raw handle.  Statements prepared on it pass the guard like client
+ * SQL (they may read datasets only); the catalog's own tables are read
+ * through struct db instead.
+ */
 sqlite3 *qconn_sqlite(struct qconn *conn);
 
 int query_run(struct qconn *conn, const char *sql,
