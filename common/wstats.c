@@ -239,7 +239,13 @@ static void stddev_final(sqlite3_context *ctx)
 	sqlite3_result_double(ctx, sqrt(a->m2 / (double)(a->n - 1)));
 }
 
-/* wquantile(x, w, q) and median(x): they keep every value until the end */
+/*
+ * wquantile(x, w, q) and median(x): they keep every value until the end,
+ * then sort.  The sort runs in the final step, out of reach of the query
+ * timeout, so the number of values one group may hold is capped: 2^24
+ * values are 256 MB and sort in a few seconds.
+ */
+#define PAIRS_MAX ((int64_t)1 << 24)
 
 struct pair {
 	double x;
@@ -257,6 +263,9 @@ struct pairs {
 
 static int pairs_push(struct pairs *p, double x, double w)
 {
+	if (p->n == PAIRS_MAX) {
+		return -E2BIG;
+	}
 	if (p->n == p->alloc) {
 		int64_t alloc = p->alloc ? p->alloc * 2 : 64;
 		struct pair *v;
@@ -286,7 +295,14 @@ static int pair_cmp(const void *a, const void *b)
 static void pairs_add(sqlite3_context *ctx, struct pairs *p, double x,
 		      double w)
 {
-	if (pairs_push(p, x, w) < 0) {
+	int r = pairs_push(p, x, w);
+
+	if (r == -E2BIG) {
+		p->failed = true;
+		sqlite3_result_error(ctx, "wquantile and median hold at most "
+				     "16777216 values per group; filter the rows "
+				     "or group them", -1);
+	} else if (r < 0) {
 		p->failed = true;
 		sqlite3_result_error_nomem(ctx);
 	}
