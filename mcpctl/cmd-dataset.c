@@ -13,6 +13,7 @@
 #include "mcp/dataset.h"
 #include "mcp/ident.h"
 #include "mcp/import.h"
+#include "mcp/render.h"
 #include "mcp/xalloc.h"
 #include "mcpctl.h"
 
@@ -408,21 +409,6 @@ static void add_text(cJSON *o, const char *key, sqlite3_stmt *st, int i)
 	}
 }
 
-/* a column value as JSON: numbers stay numbers */
-static cJSON *value_json(sqlite3_stmt *st, int i)
-{
-	switch (sqlite3_column_type(st, i)) {
-	case SQLITE_INTEGER:
-	case SQLITE_FLOAT:
-		return cJSON_CreateNumber(sqlite3_column_double(st, i));
-	case SQLITE_NULL:
-		return cJSON_CreateNull();
-	default:
-		return cJSON_CreateString(
-			(const char *)sqlite3_column_text(st, i));
-	}
-}
-
 static cJSON *parsed_or_null(sqlite3_stmt *st, int i)
 {
 	const char *s = (const char *)sqlite3_column_text(st, i);
@@ -600,11 +586,11 @@ static cJSON *show_json(const struct dataset_info *d, sqlite3_stmt *st)
 		add_text(c, "source_name", st, 2);
 		add_text(c, "declared_type", st, 3);
 		add_text(c, "type", st, 4);
-		cJSON_AddItemToObject(c, "null_count", value_json(st, 5));
-		cJSON_AddItemToObject(c, "distinct_count", value_json(st, 6));
-		cJSON_AddItemToObject(c, "min", value_json(st, 7));
-		cJSON_AddItemToObject(c, "max", value_json(st, 8));
-		cJSON_AddItemToObject(c, "mean", value_json(st, 9));
+		cJSON_AddItemToObject(c, "null_count", render_value(st, 5));
+		cJSON_AddItemToObject(c, "distinct_count", render_value(st, 6));
+		cJSON_AddItemToObject(c, "min", render_value(st, 7));
+		cJSON_AddItemToObject(c, "max", render_value(st, 8));
+		cJSON_AddItemToObject(c, "mean", render_value(st, 9));
 		cJSON_AddItemToObject(c, "top_values", parsed_or_null(st, 10));
 		cJSON_AddItemToObject(c, "sample_values",
 				      parsed_or_null(st, 11));

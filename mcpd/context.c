@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mcp/buf.h"
+#include "mcp/render.h"
 #include "mcp/xalloc.h"
 #include "context.h"
 #include "mcp/banned.h"
@@ -155,22 +156,6 @@ void context_columns_free(char **cols)
 	free(cols);
 }
 
-/* a stored value as JSON: numbers stay numbers */
-static cJSON *value_json(sqlite3_stmt *st, int i)
-{
-	switch (sqlite3_column_type(st, i)) {
-	case SQLITE_INTEGER:
-		return cJSON_CreateNumber((double)sqlite3_column_int64(st, i));
-	case SQLITE_FLOAT:
-		return cJSON_CreateNumber(sqlite3_column_double(st, i));
-	case SQLITE_NULL:
-		return cJSON_CreateNull();
-	default:
-		return cJSON_CreateString(
-			(const char *)sqlite3_column_text(st, i));
-	}
-}
-
 /* a JSON text column parsed, or NULL when absent or not JSON */
 static cJSON *json_col(sqlite3_stmt *st, int i)
 {
@@ -312,12 +297,12 @@ cJSON *context_schema(struct db *db, const struct visible_dataset *d)
 			add_opt_string(c, "type", inf ? inf : decl);
 			add_opt_string(c, "declared_type", decl);
 			cJSON_AddItemToObject(c, "null_count",
-					      value_json(st, 4));
+					      render_value(st, 4));
 			cJSON_AddItemToObject(c, "distinct_count",
-					      value_json(st, 5));
-			cJSON_AddItemToObject(c, "min", value_json(st, 6));
-			cJSON_AddItemToObject(c, "max", value_json(st, 7));
-			cJSON_AddItemToObject(c, "mean", value_json(st, 8));
+					      render_value(st, 5));
+			cJSON_AddItemToObject(c, "min", render_value(st, 6));
+			cJSON_AddItemToObject(c, "max", render_value(st, 7));
+			cJSON_AddItemToObject(c, "mean", render_value(st, 8));
 			j = json_col(st, 9);
 			if (cJSON_IsArray(j)) {
 				cJSON_AddItemToObject(c, "top_values", j);
