@@ -1,0 +1,55 @@
+/*
+ * import-internal: what the CSV and SQLite importers share (import.c):
+ * the column being imported, the catalog rows written for a dataset, and
+ * the finishing steps inside the import's transaction.  Not installed,
+ * not used outside common/import*.c.
+ */
+#ifndef MCP_IMPORT_INTERNAL_H
+#define MCP_IMPORT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mcp/colstats.h"
+#include "mcp/db.h"
+#include "mcp/import.h"
+
+/* registered SQLite files are attached under this name while read */
+#define IMPORT_SOURCE_ALIAS "mcpd_source"
+
+/* declared column type of each enum import_type */
+extern const char *const import_type_names[];
+
+struct import_column {
+	char *name;
+	char *source_name;
+	enum import_type type;
+	struct colstats stats;  /* CSV only: the profile, gathered in pass 1 */
+};
+
+void import_columns_free(struct import_column *cols, size_t n);
+
+double import_now(void);
+
+/*
+ * Create the datasets row, or reuse the existing one when replacing (only
+ * with opt->replace; else -EEXIST), and clear its dataset_columns.
+ */
+int import_dataset_row(struct db *db, const struct import_options *opt,
+		       const char *kind, const char *path, const char *table,
+		       const char *data_table, const char *import_json,
+		       int64_t *ret_id, bool *ret_replaced, char **ret_err);
+int import_store_columns(struct db *db, int64_t id,
+			 const struct import_column *cols, size_t n,
+			 char **ret_err);
+/*
+ * Weight, profile and search index, inside the transaction.  A CSV import
+ * brings its profile in cols; otherwise the rows are read through rows_ref.
+ */
+int import_finish_dataset(struct db *db, const struct import_options *opt,
+			  int64_t id, const char *rows_ref,
+			  const struct import_column *cols, size_t n,
+			  int64_t rows, char **ret_err);
+
+#endif
