@@ -22,12 +22,13 @@ $mcpctl dataset add survey --csv examples/survey.csv --null-value NA \
 $mcpctl dataset show survey
 
 echo
-echo "--- mcpd answering over stdio (initialize, tools/call list_datasets):"
+echo "--- mcpd answering over stdio: initialize, list_datasets, query, weighted_stats"
 printf '%s\n' \
 	'{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"quickstart","version":"1"}}}' \
 	'{"jsonrpc":"2.0","method":"notifications/initialized"}' \
 	'{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"list_datasets","arguments":{}}}' \
-	'{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"query","arguments":{"sql":"SELECT region, count(*) AS n, round(sum(weight)) AS population FROM survey GROUP BY 1 ORDER BY 1"}}}' |
+	'{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"query","arguments":{"sql":"SELECT region, count(*) AS n, round(sum(weight)) AS population FROM survey GROUP BY 1 ORDER BY 1"}}}' \
+	'{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"weighted_stats","arguments":{"dataset":"survey","stat":"percent","measure":"smoker","by":["sex"]}}}' |
 	$mcpd
 echo
 echo "catalog: $MCPD_DB"
