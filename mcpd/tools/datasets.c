@@ -124,10 +124,10 @@ const struct tool_def tool_list_datasets = {
 		"\"type\":\"array\",\"items\":{\"type\":\"object\","
 		"\"properties\":{"
 		"\"name\":{\"type\":\"string\"},"
-		"\"title\":{\"type\":[\"string\",\"null\"]},"
-		"\"description\":{\"type\":[\"string\",\"null\"]},"
-		"\"rows\":{\"type\":[\"integer\",\"null\"]},"
-		"\"weight_column\":{\"type\":[\"string\",\"null\"]}},"
+		"\"title\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
+		"\"description\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
+		"\"rows\":{\"anyOf\":[{\"type\":\"integer\"},{\"type\":\"null\"}]},"
+		"\"weight_column\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]}},"
 		"\"required\":[\"name\"]}}},\"required\":[\"datasets\"]}",
 	.run = run_list_datasets,
 };
@@ -149,18 +149,18 @@ const struct tool_def tool_describe_dataset = {
 	.output_schema =
 		"{\"type\":\"object\",\"properties\":{"
 		"\"name\":{\"type\":\"string\"},"
-		"\"title\":{\"type\":[\"string\",\"null\"]},"
-		"\"description\":{\"type\":[\"string\",\"null\"]},"
-		"\"row_count\":{\"type\":[\"integer\",\"null\"]},"
-		"\"weight_column\":{\"type\":[\"string\",\"null\"]},"
+		"\"title\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
+		"\"description\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
+		"\"row_count\":{\"anyOf\":[{\"type\":\"integer\"},{\"type\":\"null\"}]},"
+		"\"weight_column\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
 		"\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"
 		"\"columns\":{\"type\":\"array\",\"items\":{"
 		"\"type\":\"object\",\"properties\":{"
 		"\"name\":{\"type\":\"string\"},"
-		"\"type\":{\"type\":[\"string\",\"null\"]},"
+		"\"type\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
 		"\"is_weight\":{\"type\":\"boolean\"}},"
 		"\"required\":[\"name\"]}},"
-		"\"metadata\":{\"type\":[\"object\",\"null\"]}},"
+		"\"metadata\":{\"anyOf\":[{\"type\":\"object\"},{\"type\":\"null\"}]}},"
 		"\"required\":[\"name\",\"columns\"]}",
 	.run = run_describe_dataset,
 };

@@ -798,7 +798,7 @@ const struct tool_def tool_weighted_stats = {
 		"\"truncated\":{\"type\":\"boolean\"},"
 		"\"total_rows\":{\"type\":\"integer\"},"
 		"\"stat\":{\"type\":\"string\"},"
-		"\"weight\":{\"type\":[\"string\",\"null\"]},"
+		"\"weight\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
 		"\"rows_in\":{\"type\":\"integer\"},"
 		"\"rows_left_out\":{\"type\":\"integer\"},"
 		"\"rows_null_measure\":{\"type\":\"integer\"},"
