@@ -1,0 +1,638 @@
+/*
+ * qpool: the guarded read-only connections of query.h, and keeping each
+ * one's dataset views in step with the catalog.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "mcp/guard.h"
+#include "mcp/ident.h"
+#include "mcp/log.h"
+#include "mcp/query.h"
+#include "mcp/render.h"
+#include "mcp/wstats.h"
+#include "mcp/xalloc.h"
+#include "query-internal.h"
+#include "mcp/banned.h"
+
+/* SQLite allows this many attached files (SQLITE_MAX_ATTACHED default) */
+#define MAX_ATTACHED 10
+/* VM steps between two looks at the clock and the cancel flag */
+#define PROGRESS_STEPS 1000
+/* the schema hint after an SQL error stays this short */
+#define HINT_MAX 4096
+
+struct qpool {
+	char *path;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int size;
+	int nopen;
+	struct qconn **all;
+	struct qconn *free_list;
+};
+
+sqlite3 *qconn_sqlite(struct qconn *conn)
+{
+	return conn->db;
+}
+
+/* ---- connections ---- */
+
+static int progress(void *ctx)
+{
+	struct qconn *c = ctx;
+	struct timespec now;
+
+	if (cancel_raised(c->cancel)) {
+		c->stop = QUERY_CANCELLED;
+		return 1;
+	}
+	if (!c->has_deadline) {
+		return 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > c->deadline.tv_sec ||
+	    (now.tv_sec == c->deadline.tv_sec &&
+	     now.tv_nsec >= c->deadline.tv_nsec)) {
+		c->stop = QUERY_TIMEOUT;
+		return 1;
+	}
+	return 0;
+}
+
+void qconn_set_deadline(struct qconn *c, int64_t ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, &c->deadline);
+	c->deadline.tv_sec += ms / 1000;
+	c->deadline.tv_nsec += (ms % 1000) * 1000000;
+	if (c->deadline.tv_nsec >= 1000000000) {
+		c->deadline.tv_sec++;
+		c->deadline.tv_nsec -= 1000000000;
+	}
+	c->has_deadline = true;
+}
+
+static void set_limits(sqlite3 *db)
+{
+	/*
+	 * Big enough for real analytics, small enough that one query cannot
+	 * build gigabyte strings (randomblob, zeroblob, printf widths,
+	 * group_concat) or a parse tree that exhausts the stack.
+	 */
+	sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 1000 * 1000);
+	sqlite3_limit(db, SQLITE_LIMIT_SQL_LENGTH, 100 * 1000);
+	sqlite3_limit(db, SQLITE_LIMIT_COLUMN, 2000);
+	sqlite3_limit(db, SQLITE_LIMIT_EXPR_DEPTH, 100);
+	sqlite3_limit(db, SQLITE_LIMIT_COMPOUND_SELECT, 50);
+	sqlite3_limit(db, SQLITE_LIMIT_VDBE_OP, 50000);
+	sqlite3_limit(db, SQLITE_LIMIT_FUNCTION_ARG, 100);
+	sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, MAX_ATTACHED);
+	sqlite3_limit(db, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 1000);
+	sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, 10);
+	sqlite3_limit(db, SQLITE_LIMIT_TRIGGER_DEPTH, 1);
+	sqlite3_limit(db, SQLITE_LIMIT_WORKER_THREADS, 0);
+}
+
+/* run the pool's own SQL: trusted, never client text */
+static int trusted_exec(struct qconn *c, const char *sql, char **ret_err)
+{
+	char *err = NULL;
+	int rc;
+
+	guard_set_trusted(c->guard, true);
+	rc = sqlite3_exec(c->db, sql, NULL, NULL, &err);
+	guard_set_trusted(c->guard, false);
+	if (rc != SQLITE_OK) {
+		if (ret_err) {
+			*ret_err = xstrdup(err ? err : sqlite3_errstr(rc));
+		}
+		sqlite3_free(err);
+		return db_errno(rc);
+	}
+	return 0;
+}
+
+static int64_t read_generation(struct qconn *c)
+{
+	int64_t g = -1;
+
+	guard_set_trusted(c->guard, true);
+	if (sqlite3_step(c->gen_stmt) == SQLITE_ROW) {
+		g = sqlite3_column_int64(c->gen_stmt, 0);
+	}
+	sqlite3_reset(c->gen_stmt);
+	guard_set_trusted(c->guard, false);
+	return g;
+}
+
+/* "file:PATH?mode=ro" with the URI's special characters escaped */
+static char *ro_uri(const char *path)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addstr(&b, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#' || *p < 0x21 ||
+		    *p >= 0x7f) {
+			buf_addf(&b, "%%%02X", *p);
+		} else {
+			buf_addch(&b, (char)*p);
+		}
+	}
+	buf_addstr(&b, "?mode=ro");
+	return buf_detach(&b, NULL);
+}
+
+static void drop_views(struct qconn *c)
+{
+	sqlite3_stmt *st = NULL;
+	struct buf sql = BUF_INIT;
+
+	guard_set_trusted(c->guard, true);
+	if (sqlite3_prepare_v2(c->db,
+			       "SELECT name FROM temp.sqlite_schema "
+			       "WHERE type = 'view'", -1, &st,
+			       NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			buf_addstr(&sql, "DROP VIEW IF EXISTS temp.");
+			ident_quote(&sql,
+				    (const char *)sqlite3_column_text(st, 0));
+			buf_addstr(&sql, ";");
+		}
+	}
+	sqlite3_finalize(st);
+	for (int i = 0; i < c->nattached; i++) {
+		buf_addf(&sql, "DETACH src_%d;", i);
+	}
+	guard_set_trusted(c->guard, false);
+	if (sql.len) {
+		trusted_exec(c, buf_str(&sql), NULL);
+	}
+	c->nattached = 0;
+	buf_release(&sql);
+	guard_clear(c->guard);
+}
+
+/* the columns of a view, for the hint after an SQL error */
+static void hint_add(struct qconn *c, struct buf *hint, const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	char *sql = NULL;
+	size_t start = hint->len;
+
+	sql = xasprintf("SELECT * FROM temp.\"%s\"", name);
+	guard_set_trusted(c->guard, true);
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		int n = sqlite3_column_count(st);
+
+		buf_addf(hint, "- %s(", name);
+		for (int i = 0; i < n; i++) {
+			const char *col = sqlite3_column_name(st, i);
+
+			buf_addstr(hint, i ? ", " : "");
+			render_md_cell(hint, col ? col : "?");
+		}
+		buf_addstr(hint, ")\n");
+	}
+	guard_set_trusted(c->guard, false);
+	sqlite3_finalize(st);
+	free(sql);
+	if (hint->len > HINT_MAX) {
+		/* too many to list: the model can ask describe_dataset */
+		hint->len = start;
+		hint->data[start] = '\0';
+		buf_addf(hint, "- %s\n", name);
+	}
+}
+
+/* the catalog's own tables never back a dataset, whatever a row says */
+static bool internal_table(const char *t)
+{
+	static const char *const names[] = {
+		"datasets", "dataset_columns", "llm_metadata", "api_keys",
+		"query_logs", "context_cache", "system_config",
+		"catalog_state",
+	};
+
+	if (strncasecmp(t, "sqlite_", 7) == 0 ||
+	    strncasecmp(t, "dataset_search", 14) == 0) {
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcasecmp(t, names[i]) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* do two paths name one file?  (a registered file may be the catalog) */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* a registered view: the tables it reads back the dataset too */
+static void record_view(struct qconn *c, const char *schema,
+			const char *table, const char *dataset)
+{
+	sqlite3_stmt *st = NULL;
+	struct buf sql = BUF_INIT;
+
+	buf_addf(&sql, "SELECT * FROM %s.", schema);
+	ident_quote(&sql, table);
+	guard_record(c->guard, schema, dataset);
+	if (sqlite3_prepare_v2(c->db, buf_str(&sql), -1, &st, NULL) !=
+	    SQLITE_OK) {
+		log_warn("dataset '%s': cannot read %s: %s", dataset,
+			 buf_str(&sql), sqlite3_errmsg(c->db));
+	}
+	guard_record(c->guard, NULL, NULL);
+	sqlite3_finalize(st);
+	buf_release(&sql);
+}
+
+/* one dataset: a temp view named after it over the table with its rows */
+static void add_dataset(struct qconn *c, struct buf *hint, const char *name,
+			const char *kind, const char *path,
+			const char *source_table, const char *data_table,
+			char **attached)
+{
+	const char *why = NULL;
+	char *schema = NULL;
+	const char *table;
+	struct buf sql = BUF_INIT;
+	char *err = NULL;
+	bool sqlite_file = kind && strcmp(kind, "sqlite") == 0;
+
+	if (ident_dataset_name_check(name, &why) < 0) {
+		log_warn("dataset '%s' skipped: %s", name, why);
+		return;
+	}
+	if (sqlite_file) {
+		int slot = -1;
+
+		if (!path || !source_table) {
+			log_warn("dataset '%s' skipped: no source file or "
+				 "table", name);
+			return;
+		}
+		if (same_file(path, sqlite3_db_filename(c->db, "main"))) {
+			log_warn("dataset '%s' skipped: its SQLite file is the "
+				 "catalog itself", name);
+			return;
+		}
+		for (int i = 0; i < c->nattached; i++) {
+			if (strcmp(attached[i], path) == 0) {
+				slot = i;
+			}
+		}
+		if (slot < 0) {
+			sqlite3_stmt *st = NULL;
+			char *uri;
+			char *att;
+			int rc;
+
+			if (c->nattached == MAX_ATTACHED) {
+				log_warn("dataset '%s' skipped: more than %d "
+					 "SQLite files are registered", name,
+					 MAX_ATTACHED);
+				return;
+			}
+			uri = ro_uri(path);
+			att = xasprintf("ATTACH ?1 AS src_%d", c->nattached);
+			guard_set_trusted(c->guard, true);
+			rc = sqlite3_prepare_v2(c->db, att, -1, &st, NULL);
+			if (rc == SQLITE_OK) {
+				sqlite3_bind_text(st, 1, uri, -1,
+						  SQLITE_STATIC);
+				rc = sqlite3_step(st);
+				rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+			}
+			if (rc != SQLITE_OK) {
+				log_warn("dataset '%s' skipped: cannot attach "
+					 "'%s': %s", name, path,
+					 sqlite3_errmsg(c->db));
+			}
+			sqlite3_finalize(st);
+			guard_set_trusted(c->guard, false);
+			free(att);
+			free(uri);
+			if (rc != SQLITE_OK) {
+				return;
+			}
+			slot = c->nattached++;
+			attached[slot] = xstrdup(path);
+		}
+		schema = xasprintf("src_%d", slot);
+		table = source_table;
+	} else {
+		if (!data_table) {
+			log_warn("dataset '%s' skipped: no data table", name);
+			return;
+		}
+		if (internal_table(data_table)) {
+			log_warn("dataset '%s' skipped: its table '%s' is one "
+				 "of the catalog's own", name, data_table);
+			return;
+		}
+		schema = xstrdup("main");
+		table = data_table;
+	}
+	buf_addstr(&sql, "CREATE TEMP VIEW ");
+	ident_quote(&sql, name);
+	buf_addf(&sql, " AS SELECT * FROM %s.", schema);
+	ident_quote(&sql, table);
+	if (trusted_exec(c, buf_str(&sql), &err) < 0) {
+		log_warn("dataset '%s' skipped: %s", name, err);
+		goto out;
+	}
+	guard_allow(c->guard, "temp", name, name);
+	guard_allow(c->guard, schema, table, name);
+	if (sqlite_file) {
+		record_view(c, schema, table, name);
+	}
+	hint_add(c, hint, name);
+out:
+	free(err);
+	buf_release(&sql);
+	free(schema);
+}
+
+/* bring the views in step with the catalog's enabled datasets */
+static void resync(struct qconn *c, int64_t generation)
+{
+	sqlite3_stmt *st = NULL;
+	struct buf hint = BUF_INIT;
+	char *attached[MAX_ATTACHED] = { NULL };
+	int rc;
+
+	drop_views(c);
+	guard_set_trusted(c->guard, true);
+	rc = sqlite3_prepare_v2(c->db,
+				"SELECT name, source_kind, source_path, "
+				"source_table, data_table FROM main.datasets "
+				"WHERE enabled = 1 ORDER BY name",
+				-1, &st, NULL);
+	guard_set_trusted(c->guard, false);
+	if (rc != SQLITE_OK) {
+		log_warn("cannot read the datasets: %s",
+			 sqlite3_errmsg(c->db));
+		goto out;
+	}
+	for (;;) {
+		guard_set_trusted(c->guard, true);
+		rc = sqlite3_step(st);
+		guard_set_trusted(c->guard, false);
+		if (rc != SQLITE_ROW) {
+			break;
+		}
+		add_dataset(c, &hint,
+			    (const char *)sqlite3_column_text(st, 0),
+			    (const char *)sqlite3_column_text(st, 1),
+			    (const char *)sqlite3_column_text(st, 2),
+			    (const char *)sqlite3_column_text(st, 3),
+			    (const char *)sqlite3_column_text(st, 4),
+			    attached);
+	}
+	c->generation = generation;
+out:
+	sqlite3_finalize(st);
+	for (int i = 0; i < MAX_ATTACHED; i++) {
+		free(attached[i]);
+	}
+	free(c->hint);
+	c->hint = hint.len ? buf_detach(&hint, NULL) : NULL;
+	buf_release(&hint);
+}
+
+/* the guard denies every virtual table module but a chosen few */
+static void load_modules(struct qconn *c)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT name FROM pragma_module_list",
+			       -1, &st, NULL) != SQLITE_OK) {
+		log_warn("cannot list SQLite modules: %s",
+			 sqlite3_errmsg(c->db));
+		return;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+
+		if (name) {
+			guard_add_module(c->guard, name);
+		}
+	}
+	sqlite3_finalize(st);
+}
+
+static void qconn_close(struct qconn *c)
+{
+	if (!c) {
+		return;
+	}
+	sqlite3_finalize(c->gen_stmt);
+	sqlite3_close_v2(c->db);
+	guard_destroy(c->guard);
+	free(c->hint);
+	free(c);
+}
+
+static int qconn_open(const char *path, struct qconn **ret, char **ret_err)
+{
+	struct qconn *c = xcalloc(1, sizeof(*c));
+	int rc, r;
+
+	c->guard = guard_create();
+	c->generation = -1;
+	/*
+	 * One thread at a time uses a connection (the pool hands it out), so
+	 * SQLite's own per-connection mutex is not needed.
+	 */
+	c->temp.limit = TEMP_QUOTA_BYTES;
+	rc = sqlite3_open_v2(path, &c->db,
+			     SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX |
+				     SQLITE_OPEN_URI,
+			     temp_quota_vfs());
+	if (rc != SQLITE_OK) {
+		*ret_err = xasprintf("cannot open catalog '%s': %s", path,
+				     c->db ? sqlite3_errmsg(c->db)
+					   : sqlite3_errstr(rc));
+		r = db_errno(rc);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	sqlite3_busy_timeout(c->db, 2000);
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0,
+			  NULL);
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_DQS_DML, 0, NULL);
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_DQS_DDL, 0, NULL);
+	set_limits(c->db);
+	rc = wstats_register(c->db);
+	if (rc != 0) {
+		*ret_err = xasprintf("cannot register functions on '%s'",
+				     path);
+		r = rc < 0 ? rc : -EIO;
+		goto fail;
+	}
+	/* prepared before the guard is installed, so it stays trusted */
+	rc = sqlite3_prepare_v3(c->db, "SELECT generation FROM "
+				"main.catalog_state",
+				-1, SQLITE_PREPARE_PERSISTENT, &c->gen_stmt,
+				NULL);
+	if (rc != SQLITE_OK) {
+		*ret_err = xasprintf("cannot read catalog '%s': %s", path,
+				     sqlite3_errmsg(c->db));
+		r = db_errno(rc);
+		goto fail;
+	}
+	rc = guard_register_functions(c->guard, c->db);
+	if (rc < 0) {
+		*ret_err = xasprintf("cannot register functions on '%s'",
+				     path);
+		r = rc;
+		goto fail;
+	}
+	guard_set_stop_check(c->guard, progress, c);
+	load_modules(c);
+	guard_install(c->guard, c->db);
+	/*
+	 * The first use of an eponymous virtual table writes its definition
+	 * into the connection's schema, which the guard would refuse: do it
+	 * now, trusted, so client SQL finds them ready.
+	 */
+	trusted_exec(c, "SELECT count(*) FROM json_each('[]'), "
+		     "json_tree('[]')", NULL);
+	sqlite3_progress_handler(c->db, PROGRESS_STEPS, progress, c);
+	*ret = c;
+	return 0;
+fail:
+	qconn_close(c);
+	return r;
+}
+
+/* marks a pool slot whose connection is being opened */
+static struct qconn slot_opening;
+
+int qpool_create(const char *catalog_path, int size, struct qpool **ret_pool,
+		 char **ret_err)
+{
+	struct qpool *p = NULL;
+	struct qconn *c = NULL;
+	int r;
+
+	if (size < 1) {
+		size = 1;
+	}
+	/* fail early, with a message, when the catalog cannot be read */
+	r = qconn_open(catalog_path, &c, ret_err);
+	if (r < 0) {
+		return r;
+	}
+	p = xcalloc(1, sizeof(*p));
+	p->path = xstrdup(catalog_path);
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	p->size = size;
+	p->all = xcalloc((size_t)size, sizeof(*p->all));
+	p->all[p->nopen++] = c;
+	c->next_free = NULL;
+	p->free_list = c;
+	*ret_pool = p;
+	return 0;
+}
+
+void qpool_destroy(struct qpool *pool)
+{
+	if (!pool) {
+		return;
+	}
+	for (int i = 0; i < pool->size; i++) {
+		if (pool->all[i] != &slot_opening) {
+			qconn_close(pool->all[i]);
+		}
+	}
+	free(pool->all);
+	pthread_cond_destroy(&pool->cond);
+	pthread_mutex_destroy(&pool->lock);
+	free(pool->path);
+	free(pool);
+}
+
+struct qconn *qpool_acquire(struct qpool *pool)
+{
+	struct qconn *c = NULL;
+	int64_t g;
+
+	pthread_mutex_lock(&pool->lock);
+	for (;;) {
+		if (pool->free_list) {
+			c = pool->free_list;
+			pool->free_list = c->next_free;
+			c->next_free = NULL;
+			break;
+		}
+		if (pool->nopen < pool->size) {
+			char *err = NULL;
+			int slot = 0;
+
+			/* a failed open leaves its slot empty for the next */
+			while (pool->all[slot]) {
+				slot++;
+			}
+			pool->all[slot] = &slot_opening;
+			pool->nopen++;
+
+			/* open outside the lock: it reads the disk */
+			pthread_mutex_unlock(&pool->lock);
+			if (qconn_open(pool->path, &c, &err) < 0) {
+				log_error("%s", err);
+				free(err);
+				pthread_mutex_lock(&pool->lock);
+				pool->all[slot] = NULL;
+				pool->nopen--;
+				pthread_cond_signal(&pool->cond);
+				pthread_mutex_unlock(&pool->lock);
+				return NULL;
+			}
+			pthread_mutex_lock(&pool->lock);
+			pool->all[slot] = c;
+			break;
+		}
+		pthread_cond_wait(&pool->cond, &pool->lock);
+	}
+	pthread_mutex_unlock(&pool->lock);
+
+	g = read_generation(c);
+	if (g < 0) {
+		log_warn("cannot read the catalog generation: %s",
+			 sqlite3_errmsg(c->db));
+	} else if (g != c->generation) {
+		resync(c, g);
+	}
+	return c;
+}
+
+void qpool_release(struct qpool *pool, struct qconn *conn)
+{
+	if (!conn) {
+		return;
+	}
+	pthread_mutex_lock(&pool->lock);
+	conn->next_free = pool->free_list;
+	pool->free_list = conn;
+	pthread_cond_signal(&pool->cond);
+	pthread_mutex_unlock(&pool->lock);
+}
+

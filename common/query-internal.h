@@ -1,0 +1,40 @@
+/*
+ * query-internal: a query connection, shared by the pool that opens and
+ * keeps it in step with the catalog (qpool.c) and the code that runs
+ * client SQL on it (query.c).  Not used outside those two files.
+ */
+#ifndef MCP_QUERY_INTERNAL_H
+#define MCP_QUERY_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "mcp/cancel.h"
+#include "mcp/query.h"
+#include "mcp/tempquota.h"
+
+struct qconn {
+	sqlite3 *db;
+	struct guard *guard;
+	sqlite3_stmt *gen_stmt;     /* prepared trusted, before the guard */
+	int64_t generation;
+	char *hint;                 /* datasets and their columns */
+	int nattached;
+
+	/* for the progress handler, while a statement runs */
+	struct timespec deadline;
+	bool has_deadline;
+	const struct cancel *cancel;
+	enum query_status stop;
+	struct temp_quota temp;
+
+	struct qconn *next_free;
+};
+
+/* stop statements on `c` after `ms` milliseconds (0 or less: no limit) */
+void qconn_set_deadline(struct qconn *c, int64_t ms);
+
+#endif
