@@ -11,31 +11,12 @@ static char *col_strdup(sqlite3_stmt *st, int i)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);
 
-	return s ? xstrdup((const char *)s) : NULL;
+	return s && *s ? xstrdup((const char *)s) : NULL;
 }
 
-int dataset_lookup(struct db *db, const char *name, struct dataset_info **ret)
+void dataset_info_read(sqlite3_stmt *st, struct dataset_info *d)
 {
-	sqlite3_stmt *st = NULL;
-	struct dataset_info *d;
-	int rc;
-
-	rc = sqlite3_prepare_v2(db->sql,
-		"SELECT id, name, title, description, source_kind, "
-		"source_path, source_table, data_table, weight_column, tags, "
-		"import_options, enabled, row_count, version, created_at, "
-		"updated_at FROM datasets WHERE name = ?",
-		-1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		return db_errno(rc);
-	}
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return rc == SQLITE_DONE ? -ENOENT : db_errno(rc);
-	}
-	d = xcalloc(1, sizeof(*d));
+	memset(d, 0, sizeof(*d));
 	d->id = sqlite3_column_int64(st, 0);
 	d->name = col_strdup(st, 1);
 	d->title = col_strdup(st, 2);
@@ -48,16 +29,40 @@ int dataset_lookup(struct db *db, const char *name, struct dataset_info **ret)
 	d->tags = col_strdup(st, 9);
 	d->import_options = col_strdup(st, 10);
 	d->enabled = sqlite3_column_int(st, 11) != 0;
-	d->row_count = sqlite3_column_int64(st, 12);
+	d->row_count = sqlite3_column_type(st, 12) == SQLITE_NULL
+			       ? -1
+			       : sqlite3_column_int64(st, 12);
 	d->version = sqlite3_column_int64(st, 13);
 	d->created_at = col_strdup(st, 14);
 	d->updated_at = col_strdup(st, 15);
+}
+
+int dataset_lookup(struct db *db, const char *name, struct dataset_info **ret)
+{
+	sqlite3_stmt *st = NULL;
+	struct dataset_info *d;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->sql,
+		"SELECT " DATASET_COLUMNS " FROM datasets WHERE name = ?",
+		-1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		return db_errno(rc);
+	}
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return rc == SQLITE_DONE ? -ENOENT : db_errno(rc);
+	}
+	d = xmalloc(sizeof(*d));
+	dataset_info_read(st, d);
 	sqlite3_finalize(st);
 	*ret = d;
 	return 0;
 }
 
-void dataset_info_destroy(struct dataset_info *d)
+void dataset_info_finish(struct dataset_info *d)
 {
 	if (!d) {
 		return;
@@ -74,6 +79,12 @@ void dataset_info_destroy(struct dataset_info *d)
 	free(d->import_options);
 	free(d->created_at);
 	free(d->updated_at);
+	memset(d, 0, sizeof(*d));
+}
+
+void dataset_info_destroy(struct dataset_info *d)
+{
+	dataset_info_finish(d);
 	free(d);
 }
 

@@ -9,10 +9,7 @@
 #include "context.h"
 #include "mcp/banned.h"
 
-#define DATASET_COLUMNS \
-	"id, name, title, description, source_kind, weight_column, tags, " \
-	"row_count, version, updated_at"
-
+/* a text column as a new string, or NULL when NULL or empty */
 static char *col_text(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
@@ -20,45 +17,10 @@ static char *col_text(sqlite3_stmt *st, int i)
 	return t && *t ? xstrdup((const char *)t) : NULL;
 }
 
-static void info_from_row(sqlite3_stmt *st, struct visible_dataset *d)
-{
-	memset(d, 0, sizeof(*d));
-	d->id = sqlite3_column_int64(st, 0);
-	d->name = col_text(st, 1);
-	d->title = col_text(st, 2);
-	d->description = col_text(st, 3);
-	d->source_kind = col_text(st, 4);
-	d->weight_column = col_text(st, 5);
-	d->tags = col_text(st, 6);
-	d->row_count = sqlite3_column_type(st, 7) == SQLITE_NULL
-			       ? -1
-			       : sqlite3_column_int64(st, 7);
-	d->version = sqlite3_column_int64(st, 8);
-	d->updated_at = col_text(st, 9);
-	if (!d->name) {
-		d->name = xstrdup("");
-	}
-}
-
-void visible_dataset_finish(struct visible_dataset *d)
-{
-	if (!d) {
-		return;
-	}
-	free(d->name);
-	free(d->title);
-	free(d->description);
-	free(d->source_kind);
-	free(d->weight_column);
-	free(d->tags);
-	free(d->updated_at);
-	memset(d, 0, sizeof(*d));
-}
-
-int context_list(struct db *db, struct visible_dataset **ret_list, size_t *ret_n)
+int context_list(struct db *db, struct dataset_info **ret_list, size_t *ret_n)
 {
 	sqlite3_stmt *st = NULL;
-	struct visible_dataset *list = NULL;
+	struct dataset_info *list = NULL;
 	size_t n = 0, alloc = 0;
 	int rc;
 
@@ -74,7 +36,7 @@ int context_list(struct db *db, struct visible_dataset **ret_list, size_t *ret_n
 			alloc = alloc ? alloc * 2 : 16;
 			list = xrealloc(list, alloc * sizeof(*list));
 		}
-		info_from_row(st, &list[n++]);
+		dataset_info_read(st, &list[n++]);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -86,15 +48,15 @@ int context_list(struct db *db, struct visible_dataset **ret_list, size_t *ret_n
 	return 0;
 }
 
-void context_list_free(struct visible_dataset *list, size_t n)
+void context_list_free(struct dataset_info *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		visible_dataset_finish(&list[i]);
+		dataset_info_finish(&list[i]);
 	}
 	free(list);
 }
 
-int context_find(struct db *db, const char *name, struct visible_dataset *ret)
+int context_find(struct db *db, const char *name, struct dataset_info *ret)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, r;
@@ -109,7 +71,7 @@ int context_find(struct db *db, const char *name, struct visible_dataset *ret)
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		info_from_row(st, ret);
+		dataset_info_read(st, ret);
 		r = 0;
 	} else {
 		r = rc == SQLITE_DONE ? -ENOENT : db_errno(rc);
@@ -233,7 +195,7 @@ static cJSON *approved_metadata(struct db *db, int64_t id)
 	return m;
 }
 
-cJSON *context_schema(struct db *db, const struct visible_dataset *d)
+cJSON *context_schema(struct db *db, const struct dataset_info *d)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON *cols, *tags, *meta, *coldesc;
@@ -406,7 +368,7 @@ static void add_list(struct buf *b, const char *heading, const cJSON *arr)
 	}
 }
 
-char *context_markdown(struct db *db, const struct visible_dataset *d)
+char *context_markdown(struct db *db, const struct dataset_info *d)
 {
 	cJSON *s = context_schema(db, d);
 	char *md = context_render(d, s);
@@ -415,7 +377,7 @@ char *context_markdown(struct db *db, const struct visible_dataset *d)
 	return md;
 }
 
-char *context_render(const struct visible_dataset *d, const cJSON *s)
+char *context_render(const struct dataset_info *d, const cJSON *s)
 {
 	const cJSON *cols = cJSON_GetObjectItemCaseSensitive(s, "columns");
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(s, "metadata");

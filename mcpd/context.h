@@ -16,40 +16,25 @@
 
 #include <cjson/cJSON.h>
 
+#include "mcp/dataset.h"
 #include "mcp/db.h"
 
-/* a dataset as clients may see it (enabled ones only) */
-struct visible_dataset {
-	int64_t id;
-	char *name;
-	char *title;            /* NULL when unset */
-	char *description;      /* NULL when unset */
-	char *source_kind;
-	char *weight_column;    /* NULL when unweighted */
-	char *tags;             /* comma-separated, may be "" */
-	int64_t row_count;      /* -1 when unknown */
-	int64_t version;
-	char *updated_at;
-};
-
-void visible_dataset_finish(struct visible_dataset *d);
-
 /* enabled datasets by name; 0 or a negative errno */
-int context_list(struct db *db, struct visible_dataset **ret_list,
+int context_list(struct db *db, struct dataset_info **ret_list,
 		 size_t *ret_n);
-void context_list_free(struct visible_dataset *list, size_t n);
+void context_list_free(struct dataset_info *list, size_t n);
 /* one enabled dataset: 0, -ENOENT, or another negative errno */
-int context_find(struct db *db, const char *name, struct visible_dataset *ret);
+int context_find(struct db *db, const char *name, struct dataset_info *ret);
 
 /* column names in position order (NULL-terminated, caller frees) */
 char **context_columns(struct db *db, int64_t dataset_id, size_t *ret_n);
 void context_columns_free(char **cols);
 
 /* markdown for the model */
-char *context_markdown(struct db *db, const struct visible_dataset *d);
+char *context_markdown(struct db *db, const struct dataset_info *d);
 /* the schema and profile as JSON */
-cJSON *context_schema(struct db *db, const struct visible_dataset *d);
+cJSON *context_schema(struct db *db, const struct dataset_info *d);
 /* markdown from a tree context_schema() made (saves reading it twice) */
-char *context_render(const struct visible_dataset *d, const cJSON *schema);
+char *context_render(const struct dataset_info *d, const cJSON *schema);
 
 #endif

@@ -28,7 +28,7 @@ static void offer(struct matches *m, const char *candidate,
 
 static void datasets(struct matches *m, const char *prefix)
 {
-	struct visible_dataset *list = NULL;
+	struct dataset_info *list = NULL;
 	size_t n = 0;
 
 	if (context_list(thread_catalog(), &list, &n) < 0) {
@@ -43,7 +43,7 @@ static void datasets(struct matches *m, const char *prefix)
 static void columns(struct matches *m, const char *dataset,
 		    const char *prefix)
 {
-	struct visible_dataset d;
+	struct dataset_info d;
 	char **cols;
 
 	if (!dataset || context_find(thread_catalog(), dataset, &d) < 0) {
@@ -54,7 +54,7 @@ static void columns(struct matches *m, const char *dataset,
 		offer(m, *c, prefix);
 	}
 	context_columns_free(cols);
-	visible_dataset_finish(&d);
+	dataset_info_finish(&d);
 }
 
 void method_completion_complete(struct request *req)

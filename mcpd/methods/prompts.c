@@ -106,7 +106,7 @@ static void add_text_message(cJSON *messages, const char *text)
 
 /* the dataset's context as an embedded resource */
 static void add_context_message(cJSON *messages, struct db *db,
-				const struct visible_dataset *d)
+				const struct dataset_info *d)
 {
 	cJSON *m = cJSON_CreateObject();
 	cJSON *c, *r;
@@ -147,7 +147,7 @@ static const char *arg(struct request *req, const cJSON *args,
 }
 
 static bool find(struct request *req, const char *name,
-		 struct visible_dataset *d)
+		 struct dataset_info *d)
 {
 	int r = context_find(thread_catalog(), name, d);
 
@@ -166,7 +166,7 @@ static bool find(struct request *req, const char *name,
 
 static void get_explore(struct request *req, const cJSON *args)
 {
-	struct visible_dataset d;
+	struct dataset_info d;
 	const char *name, *column;
 	cJSON *result, *messages;
 	struct buf b = BUF_INIT;
@@ -198,13 +198,13 @@ static void get_explore(struct request *req, const cJSON *args)
 	add_text_message(messages, buf_str(&b));
 	add_context_message(messages, thread_catalog(), &d);
 	buf_release(&b);
-	visible_dataset_finish(&d);
+	dataset_info_finish(&d);
 	reply_result(req, result);
 }
 
 static void get_compare(struct request *req, const cJSON *args)
 {
-	struct visible_dataset a, b;
+	struct dataset_info a, b;
 	const char *na, *nb;
 	cJSON *result, *messages;
 	char *text;
@@ -221,7 +221,7 @@ static void get_compare(struct request *req, const cJSON *args)
 		return;
 	}
 	if (!find(req, nb, &b)) {
-		visible_dataset_finish(&a);
+		dataset_info_finish(&a);
 		return;
 	}
 	result = result_new(req);
@@ -240,8 +240,8 @@ static void get_compare(struct request *req, const cJSON *args)
 	free(text);
 	add_context_message(messages, thread_catalog(), &a);
 	add_context_message(messages, thread_catalog(), &b);
-	visible_dataset_finish(&a);
-	visible_dataset_finish(&b);
+	dataset_info_finish(&a);
+	dataset_info_finish(&b);
 	reply_result(req, result);
 }
 

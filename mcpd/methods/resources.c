@@ -45,7 +45,7 @@ static void not_found(struct request *req, const char *uri)
 		    "Resource not found", data);
 }
 
-static cJSON *resource_json(const struct visible_dataset *d, bool schema,
+static cJSON *resource_json(const struct dataset_info *d, bool schema,
 			    enum proto p)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -82,7 +82,7 @@ static cJSON *resource_json(const struct visible_dataset *d, bool schema,
 
 void method_resources_list(struct request *req)
 {
-	struct visible_dataset *list = NULL;
+	struct dataset_info *list = NULL;
 	size_t n = 0, total, offset, i;
 	size_t page = (size_t)server.opt.page_size;
 	cJSON *result, *arr;
@@ -174,7 +174,7 @@ static const char *uri_param(struct request *req)
 void method_resources_read(struct request *req)
 {
 	struct db *db = thread_catalog();
-	struct visible_dataset d;
+	struct dataset_info d;
 	const char *uri = uri_param(req);
 	cJSON *result, *contents, *c;
 	char *name, *text;
@@ -209,20 +209,20 @@ void method_resources_read(struct request *req)
 	/* hot reload tells subscribers; a short hint keeps others fresh */
 	result_cacheable(req, result, 0);
 	free(text);
-	visible_dataset_finish(&d);
+	dataset_info_finish(&d);
 	reply_result(req, result);
 }
 
 /* the URI names an enabled dataset */
 static bool uri_exists(const char *uri)
 {
-	struct visible_dataset d;
+	struct dataset_info d;
 	bool schema;
 	char *name = resource_uri_dataset(uri, &schema);
 	bool ok = name && context_find(thread_catalog(), name, &d) == 0;
 
 	if (ok) {
-		visible_dataset_finish(&d);
+		dataset_info_finish(&d);
 	}
 	free(name);
 	return ok;

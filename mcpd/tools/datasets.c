@@ -9,7 +9,7 @@
 
 static void run_list_datasets(struct tool_call *call)
 {
-	struct visible_dataset *list = NULL;
+	struct dataset_info *list = NULL;
 	size_t n = 0;
 	cJSON *arr;
 	int r;
@@ -30,7 +30,7 @@ static void run_list_datasets(struct tool_call *call)
 			 n == 1 ? "" : "s");
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct visible_dataset *d = &list[i];
+		struct dataset_info *d = &list[i];
 		cJSON *o = cJSON_CreateObject();
 
 		buf_addf(&call->text, "- %s", d->name);
@@ -81,7 +81,7 @@ static void run_list_datasets(struct tool_call *call)
 
 static void run_describe_dataset(struct tool_call *call)
 {
-	struct visible_dataset d;
+	struct dataset_info d;
 	const char *name;
 	char *md;
 	int r;
@@ -107,7 +107,7 @@ static void run_describe_dataset(struct tool_call *call)
 	buf_addstr(&call->text, md);
 	free(md);
 	call->log_rows = 1;
-	visible_dataset_finish(&d);
+	dataset_info_finish(&d);
 }
 
 const struct tool_def tool_list_datasets = {

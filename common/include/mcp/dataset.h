@@ -1,9 +1,12 @@
 /*
- * dataset: catalog rows that describe datasets, shared by the importers
- * and the mcpctl commands.
+ * dataset: catalog rows that describe datasets, shared by the importers,
+ * the mcpctl commands and mcpd.
  *
- * A struct dataset_info is a snapshot of one `datasets` row; the caller
- * owns it and frees it with dataset_info_destroy() (NULL is fine).
+ * A struct dataset_info is a snapshot of one `datasets` row.  Text fields
+ * are NULL when the catalog has NULL or an empty string; row_count is -1
+ * when unknown.  dataset_lookup() returns one on the heap, released with
+ * dataset_info_destroy() (NULL is fine); an embedded one is filled by
+ * dataset_info_read() and released with dataset_info_finish().
  */
 #ifndef MCP_DATASET_H
 #define MCP_DATASET_H
@@ -31,6 +34,16 @@ struct dataset_info {
 	char *created_at;
 	char *updated_at;
 };
+
+/* the select list dataset_info_read() expects, for "SELECT " DATASET_COLUMNS */
+#define DATASET_COLUMNS \
+	"id, name, title, description, source_kind, source_path, " \
+	"source_table, data_table, weight_column, tags, import_options, " \
+	"enabled, row_count, version, created_at, updated_at"
+
+/* fill `d` from the current row of a statement selecting DATASET_COLUMNS */
+void dataset_info_read(sqlite3_stmt *st, struct dataset_info *d);
+void dataset_info_finish(struct dataset_info *d);
 
 /* 0 and *ret set, -ENOENT when there is no such dataset, or an error */
 int dataset_lookup(struct db *db, const char *name, struct dataset_info **ret);
