@@ -73,6 +73,8 @@ char *render_utf8_clean(const char *s, size_t len)
 	return buf_detach(&b, NULL);
 }
 
+static int add_double(struct buf *b, double d, bool json);
+
 cJSON *render_value(sqlite3_stmt *st, int i)
 {
 	switch (sqlite3_column_type(st, i)) {
@@ -86,8 +88,24 @@ cJSON *render_value(sqlite3_stmt *st, int i)
 		snprintf(num, sizeof(num), "%lld", (long long)v);
 		return cJSON_CreateRaw(num);
 	}
-	case SQLITE_FLOAT:
-		return cJSON_CreateNumber(sqlite3_column_double(st, i));
+	case SQLITE_FLOAT: {
+		double d = sqlite3_column_double(st, i);
+		struct buf b = BUF_INIT;
+		cJSON *item;
+
+		if (!isfinite(d)) {
+			return cJSON_CreateNull();
+		}
+		/*
+		 * Formatted once, here, as the shortest text that reads back
+		 * as the same double: the markdown table and the JSON printer
+		 * both use this text instead of formatting the number again.
+		 */
+		add_double(&b, d, true);
+		item = cJSON_CreateRaw(buf_str(&b));
+		buf_release(&b);
+		return item;
+	}
 	case SQLITE_TEXT: {
 		const char *t = (const char *)sqlite3_column_text(st, i);
 		char *clean = render_utf8_clean(t ? t : "",

@@ -338,6 +338,9 @@ static void add_value(struct buf *b, const cJSON *v)
 {
 	if (cJSON_IsString(v)) {
 		add_cell(b, v->valuestring);
+	} else if (cJSON_IsRaw(v)) {
+		/* render_value() gives real numbers as their shortest text */
+		buf_addstr(b, v->valuestring);
 	} else if (cJSON_IsNumber(v)) {
 		char *t = cJSON_PrintUnformatted(v);
 
