@@ -151,9 +151,21 @@ static int add_double(struct buf *b, double d, bool json)
 		return buf_addstr(b, json ? "null" : "NaN");
 	}
 	if (d == floor(d) && fabs(d) < (double)EXACT_INT) {
-		snprintf(num, sizeof(num), "%.0f", d);
-		/* "-0" reads oddly in a table */
-		return buf_addstr(b, strcmp(num, "-0") ? num : "0");
+		/* integers are most cells: no printf, and never "-0" */
+		long long v = (long long)d;
+		unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
+					     : (unsigned long long)v;
+		char *p = num + sizeof(num);
+
+		*--p = '\0';
+		do {
+			*--p = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		if (v < 0) {
+			*--p = '-';
+		}
+		return buf_addstr(b, p);
 	}
 	for (int prec = 15; prec <= 17; prec++) {
 		snprintf(num, sizeof(num), "%.*g", prec, d);
