@@ -75,18 +75,36 @@ char *render_utf8_clean(const char *s, size_t len)
 
 static int add_double(struct buf *b, double d, bool json);
 
+/* decimal digits of v at the end of buf (at least 21 bytes); no printf */
+static const char *format_int(long long v, char *buf, size_t size)
+{
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
+				     : (unsigned long long)v;
+	char *p = buf + size;
+
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0) {
+		*--p = '-';
+	}
+	return p;
+}
+
 cJSON *render_value(sqlite3_stmt *st, int i)
 {
 	switch (sqlite3_column_type(st, i)) {
 	case SQLITE_INTEGER: {
-		sqlite3_int64 v = sqlite3_column_int64(st, i);
-		char num[32];
+		char num[24];
 
-		if (v > -EXACT_INT && v < EXACT_INT) {
-			return cJSON_CreateNumber((double)v);
-		}
-		snprintf(num, sizeof(num), "%lld", (long long)v);
-		return cJSON_CreateRaw(num);
+		/*
+		 * As raw text, like real numbers: exact past 2^53, and the
+		 * printers copy it instead of formatting it again.
+		 */
+		return cJSON_CreateRaw(
+			format_int(sqlite3_column_int64(st, i), num, sizeof(num)));
 	}
 	case SQLITE_FLOAT: {
 		double d = sqlite3_column_double(st, i);
@@ -152,20 +170,8 @@ static int add_double(struct buf *b, double d, bool json)
 	}
 	if (d == floor(d) && fabs(d) < (double)EXACT_INT) {
 		/* integers are most cells: no printf, and never "-0" */
-		long long v = (long long)d;
-		unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
-					     : (unsigned long long)v;
-		char *p = num + sizeof(num);
-
-		*--p = '\0';
-		do {
-			*--p = (char)('0' + u % 10);
-			u /= 10;
-		} while (u);
-		if (v < 0) {
-			*--p = '-';
-		}
-		return buf_addstr(b, p);
+		return buf_addstr(b, format_int((long long)d, num,
+						sizeof(num)));
 	}
 	for (int prec = 15; prec <= 17; prec++) {
 		snprintf(num, sizeof(num), "%.*g", prec, d);

@@ -532,6 +532,10 @@ static int64_t cell_int(const cJSON *structured, int col)
 	const cJSON *cell = cJSON_GetArrayItem(cJSON_GetArrayItem(rows, 0),
 					       col);
 
+	/* query results carry numbers as raw JSON text (render_value) */
+	if (cJSON_IsRaw(cell)) {
+		return strtoll(cell->valuestring, NULL, 10);
+	}
 	return cJSON_IsNumber(cell) ? (int64_t)cell->valuedouble : 0;
 }
 

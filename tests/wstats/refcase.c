@@ -156,6 +156,8 @@ static void cell_text(const cJSON *cell, struct buf *out)
 		buf_addstr(out, cell->valuestring);
 	} else if (cJSON_IsNumber(cell)) {
 		buf_addf(out, "%.17g", cell->valuedouble);
+	} else if (cJSON_IsRaw(cell)) {
+		buf_addf(out, "%.17g", strtod(cell->valuestring, NULL));
 	} else {
 		buf_addstr(out, "NA");
 	}
