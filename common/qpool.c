@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "mcp/clock.h"
 #include "mcp/guard.h"
 #include "mcp/ident.h"
 #include "mcp/log.h"
@@ -66,14 +67,10 @@ static int progress(void *ctx)
 
 void qconn_set_deadline(struct qconn *c, int64_t ms)
 {
-	clock_gettime(CLOCK_MONOTONIC, &c->deadline);
-	c->deadline.tv_sec += ms / 1000;
-	c->deadline.tv_nsec += (ms % 1000) * 1000000;
-	if (c->deadline.tv_nsec >= 1000000000) {
-		c->deadline.tv_sec++;
-		c->deadline.tv_nsec -= 1000000000;
+	c->has_deadline = ms > 0;
+	if (c->has_deadline) {
+		clock_after_ms(CLOCK_MONOTONIC, ms, &c->deadline);
 	}
-	c->has_deadline = true;
 }
 
 static void set_limits(sqlite3 *db)

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mcp/clock.h"
 #include "mcp/log.h"
 #include "mcp/xalloc.h"
 #include "methods/methods.h"
@@ -172,12 +173,7 @@ static void *watch_main(void *arg)
 		struct timespec until;
 		int64_t g;
 
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += WATCH_INTERVAL_MS * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
+		clock_after_ms(CLOCK_REALTIME, WATCH_INTERVAL_MS, &until);
 		pthread_cond_timedwait(&watch_cond, &watch_lock, &until);
 		if (watch_quit) {
 			break;

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "../tools/tool.h"
+#include "mcp/clock.h"
 #include "mcp/log.h"
 #include "mcp/xalloc.h"
 #include "methods.h"
@@ -109,12 +110,7 @@ static void *ticker_main(void *arg)
 		struct timespec until;
 		int64_t now;
 
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += TICK_MS * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
+		clock_after_ms(CLOCK_REALTIME, TICK_MS, &until);
 		pthread_cond_timedwait(&ticker_cond, &running_lock, &until);
 		now = now_us();
 		for (struct running *r = running_list; r; r = r->next) {
