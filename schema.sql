@@ -151,3 +151,28 @@ CREATE VIRTUAL TABLE dataset_search USING fts5(
 	name, title, description, columns, metadata,
 	tokenize = 'unicode61 remove_diacritics 2'
 );
+
+-- migration 3
+-- Who this file is.  A random token marks the file as an mcpd catalog, so
+-- that a source file which turns out to be a catalog (a hard link, a
+-- symlink flipped after the path check, a bind mount) is recognised by its
+-- content once attached, and detached before client SQL can see it.
+CREATE TABLE catalog_identity (
+	id    INTEGER PRIMARY KEY CHECK (id = 1),
+	token TEXT NOT NULL
+);
+INSERT INTO catalog_identity VALUES (1, lower(hex(randomblob(16))));
+INSERT INTO system_config (key, value, description) VALUES
+	('query_memory_mb', '512', 'memory of one query worker process at most, in MB');
+
+-- migration 4
+-- (API keys and LLM metadata)
+
+-- migration 5
+-- (query log completion)
+
+-- migration 6
+-- (survey designs)
+
+-- migration 7
+-- (import typing: units, original formats, warnings)
