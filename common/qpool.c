@@ -621,6 +621,19 @@ struct qconn *qpool_acquire(struct qpool *pool)
 	return c;
 }
 
+void qpool_interrupt_all(struct qpool *pool)
+{
+	pthread_mutex_lock(&pool->lock);
+	for (int i = 0; i < pool->size; i++) {
+		struct qconn *c = pool->all[i];
+
+		if (c && c != &slot_opening) {
+			sqlite3_interrupt(c->db);
+		}
+	}
+	pthread_mutex_unlock(&pool->lock);
+}
+
 void qpool_release(struct qpool *pool, struct qconn *conn)
 {
 	if (!conn) {

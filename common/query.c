@@ -18,6 +18,9 @@
 #define DEFAULT_TIMEOUT_MS 10000
 #define DEFAULT_MAX_ROWS 1000
 #define DEFAULT_MAX_BYTES 65536
+#define DEFAULT_MEMORY_MB 512
+/* below this a worker cannot even open the catalog */
+#define MIN_MEMORY_MB 64
 
 /* after a cut, count the rows left for at most this long */
 #define COUNT_MS 200
@@ -42,6 +45,11 @@ void query_limits_load(struct db *catalog, struct query_limits *ret)
 					  DEFAULT_MAX_ROWS);
 	ret->max_bytes = db_config_get_int(catalog, "max_response_bytes",
 					   DEFAULT_MAX_BYTES);
+	ret->memory_mb = db_config_get_int(catalog, "query_memory_mb",
+					   DEFAULT_MEMORY_MB);
+	if (ret->memory_mb < MIN_MEMORY_MB) {
+		ret->memory_mb = MIN_MEMORY_MB;
+	}
 	if (ret->timeout_ms <= 0) {
 		ret->timeout_ms = DEFAULT_TIMEOUT_MS;
 	}

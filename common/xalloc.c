@@ -2,12 +2,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mcp/xalloc.h"
+
+/* 0: abort; else _exit with this status (a query worker's memory limit) */
+static int oom_exit_status;
+
+void xalloc_set_exit_status(int status)
+{
+	oom_exit_status = status;
+}
 
 static void die_oom(size_t size)
 {
 	fprintf(stderr, "out of memory (allocating %zu bytes)\n", size);
+	if (oom_exit_status) {
+		_exit(oom_exit_status);
+	}
 	abort();
 }
 

@@ -14,7 +14,9 @@
 #include "mcp/log.h"
 #include "mcp/paths.h"
 #include "mcp/xalloc.h"
+#include "sandbox.h"
 #include "server.h"
+#include "worker.h"
 #include "mcp/banned.h"
 
 /* one message may be this long; longer lines are refused, not buffered */
@@ -38,7 +40,7 @@ static void session_finish(struct session *s)
 static const char usage_text[] =
 	"usage: mcpd [--db PATH] [--log-level LEVEL] [--timeout-ms N]\n"
 	"            [--max-rows N] [--max-bytes N] [--workers N]\n"
-	"            [--page-size N] [--version] [--help]\n"
+	"            [--memory-mb N] [--page-size N] [--version] [--help]\n"
 	"\n"
 	"An MCP server over stdio: reads JSON-RPC from stdin, answers on\n"
 	"stdout, logs to stderr.  See mcpd(1).\n"
@@ -49,7 +51,8 @@ static const char usage_text[] =
 	"  --timeout-ms N     wall-clock limit of one query\n"
 	"  --max-rows N       rows one query returns at most\n"
 	"  --max-bytes N      bytes one tool result holds at most\n"
-	"  --workers N        requests served at once (4)\n"
+	"  --memory-mb N      memory of one query worker process\n"
+	"  --workers N        queries run at once, each in a worker (4)\n"
 	"  --page-size N      items per page of the list methods (50)\n"
 	"  --version          print the version and exit\n"
 	"  --help             print this help and exit\n";
@@ -90,6 +93,7 @@ enum {
 	OPT_MAX_ROWS,
 	OPT_MAX_BYTES,
 	OPT_WORKERS,
+	OPT_MEMORY_MB,
 	OPT_PAGE_SIZE,
 	OPT_VERSION,
 	OPT_HELP,
@@ -102,6 +106,7 @@ static const struct option long_options[] = {
 	{ "max-rows", required_argument, NULL, OPT_MAX_ROWS },
 	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
+	{ "memory-mb", required_argument, NULL, OPT_MEMORY_MB },
 	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -109,7 +114,7 @@ static const struct option long_options[] = {
 };
 
 struct flags {
-	int64_t timeout_ms, max_rows, max_bytes;
+	int64_t timeout_ms, max_rows, max_bytes, memory_mb;
 };
 
 /* 0 to run, 1 to exit 0 (help, version), negative for a usage error */
@@ -119,7 +124,7 @@ static int parse_args(int argc, char **argv, struct flags *f)
 	int64_t v;
 	int c;
 
-	f->timeout_ms = f->max_rows = f->max_bytes = -1;
+	f->timeout_ms = f->max_rows = f->max_bytes = f->memory_mb = -1;
 	server.opt.workers = 4;
 	server.opt.page_size = 50;
 	opterr = 0;
@@ -153,6 +158,13 @@ static int parse_args(int argc, char **argv, struct flags *f)
 		case OPT_MAX_BYTES:
 			if (parse_count("--max-bytes", optarg, 1,
 					&f->max_bytes) < 0) {
+				return -EINVAL;
+			}
+			break;
+		case OPT_MEMORY_MB:
+			if (parse_count("--memory-mb", optarg,
+					WORKER_MIN_MEMORY_MB,
+					&f->memory_mb) < 0) {
 				return -EINVAL;
 			}
 			break;
@@ -290,6 +302,11 @@ int main(int argc, char **argv)
 	char *err = NULL;
 	int r, ret = 1;
 
+	if (argc > 1 && strcmp(argv[1], WORKER_ARG) == 0) {
+		/* a query worker keeps SQLite's memory accounting: its heap
+		 * limit needs it */
+		return worker_main(argc, argv);
+	}
 	log_init("mcpd", LOG_WARN);
 	/* before any database opens: parallel queries must not share a mutex */
 	query_library_init();
@@ -326,25 +343,15 @@ int main(int argc, char **argv)
 	server.opt.fixed.timeout_ms = f.timeout_ms > 0 ? f.timeout_ms : 0;
 	server.opt.fixed.max_rows = f.max_rows > 0 ? f.max_rows : 0;
 	server.opt.fixed.max_bytes = f.max_bytes > 0 ? f.max_bytes : 0;
+	server.opt.fixed.memory_mb = f.memory_mb > 0 ? f.memory_mb : 0;
 	limits_reload(server.catalog);
-	/*
-	 * Room for every worker plus one query_many fanning out (8 at most)
-	 * at once; connections open lazily, so this costs nothing idle.
-	 */
-	r = qpool_create(server.catalog_path, server.opt.workers + 8,
-			 &server.pool, &err);
-	if (r < 0) {
-		/* list and describe still work; query tools will say so */
-		log_warn("query pool unavailable: %s", err ? err : "?");
-		free(err);
-		err = NULL;
-		server.pool = NULL;
-	}
 	if (setup_signals() < 0) {
 		log_error("cannot set up signal handling");
 		goto out;
 	}
 	out_init(STDOUT_FILENO);
+	/* one worker process per query at once, plus a warm spare */
+	sandbox_init(server.catalog_path, server.opt.workers + 1);
 	rpc_init();
 	progress_ticker_start();
 	watch_start();
@@ -356,6 +363,7 @@ int main(int argc, char **argv)
 	/* finish what is in flight, then close the streams and the logs */
 	atomic_store(&server.stopping, true);
 	rpc_finish();
+	sandbox_stop();
 	progress_ticker_stop();
 	watch_stop();
 	querylog_stop();

@@ -12,8 +12,19 @@
 #include "server.h"
 #include "mcp/banned.h"
 
-/* requests queued for workers at most; the reader waits beyond this */
-#define QUEUE_MAX 4096
+/*
+ * Two lanes of requests, each with its own threads: tool calls that run
+ * client SQL (in query workers, however long the SQL takes) and everything
+ * else, which only reads the catalog.  A slow query never delays a cheap
+ * request.  Each lane holds at most so many requests and bytes; past that
+ * the reader answers "busy" at once rather than buffering without bound.
+ */
+#define LANE_MAX_REQUESTS 1024
+#define LANE_MAX_BYTES (64u << 20)
+/* threads of the catalog lane */
+#define CATALOG_THREADS 2
+/* messages in one batch at most */
+#define BATCH_MAX 1000
 
 #define META_VERSION "io.modelcontextprotocol/protocolVersion"
 #define META_CLIENT "io.modelcontextprotocol/clientInfo"
@@ -26,13 +37,22 @@ struct batch {
 	cJSON *responses;
 };
 
+enum lane_id { LANE_SQL, LANE_CATALOG, NLANES };
+
+struct lane {
+	pthread_cond_t nonempty;
+	struct request *head, *tail;
+	size_t len;
+	size_t bytes;
+	int busy;
+};
+
 static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t queue_nonempty = PTHREAD_COND_INITIALIZER;
-static pthread_cond_t queue_nonfull = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t queue_idle = PTHREAD_COND_INITIALIZER;
-static int queue_busy;
-static struct request *queue_head, *queue_tail;
-static size_t queue_len;
+static struct lane lanes[NLANES] = {
+	{ .nonempty = PTHREAD_COND_INITIALIZER },
+	{ .nonempty = PTHREAD_COND_INITIALIZER },
+};
 static bool queue_closed;
 
 /*
@@ -53,8 +73,14 @@ static struct request **bucket(const char *key)
 	return &inflight[h % INFLIGHT_BUCKETS];
 }
 
+struct worker_arg {
+	int slot;
+	enum lane_id lane;
+};
+
 static pthread_t *workers;
 static struct db **worker_dbs;
+static struct worker_arg *worker_args;
 static int nworkers;
 
 static __thread struct db *tls_catalog;
@@ -314,9 +340,21 @@ static void run(struct request *req, const struct method_def *m)
 	m->fn(req);
 }
 
+static bool lanes_idle(void)
+{
+	for (int i = 0; i < NLANES; i++) {
+		if (lanes[i].head || lanes[i].busy > 0) {
+			return false;
+		}
+	}
+	return true;
+}
+
 static void *worker_main(void *arg)
 {
-	int slot = (int)(intptr_t)arg;
+	const struct worker_arg *wa = arg;
+	struct lane *lane = &lanes[wa->lane];
+	int slot = wa->slot;
 	char *err = NULL;
 
 	/*
@@ -336,21 +374,21 @@ static void *worker_main(void *arg)
 		struct request *req;
 
 		pthread_mutex_lock(&queue_lock);
-		while (!queue_head && !queue_closed) {
-			pthread_cond_wait(&queue_nonempty, &queue_lock);
+		while (!lane->head && !queue_closed) {
+			pthread_cond_wait(&lane->nonempty, &queue_lock);
 		}
-		req = queue_head;
+		req = lane->head;
 		if (!req) {
 			pthread_mutex_unlock(&queue_lock);
 			break;
 		}
-		queue_head = req->next;
-		if (!queue_head) {
-			queue_tail = NULL;
+		lane->head = req->next;
+		if (!lane->head) {
+			lane->tail = NULL;
 		}
-		queue_len--;
-		queue_busy++;
-		pthread_cond_signal(&queue_nonfull);
+		lane->len--;
+		lane->bytes -= req->bytes;
+		lane->busy++;
 		pthread_mutex_unlock(&queue_lock);
 
 		if (cancel_raised(&req->cancel)) {
@@ -360,7 +398,8 @@ static void *worker_main(void *arg)
 			run(req, method_find(req->method));
 		}
 		pthread_mutex_lock(&queue_lock);
-		if (--queue_busy == 0 && !queue_head) {
+		lane->busy--;
+		if (lanes_idle()) {
 			pthread_cond_broadcast(&queue_idle);
 		}
 		pthread_mutex_unlock(&queue_lock);
@@ -368,33 +407,45 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static void enqueue(struct request *req)
+/* false when the lane is full: the caller answers "busy" */
+static bool enqueue(struct request *req)
 {
+	struct lane *lane = &lanes[tools_call_in_worker(req) ? LANE_SQL
+							     : LANE_CATALOG];
+
 	pthread_mutex_lock(&queue_lock);
-	while (queue_len >= QUEUE_MAX) {
-		pthread_cond_wait(&queue_nonfull, &queue_lock);
+	if (lane->len >= LANE_MAX_REQUESTS ||
+	    lane->bytes + req->bytes > LANE_MAX_BYTES) {
+		pthread_mutex_unlock(&queue_lock);
+		return false;
 	}
 	req->next = NULL;
-	if (queue_tail) {
-		queue_tail->next = req;
+	if (lane->tail) {
+		lane->tail->next = req;
 	} else {
-		queue_head = req;
+		lane->head = req;
 	}
-	queue_tail = req;
-	queue_len++;
-	pthread_cond_signal(&queue_nonempty);
+	lane->tail = req;
+	lane->len++;
+	lane->bytes += req->bytes;
+	pthread_cond_signal(&lane->nonempty);
 	pthread_mutex_unlock(&queue_lock);
+	return true;
 }
 
 void rpc_init(void)
 {
 	tls_catalog = server.catalog;
-	nworkers = server.opt.workers;
+	nworkers = server.opt.workers + CATALOG_THREADS;
 	workers = xcalloc((size_t)nworkers, sizeof(*workers));
 	worker_dbs = xcalloc((size_t)nworkers, sizeof(*worker_dbs));
+	worker_args = xcalloc((size_t)nworkers, sizeof(*worker_args));
 	for (int i = 0; i < nworkers; i++) {
+		worker_args[i].slot = i;
+		worker_args[i].lane = i < server.opt.workers ? LANE_SQL
+							     : LANE_CATALOG;
 		if (pthread_create(&workers[i], NULL, worker_main,
-				   (void *)(intptr_t)i) != 0) {
+				   &worker_args[i]) != 0) {
 			log_error("cannot start worker thread");
 			abort();
 		}
@@ -404,7 +455,7 @@ void rpc_init(void)
 void rpc_drain(void)
 {
 	pthread_mutex_lock(&queue_lock);
-	while (queue_head || queue_busy > 0) {
+	while (!lanes_idle()) {
 		pthread_cond_wait(&queue_idle, &queue_lock);
 	}
 	pthread_mutex_unlock(&queue_lock);
@@ -414,7 +465,9 @@ void rpc_finish(void)
 {
 	pthread_mutex_lock(&queue_lock);
 	queue_closed = true;
-	pthread_cond_broadcast(&queue_nonempty);
+	for (int i = 0; i < NLANES; i++) {
+		pthread_cond_broadcast(&lanes[i].nonempty);
+	}
 	pthread_mutex_unlock(&queue_lock);
 	for (int i = 0; i < nworkers; i++) {
 		pthread_join(workers[i], NULL);
@@ -422,6 +475,7 @@ void rpc_finish(void)
 	}
 	free(workers);
 	free(worker_dbs);
+	free(worker_args);
 	subscriptions_close_all();
 }
 
@@ -561,7 +615,7 @@ static int request_context(struct request *req, cJSON **ret_data,
 }
 
 static void handle_request(cJSON *msg, const cJSON *id, const char *method,
-			   const cJSON *params, struct batch *b)
+			   const cJSON *params, struct batch *b, size_t bytes)
 {
 	const struct method_def *m;
 	struct request *req = xcalloc(1, sizeof(*req));
@@ -576,6 +630,7 @@ static void handle_request(cJSON *msg, const cJSON *id, const char *method,
 	req->params = params;
 	req->start_us = now_us();
 	req->log_level = LEVEL_OFF;
+	req->bytes = bytes;
 	if (!inflight_add(req)) {
 		send_error(b, id, RPC_INVALID_REQUEST,
 			   "Invalid Request: a request with this id is "
@@ -636,8 +691,11 @@ static void handle_request(cJSON *msg, const cJSON *id, const char *method,
 	}
 	if (m->flags & METHOD_INLINE) {
 		run(req, m);
-	} else {
-		enqueue(req);
+	} else if (!enqueue(req)) {
+		reply_error(req, RPC_INTERNAL_ERROR,
+			    "Server busy: too many requests are waiting; "
+			    "send this one again when some have been "
+			    "answered", NULL);
 	}
 }
 
@@ -650,7 +708,7 @@ static bool valid_id(const cJSON *id)
  * One message: a request, a notification or (ignored) a response.
  * Takes ownership of msg.
  */
-static void handle_message(cJSON *msg, struct batch *b)
+static void handle_message(cJSON *msg, struct batch *b, size_t bytes)
 {
 	const cJSON *jsonrpc, *method, *params;
 	const cJSON *id;
@@ -699,7 +757,7 @@ static void handle_message(cJSON *msg, struct batch *b)
 		cJSON_Delete(msg);
 		return;
 	}
-	handle_request(msg, id, method->valuestring, params, b);
+	handle_request(msg, id, method->valuestring, params, b, bytes);
 }
 
 static bool batches_allowed(void)
@@ -725,6 +783,7 @@ void rpc_handle_line(const char *line, size_t len)
 	cJSON *msg;
 	struct batch *b;
 	size_t i;
+	int n;
 
 	for (i = 0; i < len; i++) {
 		if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r') {
@@ -746,7 +805,7 @@ void rpc_handle_line(const char *line, size_t len)
 		return;
 	}
 	if (!cJSON_IsArray(msg)) {
-		handle_message(msg, NULL);
+		handle_message(msg, NULL, len);
 		return;
 	}
 	if (cJSON_GetArraySize(msg) == 0) {
@@ -762,9 +821,21 @@ void rpc_handle_line(const char *line, size_t len)
 		cJSON_Delete(msg);
 		return;
 	}
+	n = cJSON_GetArraySize(msg);
+	if (n > BATCH_MAX) {
+		char text[96];
+
+		snprintf(text, sizeof(text), "Invalid Request: a batch holds "
+			 "at most %d messages", BATCH_MAX);
+		send_error(NULL, NULL, RPC_INVALID_REQUEST, text);
+		cJSON_Delete(msg);
+		return;
+	}
 	b = batch_create();
-	while (cJSON_GetArraySize(msg) > 0) {
-		handle_message(cJSON_DetachItemFromArray(msg, 0), b);
+	/* detach from the head: linear in the batch, whatever its size */
+	while (msg->child) {
+		handle_message(cJSON_DetachItemViaPointer(msg, msg->child), b,
+			       len / (size_t)n);
 	}
 	cJSON_Delete(msg);
 	batch_put(b, NULL);

@@ -106,6 +106,7 @@ struct request {
 	atomic_bool answered;       /* set by the first reply */
 	struct batch *batch;        /* or NULL */
 	int64_t start_us;
+	size_t bytes;               /* its share of the line it came in */
 	struct request *next;       /* queue and in-flight links */
 	struct request *inflight_next;
 };

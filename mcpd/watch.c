@@ -111,6 +111,9 @@ void limits_reload(struct db *db)
 	if (fixed->max_bytes > 0) {
 		l.max_bytes = fixed->max_bytes;
 	}
+	if (fixed->memory_mb > 0) {
+		l.memory_mb = fixed->memory_mb;
+	}
 	pthread_mutex_lock(&limits_lock);
 	server.opt.limits = l;
 	pthread_mutex_unlock(&limits_lock);

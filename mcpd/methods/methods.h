@@ -46,6 +46,8 @@ extern const char server_instructions[];
 /* tools.c */
 void method_tools_list(struct request *req);
 void method_tools_call(struct request *req);
+/* does this request run a tool in a query worker (the slow lane)? */
+bool tools_call_in_worker(const struct request *req);
 
 /* resources.c */
 void method_resources_list(struct request *req);

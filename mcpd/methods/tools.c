@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../sandbox.h"
 #include "../tools/tool.h"
 #include "mcp/clock.h"
 #include "mcp/log.h"
@@ -249,6 +250,19 @@ static void log_call(struct request *req, const struct tool_def *t,
 	querylog_push(e);
 }
 
+bool tools_call_in_worker(const struct request *req)
+{
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(req->params,
+							    "name");
+	const struct tool_def *t;
+
+	if (strcmp(req->method, "tools/call") != 0 || !cJSON_IsString(name)) {
+		return false;
+	}
+	t = tool_find(name->valuestring);
+	return t && t->where == TOOL_IN_WORKER;
+}
+
 void method_tools_call(struct request *req)
 {
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(req->params,
@@ -292,7 +306,12 @@ void method_tools_call(struct request *req)
 	buf_init(&call.text, TOOL_TEXT_MAX);
 	running_add(&run, req);
 	call.progress_ctx = &run;
-	t->run(&call);
+	if (t->where == TOOL_IN_WORKER) {
+		/* client SQL never runs in this process */
+		sandbox_call(t, &call);
+	} else {
+		t->run(&call);
+	}
 	running_remove(&run);
 
 	log_call(req, t, args, &call);

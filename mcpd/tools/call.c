@@ -25,6 +25,11 @@ void tool_error(struct tool_call *call, const char *fmt, ...)
 void tool_progress(struct tool_call *call, double progress, double total,
 		   const char *message)
 {
+	if (call->progress_fn) {
+		call->progress_fn(call->progress_ctx, progress, total,
+				  message);
+		return;
+	}
 	/* methods/tools.c orders it with the reply and the ticker */
 	call_progress(call->progress_ctx, progress, total, message);
 }

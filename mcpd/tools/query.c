@@ -607,6 +607,7 @@ const struct tool_def tool_query = {
 		"\"required\":[\"sql\"]}",
 	.output_schema = RESULT_SCHEMA,
 	.run = run_query,
+	.where = TOOL_IN_WORKER,
 };
 
 const struct tool_def tool_sample_rows = {
@@ -630,6 +631,7 @@ const struct tool_def tool_sample_rows = {
 		FORMAT_SCHEMA "},\"required\":[\"dataset\"]}",
 	.output_schema = RESULT_SCHEMA,
 	.run = run_sample_rows,
+	.where = TOOL_IN_WORKER,
 };
 
 const struct tool_def tool_search_datasets = {
@@ -689,4 +691,5 @@ const struct tool_def tool_query_many = {
 		"\"required\":[\"status\"]}}},"
 		"\"required\":[\"results\"]}",
 	.run = run_query_many,
+	.where = TOOL_IN_WORKER,
 };

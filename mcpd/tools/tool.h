@@ -33,6 +33,9 @@ struct tool_call {
 	const struct query_limits *limits;  /* effective limits */
 	const struct cancel *cancel;        /* raised on cancellation */
 	void *progress_ctx;                 /* opaque, for tool_progress() */
+	/* where tool_progress() goes; NULL: call_progress() of the server */
+	void (*progress_fn)(void *ctx, double progress, double total,
+			    const char *message);
 
 	/* out: filled by the tool */
 	struct buf text;                    /* markdown for the model */
@@ -48,6 +51,12 @@ struct tool_call {
 
 typedef void (*tool_fn)(struct tool_call *call);
 
+/* where a tool runs */
+enum tool_where {
+	TOOL_IN_SERVER,     /* reads the catalog only: served at once */
+	TOOL_IN_WORKER,     /* runs client SQL: in a worker process */
+};
+
 struct tool_def {
 	const char *name;
 	const char *title;
@@ -55,6 +64,7 @@ struct tool_def {
 	const char *input_schema;    /* JSON Schema text */
 	const char *output_schema;   /* JSON Schema text, or NULL */
 	tool_fn run;
+	enum tool_where where;
 };
 
 /* every tool, in the order tools/list shows them; NULL-terminated */

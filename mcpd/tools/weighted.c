@@ -809,4 +809,5 @@ const struct tool_def tool_weighted_stats = {
 		"\"rows_null_weight\":{\"type\":\"integer\"}"
 		"},\"required\":[\"columns\",\"rows\"]}",
 	.run = run_weighted_stats,
+	.where = TOOL_IN_WORKER,
 };

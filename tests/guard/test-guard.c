@@ -40,7 +40,7 @@ static int ncases;
 
 static double now_s(void);
 
-static const struct query_limits fast = { 300, 50, 8192 };
+static const struct query_limits fast = { 300, 50, 8192, 512 };
 
 static bool leaks(const struct query_result *r)
 {
@@ -448,7 +448,7 @@ static void nesting(void)
 
 static void runaway(void)
 {
-	struct query_limits small = { 300, 50, 8192 };
+	struct query_limits small = { 300, 50, 8192, 512 };
 
 	run_case("endless recursive cte counted",
 		 "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
@@ -626,7 +626,7 @@ static void cell_text(void)
 static void limits_and_notes(void)
 {
 	struct qconn *c = qpool_acquire(pool);
-	struct query_limits lim = { 5000, 10, 65536 };
+	struct query_limits lim = { 5000, 10, 65536, 512 };
 	struct query_result r;
 
 	query_run(c, "SELECT * FROM big", &lim, QUERY_FORMAT_MARKDOWN, NULL,
@@ -825,7 +825,7 @@ static void slow_calls(void)
 /* a query that spills into temporary files stops at a ceiling */
 static void temp_ceiling(void)
 {
-	struct query_limits lim = { 60000, 10, 65536 };
+	struct query_limits lim = { 60000, 10, 65536, 512 };
 	struct qconn *c = qpool_acquire(pool);
 	struct query_result r;
 	double t0 = now_s(), t;
@@ -877,7 +877,7 @@ static double now_s(void)
 static void cancellation(void)
 {
 	struct qconn *c = qpool_acquire(pool);
-	struct query_limits lim = { 10000, 10, 65536 };
+	struct query_limits lim = { 10000, 10, 65536, 512 };
 	struct cancel flag = CANCEL_INIT;
 	struct cancel_arg a = { &flag, 100 };
 	struct query_result r;
@@ -964,7 +964,7 @@ struct timed {
 static void *timed_run(void *p)
 {
 	struct timed *t = p;
-	struct query_limits lim = { 30000, 10, 65536 };
+	struct query_limits lim = { 30000, 10, 65536, 512 };
 	struct qconn *c = qpool_acquire(pool);
 	struct query_result r;
 	double t0 = now_s();

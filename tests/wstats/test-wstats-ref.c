@@ -157,7 +157,7 @@ int main(void)
 	struct refcase *cases = NULL;
 	struct qpool *pool = NULL;
 	struct qconn *conn = NULL;
-	struct query_limits limits = { 10000, 100000, 1 << 24 };
+	struct query_limits limits = { 10000, 100000, 1 << 24, 512 };
 	size_t ncases = 0;
 
 	if (!src) {

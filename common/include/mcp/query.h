@@ -42,6 +42,7 @@ struct query_limits {
 	int64_t timeout_ms;     /* wall clock for one statement */
 	int64_t max_rows;       /* rows returned at most */
 	int64_t max_bytes;      /* bytes of rendered output at most */
+	int64_t memory_mb;      /* memory of one query worker at most */
 };
 
 /* defaults from system_config (built-in defaults when a key is missing) */
@@ -92,6 +93,8 @@ void qpool_destroy(struct qpool *pool);
 /* blocks until a connection is free; NULL only if the catalog is gone */
 struct qconn *qpool_acquire(struct qpool *pool);
 void qpool_release(struct qpool *pool, struct qconn *conn);
+/* sqlite3_interrupt() every open connection (from any thread) */
+void qpool_interrupt_all(struct qpool *pool);
 /*
  * The raw handle.  Statements prepared on it pass the guard like client
  * SQL (they may read datasets only); the catalog's own tables are read

@@ -15,6 +15,11 @@ void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *ptr, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/*
+ * From now on, running out of memory exits with `status` instead of
+ * aborting: a query worker's limit is an answer for the server, not a bug.
+ */
+void xalloc_set_exit_status(int status);
 /* printf into a fresh string */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,0 +1,520 @@
+/*
+ * sandbox: spawning, feeding and killing query workers (see sandbox.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mcp/buf.h"
+#include "mcp/log.h"
+#include "mcp/xalloc.h"
+#include "server.h"
+#include "sandbox.h"
+#include "worker.h"
+#include "mcp/banned.h"
+
+extern char **environ;
+
+/* how often a waiting call looks at its cancel flag */
+#define POLL_SLICE_MS 20
+/*
+ * The worker's answer may be this much larger than max_bytes: JSON
+ * escaping (at most 6 bytes for one) of text and structuredContent, plus
+ * progress lines.
+ */
+#define ANSWER_SLACK (1u << 20)
+
+struct wproc {
+	pid_t pid;              /* 0: the slot is empty */
+	int to;                 /* its stdin */
+	int from;               /* its stdout */
+	int64_t memory_mb;      /* the limit it was started with */
+	bool busy;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t idle_cond = PTHREAD_COND_INITIALIZER;
+static struct wproc *slots;
+static int nslots;
+static char *catalog;
+static bool stopped;
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+/* start a worker in `w` (empty); 0 or a negative errno */
+static int spawn(struct wproc *w, int64_t memory_mb)
+{
+	int to[2] = { -1, -1 }, from[2] = { -1, -1 };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, defaults;
+	char mb[32];
+	char *argv[] = { "mcpd", WORKER_ARG, catalog, mb, NULL };
+	pid_t pid;
+	int rc;
+
+	snprintf(mb, sizeof(mb), "%lld", (long long)memory_mb);
+	if (pipe2(to, O_CLOEXEC) < 0 || pipe2(from, O_CLOEXEC) < 0) {
+		rc = errno;
+		close_fd(&to[0]);
+		close_fd(&to[1]);
+		return -rc;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, to[0], STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, from[1], STDOUT_FILENO);
+	posix_spawnattr_init(&attr);
+	sigemptyset(&none);
+	sigemptyset(&defaults);
+	sigaddset(&defaults, SIGPIPE);
+	sigaddset(&defaults, SIGTERM);
+	sigaddset(&defaults, SIGINT);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &defaults);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
+					       POSIX_SPAWN_SETSIGDEF);
+	/* /proc/self/exe: this very binary, even if the file was replaced */
+	rc = posix_spawn(&pid, "/proc/self/exe", &fa, &attr, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	close(to[0]);
+	close(from[1]);
+	if (rc != 0) {
+		close(to[1]);
+		close(from[0]);
+		log_error("cannot start a query worker: %s", strerror(rc));
+		return -rc;
+	}
+	w->pid = pid;
+	w->to = to[1];
+	w->from = from[0];
+	w->memory_mb = memory_mb;
+	w->busy = false;
+	return 0;
+}
+
+/* kill and reap the worker in `w`; returns its wait status */
+static int reap(struct wproc *w, bool kill_it)
+{
+	int status = 0;
+
+	if (w->pid <= 0) {
+		return 0;
+	}
+	if (kill_it) {
+		kill(w->pid, SIGKILL);
+	}
+	close_fd(&w->to);
+	close_fd(&w->from);
+	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR) {
+	}
+	w->pid = 0;
+	return status;
+}
+
+static int idle_count(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < nslots; i++) {
+		n += slots[i].pid > 0 && !slots[i].busy;
+	}
+	return n;
+}
+
+/* with the lock held: start one more worker if none is idle */
+static void keep_spare(int64_t memory_mb)
+{
+	if (stopped || idle_count() > 0) {
+		return;
+	}
+	for (int i = 0; i < nslots; i++) {
+		if (slots[i].pid == 0) {
+			spawn(&slots[i], memory_mb);
+			return;
+		}
+	}
+}
+
+int sandbox_init(const char *catalog_path, int n)
+{
+	struct query_limits l;
+
+	catalog = xstrdup(catalog_path);
+	nslots = n < 2 ? 2 : n;
+	slots = xcalloc((size_t)nslots, sizeof(*slots));
+	for (int i = 0; i < nslots; i++) {
+		slots[i].to = slots[i].from = -1;
+	}
+	limits_get(&l);
+	pthread_mutex_lock(&lock);
+	keep_spare(l.memory_mb);
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
+/* an idle worker started with `memory_mb`, marked busy; NULL if stopped */
+static struct wproc *acquire(int64_t memory_mb)
+{
+	struct wproc *w = NULL;
+
+	pthread_mutex_lock(&lock);
+	while (!stopped) {
+		for (int i = 0; i < nslots && !w; i++) {
+			if (slots[i].pid > 0 && !slots[i].busy) {
+				w = &slots[i];
+			}
+		}
+		if (w && w->memory_mb != memory_mb) {
+			/* the limit changed: this one is stale */
+			reap(w, true);
+			spawn(w, memory_mb);
+		}
+		if (!w) {
+			for (int i = 0; i < nslots && !w; i++) {
+				if (slots[i].pid == 0 &&
+				    spawn(&slots[i], memory_mb) == 0) {
+					w = &slots[i];
+				}
+			}
+		}
+		if (w && w->pid > 0) {
+			w->busy = true;
+			break;
+		}
+		w = NULL;
+		pthread_cond_wait(&idle_cond, &lock);
+	}
+	if (w) {
+		keep_spare(memory_mb);
+	}
+	pthread_mutex_unlock(&lock);
+	return w;
+}
+
+static void release(struct wproc *w, bool kill_it, int *ret_status)
+{
+	struct query_limits l;
+	int status = 0;
+
+	limits_get(&l);
+	pthread_mutex_lock(&lock);
+	if (kill_it) {
+		status = reap(w, true);
+	}
+	w->busy = false;
+	keep_spare(l.memory_mb);
+	pthread_cond_signal(&idle_cond);
+	pthread_mutex_unlock(&lock);
+	if (ret_status) {
+		*ret_status = status;
+	}
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+enum wait_result {
+	WAIT_DONE,
+	WAIT_TIMEOUT,
+	WAIT_CANCELLED,
+	WAIT_TOO_BIG,
+	WAIT_DIED,
+};
+
+/*
+ * Read lines from the worker until its answer is complete: progress lines
+ * go to the client as they come; the answer line (and the structured line
+ * after it) are left in *ret_answer / *ret_structured.
+ */
+static enum wait_result wait_answer(struct wproc *w, struct tool_call *call,
+				    int64_t deadline_us, size_t max_bytes,
+				    cJSON **ret_answer, char **ret_structured)
+{
+	struct buf in;
+	enum wait_result res = WAIT_DIED;
+	size_t scanned = 0;
+
+	buf_init(&in, max_bytes);
+	for (;;) {
+		struct pollfd pfd = { .fd = w->from, .events = POLLIN };
+		int64_t left = deadline_us - now_us();
+		char chunk[65536];
+		ssize_t n;
+		char *nl;
+
+		if (cancel_raised(call->cancel)) {
+			res = WAIT_CANCELLED;
+			break;
+		}
+		if (left <= 0) {
+			res = WAIT_TIMEOUT;
+			break;
+		}
+		if (poll(&pfd, 1, left / 1000 < POLL_SLICE_MS
+				       ? (int)(left / 1000) + 1
+				       : POLL_SLICE_MS) <= 0) {
+			continue;
+		}
+		n = read(w->from, chunk, sizeof(chunk));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+			continue;
+		}
+		if (n <= 0) {
+			res = WAIT_DIED;
+			break;
+		}
+		if (buf_add(&in, chunk, (size_t)n) < 0) {
+			res = WAIT_TOO_BIG;
+			break;
+		}
+		/* complete lines: progress, then the answer (+ structured) */
+		while ((nl = memchr(in.data + scanned, '\n',
+				    in.len - scanned))) {
+			size_t end = (size_t)(nl - in.data);
+			cJSON *msg;
+
+			if (*ret_answer) {
+				/* the structured line after the answer */
+				*ret_structured = xstrndup(in.data + scanned,
+							   end - scanned);
+				res = WAIT_DONE;
+				goto out;
+			}
+			*nl = '\0';
+			msg = cJSON_Parse(in.data + scanned);
+			scanned = end + 1;
+			if (!msg) {
+				res = WAIT_DIED;
+				goto out;
+			}
+			if (cJSON_HasObjectItem(msg, "progress")) {
+				const cJSON *m = cJSON_GetObjectItem(msg,
+								     "message");
+
+				tool_progress(call,
+					cJSON_GetNumberValue(
+						cJSON_GetObjectItem(msg,
+							"progress")),
+					cJSON_GetNumberValue(
+						cJSON_GetObjectItem(msg,
+							"total")),
+					cJSON_IsString(m) ? m->valuestring
+							  : NULL);
+				cJSON_Delete(msg);
+				continue;
+			}
+			*ret_answer = msg;
+			if (!cJSON_IsTrue(cJSON_GetObjectItem(msg,
+							      "structured"))) {
+				res = WAIT_DONE;
+				goto out;
+			}
+		}
+	}
+out:
+	buf_release(&in);
+	return res;
+}
+
+/* the worker's status word as the server's own static string */
+static const char *status_of(const char *s)
+{
+	static const char *const names[] = {
+		"ok", "error", "denied", "timeout", "cancelled",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(s, names[i]) == 0) {
+			return names[i];
+		}
+	}
+	return "error";
+}
+
+static const char *json_string(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* fill the call from the worker's answer */
+static void take_answer(struct tool_call *call, cJSON *answer,
+			char *structured)
+{
+	const char *status = json_string(answer, "status");
+	const char *s;
+
+	buf_reset(&call->text);
+	buf_addstr(&call->text, json_string(answer, "text")
+					? json_string(answer, "text")
+					: "");
+	call->is_error = cJSON_IsTrue(cJSON_GetObjectItem(answer,
+							  "isError"));
+	/* the status names are static strings of the server's own */
+	call->log_status = status ? status_of(status) : NULL;
+	if ((s = json_string(answer, "sql"))) {
+		call->log_sql = xstrdup(s);
+	}
+	if ((s = json_string(answer, "datasets"))) {
+		call->log_datasets = xstrdup(s);
+	}
+	call->log_rows = (int64_t)cJSON_GetNumberValue(
+		cJSON_GetObjectItem(answer, "rows"));
+	if (structured && utf8_valid(structured, strlen(structured))) {
+		/* printed by the worker's cJSON: kept as it is, not reparsed */
+		call->structured = cJSON_CreateRaw(structured);
+	}
+}
+
+static void stopped_error(struct tool_call *call, enum wait_result res,
+			  int status)
+{
+	const struct query_limits *l = call->limits;
+
+	switch (res) {
+	case WAIT_TIMEOUT:
+		tool_error(call, "stopped: the query passed the time limit "
+			   "of %lld ms. Narrow it with WHERE, aggregate with "
+			   "GROUP BY, or add a LIMIT.",
+			   (long long)l->timeout_ms);
+		call->log_status = "timeout";
+		break;
+	case WAIT_CANCELLED:
+		tool_error(call, "the query was cancelled");
+		call->log_status = "cancelled";
+		break;
+	case WAIT_TOO_BIG:
+		tool_error(call, "stopped: the answer passed the response "
+			   "limit of %lld bytes",
+			   (long long)l->max_bytes);
+		break;
+	default:
+		if ((WIFEXITED(status) &&
+		     WEXITSTATUS(status) == WORKER_EXIT_OOM) ||
+		    (WIFSIGNALED(status) && (WTERMSIG(status) == SIGSEGV ||
+					     WTERMSIG(status) == SIGABRT ||
+					     WTERMSIG(status) == SIGBUS ||
+					     WTERMSIG(status) == SIGKILL))) {
+			tool_error(call, "stopped: the query passed the "
+				   "memory limit of %lld MB. Aggregate, "
+				   "select fewer or shorter values, or add "
+				   "a LIMIT.", (long long)l->memory_mb);
+		} else {
+			tool_error(call, "stopped: the query worker failed "
+				   "(status %d); the server goes on", status);
+		}
+		break;
+	}
+}
+
+void sandbox_call(const struct tool_def *t, struct tool_call *call)
+{
+	const struct query_limits *l = call->limits;
+	struct wproc *w;
+	cJSON *req, *lim, *answer = NULL;
+	char *line, *structured = NULL;
+	enum wait_result res;
+	int64_t deadline_us;
+	int status = 0;
+	int r;
+
+	if (!slots) {
+		tool_error(call, "query workers are not available");
+		return;
+	}
+	w = acquire(l->memory_mb);
+	if (!w) {
+		tool_error(call, "the server is stopping");
+		call->log_status = "cancelled";
+		return;
+	}
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "tool", t->name);
+	cJSON_AddItemToObject(req, "args", cJSON_Duplicate(call->args, 1));
+	lim = cJSON_AddObjectToObject(req, "limits");
+	cJSON_AddNumberToObject(lim, "timeout_ms", (double)l->timeout_ms);
+	cJSON_AddNumberToObject(lim, "max_rows", (double)l->max_rows);
+	cJSON_AddNumberToObject(lim, "max_bytes", (double)l->max_bytes);
+	line = cJSON_PrintUnformatted(req);
+	cJSON_Delete(req);
+	deadline_us = now_us() +
+		      (l->timeout_ms + SANDBOX_KILL_GRACE_MS) * 1000;
+	r = line ? write_all(w->to, line, strlen(line)) : -ENOMEM;
+	if (r == 0) {
+		r = write_all(w->to, "\n", 1);
+	}
+	free(line);
+	if (r < 0) {
+		res = WAIT_DIED;
+	} else {
+		res = wait_answer(w, call, deadline_us,
+				  (size_t)l->max_bytes * 8 + ANSWER_SLACK,
+				  &answer, &structured);
+	}
+	release(w, res != WAIT_DONE, &status);
+	if (res == WAIT_DONE) {
+		take_answer(call, answer, structured);
+	} else {
+		stopped_error(call, res, status);
+	}
+	cJSON_Delete(answer);
+	free(structured);
+}
+
+void sandbox_stop(void)
+{
+	pthread_mutex_lock(&lock);
+	stopped = true;
+	for (int i = 0; i < nslots; i++) {
+		/* a busy worker's call sees EOF and answers at once */
+		if (slots[i].pid > 0 && !slots[i].busy) {
+			reap(&slots[i], true);
+		} else if (slots[i].pid > 0) {
+			kill(slots[i].pid, SIGKILL);
+		}
+	}
+	pthread_cond_broadcast(&idle_cond);
+	pthread_mutex_unlock(&lock);
+}
+
+int sandbox_live_workers(void)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < nslots; i++) {
+		n += slots[i].pid > 0;
+	}
+	pthread_mutex_unlock(&lock);
+	return n;
+}

@@ -1,0 +1,340 @@
+/*
+ * worker: one query worker process (see worker.h for the protocol).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "mcp/buf.h"
+#include "mcp/clock.h"
+#include "mcp/db.h"
+#include "mcp/log.h"
+#include "mcp/query.h"
+#include "mcp/utf8cut.h"
+#include "mcp/xalloc.h"
+#include "tools/tool.h"
+#include "worker.h"
+#include "mcp/banned.h"
+
+/* a request line from the server is at most this long */
+#define REQUEST_MAX (16u << 20)
+/* what one tool result may hold before it is cut, whatever the limits */
+#define TOOL_TEXT_MAX (16u << 20)
+/* SQLite may use this share of the worker's memory; the rest is ours */
+#define SQLITE_HEAP_SHARE 0.75
+/* the connections a worker opens at most (query_many runs up to 8) */
+#define WORKER_CONNECTIONS 8
+
+/*
+ * The watchdog interrupts the running statements at the deadline, so
+ * that even a long prepare or a finalizer is asked to stop from inside.
+ * The server's kill a little later is what guarantees it.
+ */
+struct watchdog {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct qpool *pool;
+	struct timespec deadline;
+	bool armed;
+	bool quit;
+};
+
+static struct watchdog dog = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.cond = PTHREAD_COND_INITIALIZER,
+};
+
+static void *watchdog_main(void *arg)
+{
+	pthread_mutex_lock(&dog.lock);
+	while (!dog.quit) {
+		if (!dog.armed) {
+			pthread_cond_wait(&dog.cond, &dog.lock);
+			continue;
+		}
+		if (pthread_cond_timedwait(&dog.cond, &dog.lock,
+					   &dog.deadline) == ETIMEDOUT &&
+		    dog.armed) {
+			dog.armed = false;
+			qpool_interrupt_all(dog.pool);
+		}
+	}
+	pthread_mutex_unlock(&dog.lock);
+	return NULL;
+}
+
+static void watchdog_arm(int64_t ms)
+{
+	pthread_mutex_lock(&dog.lock);
+	clock_after_ms(CLOCK_REALTIME, ms, &dog.deadline);
+	dog.armed = ms > 0;
+	pthread_cond_signal(&dog.cond);
+	pthread_mutex_unlock(&dog.lock);
+}
+
+static void watchdog_disarm(void)
+{
+	pthread_mutex_lock(&dog.lock);
+	dog.armed = false;
+	pthread_cond_signal(&dog.cond);
+	pthread_mutex_unlock(&dog.lock);
+}
+
+/* write all of `len` bytes to stdout; the server reads them as lines */
+static int write_all(const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(STDOUT_FILENO, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void send_line(cJSON *msg)
+{
+	char *s = cJSON_PrintUnformatted(msg);
+
+	if (!s || write_all(s, strlen(s)) < 0 || write_all("\n", 1) < 0) {
+		/* the server is gone: nothing left to serve */
+		_exit(0);
+	}
+	free(s);
+}
+
+static void worker_progress(void *ctx, double progress, double total,
+			    const char *message)
+{
+	cJSON *m = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(m, "progress", progress);
+	cJSON_AddNumberToObject(m, "total", total);
+	if (message) {
+		cJSON_AddStringToObject(m, "message", message);
+	}
+	send_line(m);
+	cJSON_Delete(m);
+}
+
+static int64_t limit_of(const cJSON *limits, const char *key, int64_t def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(limits, key);
+
+	if (!cJSON_IsNumber(v) || v->valuedouble < 1) {
+		return def;
+	}
+	return v->valuedouble > 9e15 ? (int64_t)9e15 : (int64_t)v->valuedouble;
+}
+
+/*
+ * The answer never holds more than max_bytes, whatever the tool built:
+ * text cut on a character boundary, structuredContent left out when
+ * there is no room for it (query_run already keeps both within bounds;
+ * this is the backstop for every tool).
+ */
+static void send_answer(struct tool_call *call, int64_t max_bytes)
+{
+	cJSON *m = cJSON_CreateObject();
+	char *structured = NULL;
+	size_t slen = 0;
+
+	if (call->structured) {
+		structured = cJSON_PrintUnformatted(call->structured);
+		slen = structured ? strlen(structured) : 0;
+	}
+	if ((int64_t)call->text.len > max_bytes) {
+		size_t keep = utf8_cut_len(buf_str(&call->text),
+					   max_bytes > 200
+						   ? (size_t)max_bytes - 200
+						   : 0);
+
+		call->text.len = keep;
+		call->text.data[keep] = '\0';
+		buf_addf(&call->text, "\n[cut: the answer passed the "
+			 "response limit of %lld bytes]\n",
+			 (long long)max_bytes);
+	}
+	if (structured &&
+	    (int64_t)(slen + call->text.len) > max_bytes + 1024) {
+		free(structured);
+		structured = NULL;
+		buf_addf(&call->text, "\n[structuredContent left out: it "
+			 "passed the response limit of %lld bytes]\n",
+			 (long long)max_bytes);
+	}
+	cJSON_AddStringToObject(m, "text", buf_str(&call->text));
+	cJSON_AddBoolToObject(m, "isError", call->is_error);
+	if (call->log_status) {
+		cJSON_AddStringToObject(m, "status", call->log_status);
+	}
+	if (call->log_sql) {
+		cJSON_AddStringToObject(m, "sql", call->log_sql);
+	}
+	if (call->log_datasets) {
+		cJSON_AddStringToObject(m, "datasets", call->log_datasets);
+	}
+	cJSON_AddNumberToObject(m, "rows", (double)call->log_rows);
+	cJSON_AddBoolToObject(m, "structured", structured != NULL);
+	send_line(m);
+	cJSON_Delete(m);
+	if (structured) {
+		if (write_all(structured, slen) < 0 ||
+		    write_all("\n", 1) < 0) {
+			_exit(0);
+		}
+		free(structured);
+	}
+}
+
+static void serve_one(struct db *catalog, struct qpool *pool,
+		      const char *line)
+{
+	cJSON *req = cJSON_Parse(line);
+	const cJSON *name, *args, *lim;
+	const struct tool_def *t;
+	struct query_limits limits;
+	struct tool_call call;
+	struct cancel never = CANCEL_INIT;
+
+	name = cJSON_GetObjectItemCaseSensitive(req, "tool");
+	args = cJSON_GetObjectItemCaseSensitive(req, "args");
+	lim = cJSON_GetObjectItemCaseSensitive(req, "limits");
+	t = cJSON_IsString(name) ? tool_find(name->valuestring) : NULL;
+	memset(&call, 0, sizeof(call));
+	buf_init(&call.text, TOOL_TEXT_MAX);
+	limits.timeout_ms = limit_of(lim, "timeout_ms", 10000);
+	limits.max_rows = limit_of(lim, "max_rows", 1000);
+	limits.max_bytes = limit_of(lim, "max_bytes", 65536);
+	if (!t || !cJSON_IsObject(args)) {
+		tool_error(&call, "the query worker got a malformed request");
+	} else {
+		call.args = args;
+		call.catalog = catalog;
+		call.pool = pool;
+		call.limits = &limits;
+		call.cancel = &never;
+		call.progress_fn = worker_progress;
+		watchdog_arm(limits.timeout_ms);
+		t->run(&call);
+		watchdog_disarm();
+	}
+	send_answer(&call, limits.max_bytes);
+	tool_call_finish(&call);
+	cJSON_Delete(req);
+}
+
+/*
+ * Lower the limits before anything is allocated.  Address space is what
+ * bounds every allocation (ours, SQLite's, the C library's); sanitizer
+ * builds reserve terabytes of shadow memory, so there only SQLite's heap
+ * limit applies.
+ */
+static void lower_limits(int64_t memory_mb)
+{
+	int64_t bytes = memory_mb << 20;
+
+	sqlite3_hard_heap_limit64((sqlite3_int64)((double)bytes *
+						  SQLITE_HEAP_SHARE));
+#if !defined(__SANITIZE_ADDRESS__) && !defined(MCPD_NO_RLIMIT_AS)
+	{
+		struct rlimit rl = { .rlim_cur = (rlim_t)bytes,
+				     .rlim_max = (rlim_t)bytes };
+
+		if (setrlimit(RLIMIT_AS, &rl) < 0) {
+			log_warn("cannot limit the worker's memory: %s",
+				 strerror(errno));
+		}
+	}
+#endif
+	/* a crash leaves no core: it may hold dataset rows */
+	{
+		struct rlimit none = { 0, 0 };
+
+		setrlimit(RLIMIT_CORE, &none);
+	}
+}
+
+int worker_main(int argc, char **argv)
+{
+	struct db *catalog = NULL;
+	struct qpool *pool = NULL;
+	pthread_t dog_thread;
+	struct buf line;
+	char *err = NULL;
+	char *end;
+	int64_t memory_mb;
+
+	log_init("mcpd worker", LOG_WARN);
+	if (argc != 4) {
+		log_error("usage: mcpd " WORKER_ARG " CATALOG MEMORY_MB");
+		return 2;
+	}
+	memory_mb = strtoll(argv[3], &end, 10);
+	if (*end || memory_mb < WORKER_MIN_MEMORY_MB) {
+		memory_mb = WORKER_MIN_MEMORY_MB;
+	}
+	xalloc_set_exit_status(WORKER_EXIT_OOM);
+	lower_limits(memory_mb);
+	if (db_open(argv[2], DB_READONLY, &catalog, &err) < 0 ||
+	    qpool_create(argv[2], WORKER_CONNECTIONS, &pool, &err) < 0) {
+		log_error("%s", err ? err : "cannot open the catalog");
+		free(err);
+		db_close(catalog);
+		return 1;
+	}
+	dog.pool = pool;
+	if (pthread_create(&dog_thread, NULL, watchdog_main, NULL) != 0) {
+		log_error("cannot start the watchdog thread");
+		return 1;
+	}
+	buf_init(&line, REQUEST_MAX);
+	for (;;) {
+		char chunk[65536];
+		ssize_t n = read(STDIN_FILENO, chunk, sizeof(chunk));
+		char *p, *nl;
+
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			break;
+		}
+		p = chunk;
+		while ((nl = memchr(p, '\n', (size_t)(chunk + n - p)))) {
+			if (buf_add(&line, p, (size_t)(nl - p)) < 0) {
+				log_error("request over %u bytes", REQUEST_MAX);
+				return 1;
+			}
+			serve_one(catalog, pool, buf_str(&line));
+			buf_reset(&line);
+			p = nl + 1;
+		}
+		if (buf_add(&line, p, (size_t)(chunk + n - p)) < 0) {
+			log_error("request over %u bytes", REQUEST_MAX);
+			return 1;
+		}
+	}
+	pthread_mutex_lock(&dog.lock);
+	dog.quit = true;
+	pthread_cond_signal(&dog.cond);
+	pthread_mutex_unlock(&dog.lock);
+	pthread_join(dog_thread, NULL);
+	buf_release(&line);
+	qpool_destroy(pool);
+	db_close(catalog);
+	return 0;
+}
