@@ -222,6 +222,66 @@ static int64_t count_rest(struct qconn *c, sqlite3_stmt *st, int64_t seen)
 	return rc == SQLITE_DONE ? n : -1;
 }
 
+/* the bytes `item` takes when cJSON prints it unformatted */
+static size_t json_len(const cJSON *item)
+{
+	size_t n = 0;
+
+	if (cJSON_IsRaw(item)) {
+		return strlen(item->valuestring);
+	}
+	if (cJSON_IsString(item)) {
+		n = 2;
+		for (const unsigned char *p =
+			     (const unsigned char *)item->valuestring;
+		     *p; p++) {
+			n += *p == '"' || *p == '\\' || *p == '\n' ||
+					     *p == '\r' || *p == '\t' ||
+					     *p == '\b' || *p == '\f'
+				     ? 2
+			     : *p < 0x20 ? 6
+					 : 1;
+		}
+		return n;
+	}
+	if (cJSON_IsArray(item) || cJSON_IsObject(item)) {
+		n = 2;
+		for (const cJSON *c = item->child; c; c = c->next) {
+			n += json_len(c) + (c->next ? 1 : 0);
+			if (c->string) {
+				n += strlen(c->string) + 3;
+			}
+		}
+		return n;
+	}
+	return 5;      /* null, true, false */
+}
+
+/*
+ * What a cell will take once rendered, known before it is copied: a long
+ * text is refused by its length, not after it was built twice.
+ */
+static size_t cell_estimate(sqlite3_stmt *st, int i)
+{
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_TEXT:
+		return (size_t)sqlite3_column_bytes(st, i) + 4;
+	case SQLITE_BLOB:
+		return 2 * (size_t)RENDER_BLOB_SHOWN + 32;
+	default:
+		return 24;
+	}
+}
+
+static void memory_stop(struct query_result *r,
+			const struct query_limits *limits)
+{
+	fail_text(r, QUERY_ERROR,
+		  "stopped: the query passed the memory limit of %lld MB. "
+		  "Aggregate, select fewer or shorter values, or add a "
+		  "LIMIT.\n", (long long)limits->memory_mb);
+}
+
 int query_run(struct qconn *conn, const char *sql,
 	      const struct query_limits *limits, enum query_format format,
 	      const struct cancel *cancel, struct query_result *ret)
@@ -233,7 +293,7 @@ int query_run(struct qconn *conn, const char *sql,
 	struct buf line = BUF_INIT;
 	bool cut_rows = false, cut_bytes = false;
 	int64_t nrows = 0, total = -1;
-	size_t budget;
+	size_t budget, struct_bytes, row_estimate, row_bytes;
 	int rc, ncols;
 
 	query_result_init(ret);
@@ -249,6 +309,14 @@ int query_run(struct qconn *conn, const char *sql,
 	if (guard_denial(conn->guard)) {
 		fail_text(ret, QUERY_DENIED, "not allowed: %s\n",
 			  guard_denial(conn->guard));
+		goto out;
+	}
+	if ((rc & 0xff) == SQLITE_NOMEM) {
+		memory_stop(ret, limits);
+		goto out;
+	}
+	if ((rc & 0xff) == SQLITE_INTERRUPT) {
+		stopped(conn, limits, ret);
 		goto out;
 	}
 	if (rc != SQLITE_OK) {
@@ -290,9 +358,20 @@ int query_run(struct qconn *conn, const char *sql,
 		free(clean);
 	}
 	render_header(&ret->text, format, names);
-	/* room for the footer and the note about a cut */
+	/*
+	 * One budget for the whole answer: the text and structuredContent
+	 * together, less room for the footer and the note about a cut.
+	 */
 	budget = limits->max_bytes > 512 ? (size_t)limits->max_bytes - 512
 					 : 0;
+	struct_bytes = json_len(names) + json_len(types) + 64;
+	if (ret->text.len + struct_bytes > budget) {
+		fail_text(ret, QUERY_ERROR,
+			  "the column names alone pass the response limit of "
+			  "%lld bytes; select fewer columns or give them "
+			  "shorter names\n", (long long)limits->max_bytes);
+		goto out;
+	}
 
 	qconn_set_deadline(conn, limits->timeout_ms);
 	temp_quota_enter(&conn->temp);
@@ -305,6 +384,11 @@ int query_run(struct qconn *conn, const char *sql,
 		}
 		if (rc != SQLITE_ROW) {
 			if (conn->stop != QUERY_OK) {
+				stopped(conn, limits, ret);
+			} else if ((rc & 0xff) == SQLITE_NOMEM) {
+				memory_stop(ret, limits);
+			} else if ((rc & 0xff) == SQLITE_INTERRUPT) {
+				conn->stop = QUERY_TIMEOUT;
 				stopped(conn, limits, ret);
 			} else if ((rc & 0xff) == SQLITE_FULL) {
 				fail_text(ret, QUERY_ERROR,
@@ -322,6 +406,16 @@ int query_run(struct qconn *conn, const char *sql,
 		}
 		if (nrows >= limits->max_rows) {
 			cut_rows = true;
+			break;
+		}
+		/* both copies of the row must fit: checked before copying */
+		row_estimate = 0;
+		for (int i = 0; i < ncols && !cut_bytes; i++) {
+			row_estimate += cell_estimate(st, i);
+			cut_bytes = ret->text.len + struct_bytes +
+					    2 * row_estimate > budget;
+		}
+		if (cut_bytes) {
 			break;
 		}
 		row = cJSON_CreateArray();
@@ -342,11 +436,14 @@ int query_run(struct qconn *conn, const char *sql,
 		}
 		buf_reset(&line);
 		render_row(&line, format, names, row, nrows);
-		if (ret->text.len + line.len > budget) {
+		row_bytes = json_len(row) + 1;
+		if (ret->text.len + line.len + struct_bytes + row_bytes >
+		    budget) {
 			cJSON_Delete(row);
 			cut_bytes = true;
 			break;
 		}
+		struct_bytes += row_bytes;
 		buf_add(&ret->text, line.data, line.len);
 		cJSON_AddItemToArray(rows, row);
 		nrows++;

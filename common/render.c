@@ -10,7 +10,6 @@
 #include "mcp/xalloc.h"
 
 /* blobs show this many bytes in hex; their length says the rest */
-#define BLOB_SHOWN 32
 /* integers a double holds exactly; past them JSON keeps the digits raw */
 #define EXACT_INT (INT64_C(1) << 53)
 
@@ -140,11 +139,11 @@ cJSON *render_value(sqlite3_stmt *st, int i)
 		cJSON *item;
 
 		buf_addstr(&b, "x'");
-		for (int k = 0; k < n && k < BLOB_SHOWN; k++) {
+		for (int k = 0; k < n && k < RENDER_BLOB_SHOWN; k++) {
 			buf_addf(&b, "%02X", p[k]);
 		}
 		buf_addch(&b, '\'');
-		if (n > BLOB_SHOWN) {
+		if (n > RENDER_BLOB_SHOWN) {
 			buf_addf(&b, "... (%d bytes)", n);
 		}
 		item = cJSON_CreateString(buf_str(&b));

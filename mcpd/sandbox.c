@@ -465,6 +465,7 @@ void sandbox_call(const struct tool_def *t, struct tool_call *call)
 	cJSON_AddNumberToObject(lim, "timeout_ms", (double)l->timeout_ms);
 	cJSON_AddNumberToObject(lim, "max_rows", (double)l->max_rows);
 	cJSON_AddNumberToObject(lim, "max_bytes", (double)l->max_bytes);
+	cJSON_AddNumberToObject(lim, "memory_mb", (double)l->memory_mb);
 	line = cJSON_PrintUnformatted(req);
 	cJSON_Delete(req);
 	deadline_us = now_us() +

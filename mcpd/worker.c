@@ -219,6 +219,7 @@ static void serve_one(struct db *catalog, struct qpool *pool,
 	limits.timeout_ms = limit_of(lim, "timeout_ms", 10000);
 	limits.max_rows = limit_of(lim, "max_rows", 1000);
 	limits.max_bytes = limit_of(lim, "max_bytes", 65536);
+	limits.memory_mb = limit_of(lim, "memory_mb", 512);
 	if (!t || !cJSON_IsObject(args)) {
 		tool_error(&call, "the query worker got a malformed request");
 	} else {

@@ -26,6 +26,9 @@
 #include "mcp/query.h"
 
 /* column `i` of the current row as a new cJSON item (caller owns it) */
+/* a blob shows this many bytes in hex, then its length */
+#define RENDER_BLOB_SHOWN 32
+
 cJSON *render_value(sqlite3_stmt *st, int i);
 
 /* `len` bytes as valid UTF-8 (bad bytes become U+FFFD); caller frees */
