@@ -16,10 +16,12 @@
  * Two lanes of requests, each with its own threads: tool calls that run
  * client SQL (in query workers, however long the SQL takes) and everything
  * else, which only reads the catalog.  A slow query never delays a cheap
- * request.  Each lane holds at most so many requests and bytes; past that
- * the reader answers "busy" at once rather than buffering without bound.
+ * request.  Each lane holds at most so many requests and bytes.  Past
+ * that, the reader waits for the catalog lane, which drains in
+ * microseconds, but answers "busy" at once for the SQL lane, which may
+ * not drain for minutes: the reader must stay free for ping and cancel.
  */
-#define LANE_MAX_REQUESTS 1024
+#define LANE_MAX_REQUESTS 4096
 #define LANE_MAX_BYTES (64u << 20)
 /* threads of the catalog lane */
 #define CATALOG_THREADS 2
@@ -49,6 +51,7 @@ struct lane {
 
 static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t queue_idle = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t queue_nonfull = PTHREAD_COND_INITIALIZER;
 static struct lane lanes[NLANES] = {
 	{ .nonempty = PTHREAD_COND_INITIALIZER },
 	{ .nonempty = PTHREAD_COND_INITIALIZER },
@@ -389,6 +392,7 @@ static void *worker_main(void *arg)
 		lane->len--;
 		lane->bytes -= req->bytes;
 		lane->busy++;
+		pthread_cond_signal(&queue_nonfull);
 		pthread_mutex_unlock(&queue_lock);
 
 		if (cancel_raised(&req->cancel)) {
@@ -407,17 +411,26 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* false when the lane is full: the caller answers "busy" */
+static bool lane_full(const struct lane *lane, const struct request *req)
+{
+	/* one request alone always fits, however large */
+	return lane->len > 0 && (lane->len >= LANE_MAX_REQUESTS ||
+				 lane->bytes + req->bytes > LANE_MAX_BYTES);
+}
+
+/* false when the SQL lane is full: the caller answers "busy" */
 static bool enqueue(struct request *req)
 {
-	struct lane *lane = &lanes[tools_call_in_worker(req) ? LANE_SQL
-							     : LANE_CATALOG];
+	bool sql = tools_call_in_worker(req);
+	struct lane *lane = &lanes[sql ? LANE_SQL : LANE_CATALOG];
 
 	pthread_mutex_lock(&queue_lock);
-	if (lane->len >= LANE_MAX_REQUESTS ||
-	    lane->bytes + req->bytes > LANE_MAX_BYTES) {
-		pthread_mutex_unlock(&queue_lock);
-		return false;
+	while (lane_full(lane, req)) {
+		if (sql) {
+			pthread_mutex_unlock(&queue_lock);
+			return false;
+		}
+		pthread_cond_wait(&queue_nonfull, &queue_lock);
 	}
 	req->next = NULL;
 	if (lane->tail) {

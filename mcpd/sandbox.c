@@ -437,6 +437,23 @@ static void stopped_error(struct tool_call *call, enum wait_result res,
 	}
 }
 
+/* the worker died before saying what it ran: the log still shows it */
+static void log_sql_of_args(struct tool_call *call)
+{
+	const cJSON *sql = cJSON_GetObjectItemCaseSensitive(call->args, "sql");
+	const cJSON *queries = cJSON_GetObjectItemCaseSensitive(call->args,
+								"queries");
+
+	if (call->log_sql) {
+		return;
+	}
+	if (cJSON_IsString(sql)) {
+		call->log_sql = xstrdup(sql->valuestring);
+	} else if (queries) {
+		call->log_sql = cJSON_PrintUnformatted(queries);
+	}
+}
+
 void sandbox_call(const struct tool_def *t, struct tool_call *call)
 {
 	const struct query_limits *l = call->limits;
@@ -487,6 +504,7 @@ void sandbox_call(const struct tool_def *t, struct tool_call *call)
 		take_answer(call, answer, structured);
 	} else {
 		stopped_error(call, res, status);
+		log_sql_of_args(call);
 	}
 	cJSON_Delete(answer);
 	free(structured);
