@@ -88,11 +88,26 @@ void dataset_info_destroy(struct dataset_info *d)
 	free(d);
 }
 
+bool dataset_row_in_catalog(const char *kind, const char *source_table,
+			    const char *data_table)
+{
+	/* a registered view is copied to a data table of its own name */
+	return !kind || strcmp(kind, "sqlite") != 0 ||
+	       (data_table && source_table &&
+		strcmp(data_table, source_table) != 0);
+}
+
+bool dataset_rows_in_catalog(const struct dataset_info *d)
+{
+	return dataset_row_in_catalog(d->source_kind, d->source_table,
+				      d->data_table);
+}
+
 char *dataset_rows_ref(const struct dataset_info *d, const char *schema_alias)
 {
 	struct buf b = BUF_INIT;
 
-	if (strcmp(d->source_kind, "sqlite") == 0) {
+	if (!dataset_rows_in_catalog(d)) {
 		ident_quote(&b, schema_alias);
 		buf_addch(&b, '.');
 		ident_quote(&b, d->source_table);
@@ -120,6 +135,24 @@ static char *file_uri_ro(const char *path)
 	return buf_detach(&b, NULL);
 }
 
+/* does the file attached as `alias` hold an mcpd catalog? */
+static bool source_is_catalog(struct db *db, const char *alias)
+{
+	sqlite3_stmt *st = NULL;
+	char *sql = xasprintf("SELECT count(*) FROM %s.sqlite_schema WHERE "
+			      "name = 'catalog_identity'", alias);
+	/* an unreadable file fails on its first read, with SQLite's reason */
+	bool yes = false;
+
+	if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		yes = sqlite3_column_int(st, 0) > 0;
+	}
+	sqlite3_finalize(st);
+	free(sql);
+	return yes;
+}
+
 int dataset_attach_source(struct db *db, const char *path, const char *alias,
 			  char **ret_err)
 {
@@ -141,6 +174,19 @@ int dataset_attach_source(struct db *db, const char *path, const char *alias,
 	sqlite3_finalize(st);
 	free(sql);
 	free(uri);
+	if (rc == SQLITE_OK && source_is_catalog(db, alias)) {
+		/*
+		 * By content, not by path: a hard link, a bind mount or a
+		 * symlink swapped after any path check still holds a catalog.
+		 */
+		dataset_detach_source(db, alias);
+		if (ret_err) {
+			*ret_err = xasprintf("'%s' is an mcpd catalog; a "
+					     "catalog cannot be a dataset "
+					     "source", path);
+		}
+		return -EINVAL;
+	}
 	return db_errno(rc);
 }
 

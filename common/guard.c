@@ -29,9 +29,6 @@ struct guard {
 	struct allowed *items;
 	size_t n, alloc;
 	bool trusted;
-	/* guard_record(): reads in this schema become allowed tables */
-	char *record_schema;
-	char *record_dataset;
 	/* the first denial since guard_begin(), for the message */
 	char denial[256];
 	bool denied;
@@ -113,7 +110,6 @@ void guard_destroy(struct guard *g)
 		return;
 	}
 	guard_clear(g);
-	guard_record(g, NULL, NULL);
 	for (size_t i = 0; i < g->nmodules; i++) {
 		free(g->modules[i]);
 	}
@@ -127,12 +123,10 @@ void guard_destroy(struct guard *g)
 	free(g);
 }
 
-static bool allowed_exactly(const struct guard *g, const char *schema,
-			    const char *table)
+bool guard_name_allowed(const struct guard *g, const char *table)
 {
 	for (size_t i = 0; i < g->n; i++) {
-		if (strcasecmp(g->items[i].schema, schema) == 0 &&
-		    strcasecmp(g->items[i].table, table) == 0) {
+		if (strcasecmp(g->items[i].table, table) == 0) {
 			return true;
 		}
 	}
@@ -172,14 +166,6 @@ static bool is_module(const struct guard *g, const char *name)
 		}
 	}
 	return false;
-}
-
-void guard_record(struct guard *g, const char *schema, const char *dataset)
-{
-	free(g->record_schema);
-	free(g->record_dataset);
-	g->record_schema = schema ? xstrdup(schema) : NULL;
-	g->record_dataset = dataset ? xstrdup(dataset) : NULL;
 }
 
 void guard_set_trusted(struct guard *g, bool trusted)
@@ -376,20 +362,6 @@ static int authorize(void *ctx, int action, const char *a3, const char *a4,
 {
 	struct guard *g = ctx;
 
-	/*
-	 * Recording what a registered view reads: those tables back the
-	 * dataset.  CTEs cannot stand in for the view later, as they could
-	 * if reads were allowed by the name of the view responsible.
-	 */
-	if (g->record_schema) {
-		if (action == SQLITE_READ && a3 && schema &&
-		    strcasecmp(schema, g->record_schema) == 0 &&
-		    strncasecmp(a3, "sqlite_", 7) != 0 &&
-		    !allowed_exactly(g, schema, a3)) {
-			guard_allow(g, schema, a3, g->record_dataset);
-		}
-		return SQLITE_OK;
-	}
 	if (g->trusted) {
 		return SQLITE_OK;
 	}

@@ -98,9 +98,67 @@ out:
 	return r;
 }
 
+/* "table", "view", or NULL when the file has no such name */
+static char *source_type(struct db *db, const char *table)
+{
+	sqlite3_stmt *st = NULL;
+	char *type = NULL;
+
+	if (sqlite3_prepare_v2(db->sql,
+			       "SELECT type FROM " IMPORT_SOURCE_ALIAS
+			       ".sqlite_schema WHERE name = ?1 "
+			       "COLLATE NOCASE", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			type = xstrdup((const char *)sqlite3_column_text(st,
+									 0));
+		}
+	}
+	sqlite3_finalize(st);
+	return type;
+}
+
+/*
+ * A view is copied into the catalog: its rows and columns, and nothing of
+ * the tables beneath it, which client SQL could otherwise reach through
+ * the view's name.  `refresh` copies it again.
+ */
+static int materialize_view(struct db *db, const char *view,
+			    const char *table,
+			    const struct import_column *cols, size_t n,
+			    char **ret_err)
+{
+	struct buf sql = BUF_INIT;
+	int r;
+
+	buf_addstr(&sql, "DROP TABLE IF EXISTS main.");
+	ident_quote(&sql, table);
+	buf_addstr(&sql, "; CREATE TABLE main.");
+	ident_quote(&sql, table);
+	buf_addstr(&sql, " (");
+	for (size_t i = 0; i < n; i++) {
+		buf_addstr(&sql, i ? ", " : "");
+		ident_quote(&sql, cols[i].name);
+		buf_addf(&sql, " %s", import_type_names[cols[i].type]);
+	}
+	buf_addstr(&sql, "); INSERT INTO main.");
+	ident_quote(&sql, table);
+	buf_addstr(&sql, " SELECT * FROM " IMPORT_SOURCE_ALIAS ".");
+	ident_quote(&sql, view);
+	r = db_exec(db, buf_str(&sql), NULL);
+	if (r < 0) {
+		*ret_err = xasprintf("cannot copy the rows of view '%s': %s",
+				     view, sqlite3_errmsg(db->sql));
+	}
+	buf_release(&sql);
+	return r;
+}
+
 int import_sqlite(struct db *db, const struct import_options *opt,
 		  struct import_report *ret, char **ret_err)
 {
+	char *type = NULL;
+	char *data_table = NULL;
 	struct import_column *cols = NULL;
 	char *abs_path = realpath(opt->path, NULL);
 	char *rows_ref = NULL;
@@ -133,6 +191,14 @@ int import_sqlite(struct db *db, const struct import_options *opt,
 		goto out;
 	}
 	attached = true;
+	type = source_type(db, opt->table);
+	if (type && strcmp(type, "table") != 0 && strcmp(type, "view") != 0) {
+		*ret_err = xasprintf("'%s': '%s' is a%s %s, not a table or "
+				     "view", opt->path, opt->table,
+				     type[0] == 'i' ? "n" : "", type);
+		r = -EINVAL;
+		goto out;
+	}
 	r = sqlite_columns(db, opt->table, &cols, &n, ret_err);
 	if (r < 0) {
 		char *e = xasprintf("'%s': %s", opt->path, *ret_err);
@@ -147,8 +213,20 @@ int import_sqlite(struct db *db, const struct import_options *opt,
 				     sqlite3_errmsg(db->sql));
 		goto out;
 	}
-	r = import_dataset_row(db, opt, "sqlite", abs_path, opt->table, opt->table,
-			NULL, &id, &replaced, ret_err);
+	if (type && strcmp(type, "view") == 0) {
+		data_table = ident_data_table(opt->name);
+		r = import_dataset_row(db, opt, "sqlite", abs_path,
+				       opt->table, data_table, NULL, &id,
+				       &replaced, ret_err);
+		if (r == 0) {
+			r = materialize_view(db, opt->table, data_table, cols,
+					     n, ret_err);
+		}
+	} else {
+		r = import_dataset_row(db, opt, "sqlite", abs_path,
+				       opt->table, opt->table, NULL, &id,
+				       &replaced, ret_err);
+	}
 	if (r < 0) {
 		goto rollback;
 	}
@@ -159,8 +237,13 @@ int import_sqlite(struct db *db, const struct import_options *opt,
 	{
 		struct buf b = BUF_INIT;
 
-		buf_addstr(&b, IMPORT_SOURCE_ALIAS ".");
-		ident_quote(&b, opt->table);
+		if (data_table) {
+			buf_addstr(&b, "main.");
+			ident_quote(&b, data_table);
+		} else {
+			buf_addstr(&b, IMPORT_SOURCE_ALIAS ".");
+			ident_quote(&b, opt->table);
+		}
 		rows_ref = buf_detach(&b, NULL);
 	}
 	r = import_finish_dataset(db, opt, id, rows_ref, NULL, 0, 0, ret_err);
@@ -195,6 +278,8 @@ out:
 	import_columns_free(cols, n);
 	free(rows_ref);
 	free(abs_path);
+	free(type);
+	free(data_table);
 	return r;
 }
 

@@ -111,7 +111,7 @@ int import_dataset_row(struct db *db, const struct import_options *opt,
 		return r;
 	}
 	if (old) {
-		if (strcmp(old->source_kind, "sqlite") != 0) {
+		if (dataset_rows_in_catalog(old)) {
 			char *drop = xasprintf("DROP TABLE IF EXISTS main.\"%s\"",
 					       old->data_table);
 

@@ -4,11 +4,13 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "mcp/clock.h"
+#include "mcp/dataset.h"
 #include "mcp/guard.h"
 #include "mcp/ident.h"
 #include "mcp/log.h"
@@ -162,12 +164,16 @@ static void drop_views(struct qconn *c)
 		}
 	}
 	sqlite3_finalize(st);
-	for (int i = 0; i < c->nattached; i++) {
-		buf_addf(&sql, "DETACH src_%d;", i);
-	}
 	guard_set_trusted(c->guard, false);
 	if (sql.len) {
 		trusted_exec(c, buf_str(&sql), NULL);
+	}
+	/* one by one: a file refused at attach time is detached already */
+	for (int i = 0; i < c->nattached; i++) {
+		char det[32];
+
+		snprintf(det, sizeof(det), "DETACH src_%d", i);
+		trusted_exec(c, det, NULL);
 	}
 	c->nattached = 0;
 	buf_release(&sql);
@@ -236,24 +242,45 @@ static bool same_file(const char *a, const char *b)
 	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-/* a registered view: the tables it reads back the dataset too */
-static void record_view(struct qconn *c, const char *schema,
-			const char *table, const char *dataset)
+/*
+ * After ATTACH: is the file what the catalog says it is?  A path checked
+ * before ATTACH can be swapped (a symlink flipped, a hard link, a bind
+ * mount), so the attached content is what counts: any mcpd catalog (it
+ * has catalog_identity) is detached at once, and a registered table that
+ * turned out to be a view is refused (a view reads tables the dataset does
+ * not expose; mcpctl materializes views instead).
+ */
+static const char *source_refused(struct qconn *c, const char *schema,
+				  const char *table)
 {
 	sqlite3_stmt *st = NULL;
-	struct buf sql = BUF_INIT;
+	char *sql = xasprintf("SELECT (SELECT count(*) FROM %s.sqlite_schema "
+			      "WHERE name = 'catalog_identity'), "
+			      "(SELECT type FROM %s.sqlite_schema "
+			      "WHERE name = ?1 COLLATE NOCASE)", schema, schema);
+	const char *why = "its file cannot be read";
 
-	buf_addf(&sql, "SELECT * FROM %s.", schema);
-	ident_quote(&sql, table);
-	guard_record(c->guard, schema, dataset);
-	if (sqlite3_prepare_v2(c->db, buf_str(&sql), -1, &st, NULL) !=
-	    SQLITE_OK) {
-		log_warn("dataset '%s': cannot read %s: %s", dataset,
-			 buf_str(&sql), sqlite3_errmsg(c->db));
+	guard_set_trusted(c->guard, true);
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			const char *type =
+				(const char *)sqlite3_column_text(st, 1);
+
+			if (sqlite3_column_int(st, 0) > 0) {
+				why = "its SQLite file is an mcpd catalog";
+			} else if (!type || strcmp(type, "table") != 0) {
+				why = "its source is not a table (run 'mcpctl "
+				      "dataset refresh' to copy a view's rows)";
+			} else {
+				why = NULL;
+			}
+		}
 	}
-	guard_record(c->guard, NULL, NULL);
 	sqlite3_finalize(st);
-	buf_release(&sql);
+	guard_set_trusted(c->guard, false);
+	free(sql);
+	return why;
 }
 
 /* one dataset: a temp view named after it over the table with its rows */
@@ -267,7 +294,8 @@ static void add_dataset(struct qconn *c, struct buf *hint, const char *name,
 	const char *table;
 	struct buf sql = BUF_INIT;
 	char *err = NULL;
-	bool sqlite_file = kind && strcmp(kind, "sqlite") == 0;
+	bool sqlite_file = !dataset_row_in_catalog(kind, source_table,
+						   data_table);
 
 	if (ident_dataset_name_check(name, &why) < 0) {
 		log_warn("dataset '%s' skipped: %s", name, why);
@@ -330,6 +358,19 @@ static void add_dataset(struct qconn *c, struct buf *hint, const char *name,
 		}
 		schema = xasprintf("src_%d", slot);
 		table = source_table;
+		why = source_refused(c, schema, table);
+		if (why) {
+			log_warn("dataset '%s' skipped: %s", name, why);
+			if (strstr(why, "catalog")) {
+				char *det = xasprintf("DETACH %s", schema);
+
+				trusted_exec(c, det, NULL);
+				free(det);
+				free(attached[slot]);
+				attached[slot] = xstrdup("");
+			}
+			goto out;
+		}
 	} else {
 		if (!data_table) {
 			log_warn("dataset '%s' skipped: no data table", name);
@@ -353,14 +394,46 @@ static void add_dataset(struct qconn *c, struct buf *hint, const char *name,
 	}
 	guard_allow(c->guard, "temp", name, name);
 	guard_allow(c->guard, schema, table, name);
-	if (sqlite_file) {
-		record_view(c, schema, table, name);
-	}
 	hint_add(c, hint, name);
 out:
 	free(err);
 	buf_release(&sql);
 	free(schema);
+}
+
+/* every table and view of the open files that no dataset exposes */
+static void collect_hidden(struct qconn *c)
+{
+	name_set_clear(&c->hidden);
+	guard_set_trusted(c->guard, true);
+	for (int i = -1; i < c->nattached; i++) {
+		sqlite3_stmt *st = NULL;
+		char schema[32];
+		char *sql;
+
+		if (i < 0) {
+			snprintf(schema, sizeof(schema), "main");
+		} else {
+			snprintf(schema, sizeof(schema), "src_%d", i);
+		}
+		sql = xasprintf("SELECT name FROM %s.sqlite_schema WHERE "
+				"type IN ('table', 'view')", schema);
+		if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) ==
+		    SQLITE_OK) {
+			while (sqlite3_step(st) == SQLITE_ROW) {
+				const char *n = (const char *)
+					sqlite3_column_text(st, 0);
+
+				if (n && !guard_name_allowed(c->guard, n)) {
+					name_set_add(&c->hidden, n);
+				}
+			}
+		}
+		sqlite3_finalize(st);
+		free(sql);
+	}
+	guard_set_trusted(c->guard, false);
+	name_set_seal(&c->hidden);
 }
 
 /* bring the views in step with the catalog's enabled datasets */
@@ -400,6 +473,7 @@ static void resync(struct qconn *c, int64_t generation)
 			    attached);
 	}
 	c->generation = generation;
+	collect_hidden(c);
 out:
 	sqlite3_finalize(st);
 	for (int i = 0; i < MAX_ATTACHED; i++) {
@@ -440,6 +514,7 @@ static void qconn_close(struct qconn *c)
 	sqlite3_close_v2(c->db);
 	guard_destroy(c->guard);
 	free(c->hint);
+	name_set_clear(&c->hidden);
 	free(c);
 }
 

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "mcp/cancel.h"
+#include "mcp/hidden.h"
 #include "mcp/query.h"
 #include "mcp/tempquota.h"
 
@@ -22,6 +23,7 @@ struct qconn {
 	sqlite3_stmt *gen_stmt;     /* prepared trusted, before the guard */
 	int64_t generation;
 	char *hint;                 /* datasets and their columns */
+	struct name_set hidden;     /* tables client SQL may not see */
 	int nattached;
 
 	/* for the progress handler, while a statement runs */

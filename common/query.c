@@ -172,7 +172,19 @@ static void fail_text(struct query_result *r, enum query_status s,
 static void error_with_hint(struct qconn *c, struct query_result *r,
 			    const char *msg)
 {
-	fail_text(r, QUERY_ERROR, "SQL error: %s\n", msg);
+	const char *dot;
+
+	/*
+	 * "no such table: main.x" says the same as "no such table: x", and
+	 * hidden names are answered without the schema (hidden_answer)
+	 */
+	if (strncmp(msg, "no such table: ", 15) == 0 &&
+	    (dot = strchr(msg + 15, '.'))) {
+		fail_text(r, QUERY_ERROR, "SQL error: no such table: %s\n",
+			  dot + 1);
+	} else {
+		fail_text(r, QUERY_ERROR, "SQL error: %s\n", msg);
+	}
 	if (c->hint) {
 		buf_addstr(&r->text, "\nDatasets you can query (name and "
 				     "columns):\n");
@@ -180,6 +192,28 @@ static void error_with_hint(struct qconn *c, struct query_result *r,
 	} else {
 		buf_addstr(&r->text, "\nNo datasets are enabled yet.\n");
 	}
+}
+
+/*
+ * SQL that names a table no dataset exposes gets the answer of a table
+ * that does not exist (see hidden.h); true when it did.
+ */
+static bool hidden_answer(struct qconn *c, const char *sql,
+			  struct query_result *r)
+{
+	char *name = hidden_name_in_sql(&c->hidden, sql);
+	char *msg;
+
+	if (!name) {
+		return false;
+	}
+	msg = xasprintf("no such table: %s", name);
+	error_with_hint(c, r, msg);
+	/* the log still tells the admin what happened */
+	r->status = QUERY_DENIED;
+	free(msg);
+	free(name);
+	return true;
 }
 
 static void stopped(struct qconn *c, const struct query_limits *limits,
@@ -303,6 +337,9 @@ int query_run(struct qconn *conn, const char *sql,
 	guard_begin(conn->guard);
 	if (!sql) {
 		fail_text(ret, QUERY_ERROR, "no SQL given\n");
+		goto out;
+	}
+	if (hidden_answer(conn, sql, ret)) {
 		goto out;
 	}
 	rc = sqlite3_prepare_v3(conn->db, sql, -1, 0, &st, &tail);
@@ -531,6 +568,17 @@ int query_check_expr(struct qconn *conn, const char *dataset,
 	buf_addstr(&sql, "SELECT 1 FROM ");
 	ident_quote(&sql, dataset);
 	buf_addf(&sql, " WHERE (%s)", expr);
+	{
+		char *hidden = hidden_name_in_sql(&conn->hidden, expr);
+
+		if (hidden) {
+			*ret_err = xasprintf("the filter is not valid SQL: no "
+					     "such table: %s", hidden);
+			free(hidden);
+			buf_release(&sql);
+			return -EINVAL;
+		}
+	}
 	guard_begin(conn->guard);
 	rc = sqlite3_prepare_v3(conn->db, buf_str(&sql), -1, 0, &st, &tail);
 	if (guard_denial(conn->guard)) {

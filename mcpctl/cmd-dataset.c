@@ -680,7 +680,7 @@ static int rm_fn(struct db *db, void *arg)
 	char *sql = NULL;
 	int r;
 
-	if (strcmp(d->source_kind, "sqlite") != 0) {
+	if (dataset_rows_in_catalog(d)) {
 		struct buf b = BUF_INIT;
 
 		buf_addstr(&b, "DROP TABLE IF EXISTS main.");

@@ -55,6 +55,14 @@ void dataset_info_destroy(struct dataset_info *d);
  * as `schema_alias`.  Caller frees.
  */
 char *dataset_rows_ref(const struct dataset_info *d, const char *schema_alias);
+/*
+ * Are the rows in a table of the catalog (a CSV import, or a view of a
+ * SQLite file copied at registration), rather than in the source file?
+ */
+bool dataset_rows_in_catalog(const struct dataset_info *d);
+/* the same test on the raw columns of a datasets row */
+bool dataset_row_in_catalog(const char *kind, const char *source_table,
+			    const char *data_table);
 
 /* attach a registered SQLite file read-only under `alias` */
 int dataset_attach_source(struct db *db, const char *path, const char *alias,

@@ -39,14 +39,8 @@ void guard_clear(struct guard *g);
  */
 void guard_allow(struct guard *g, const char *schema, const char *table,
 		 const char *dataset);
-/*
- * While `schema` is set, statements prepared on the connection are not
- * checked; instead every table they read in `schema` is allowed for
- * `dataset`.  The pool prepares "SELECT * FROM schema.view" this way for
- * a registered view, so the tables behind it become readable (they back
- * the dataset).  guard_record(g, NULL, NULL) ends it.
- */
-void guard_record(struct guard *g, const char *schema, const char *dataset);
+/* is a table of this name (in any schema) allowed? */
+bool guard_name_allowed(const struct guard *g, const char *table);
 
 /*
  * A virtual table module of the connection: its eponymous table is denied
