@@ -9,6 +9,7 @@
 #include "mcp/banned.h"
 #include "mcp/db.h"
 #include "mcp/guard.h"
+#include "mcp/utf8cut.h"
 #include "mcp/xalloc.h"
 
 struct allowed {
@@ -259,6 +260,7 @@ static int deny(struct guard *g, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(g->denial, sizeof(g->denial), fmt, ap);
 		va_end(ap);
+		utf8_trim_partial(g->denial);
 		g->denied = true;
 	}
 	return SQLITE_DENY;

@@ -252,6 +252,23 @@ int render_md_cell(struct buf *b, const char *s)
 	return r;
 }
 
+int render_md_code(struct buf *b, const char *s)
+{
+	struct buf t = BUF_INIT;
+	int r;
+
+	/* a backtick would end the span: shown as a quote, as names rarely
+	 * hold one; render_md_cell escapes line breaks and the rest */
+	for (const char *p = s; *p; p++) {
+		buf_addch(&t, *p == '`' ? '\'' : *p);
+	}
+	buf_addch(b, '`');
+	render_md_cell(b, buf_str(&t));
+	r = buf_addch(b, '`');
+	buf_release(&t);
+	return r;
+}
+
 int render_csv_field(struct buf *b, const char *s)
 {
 	struct buf t = BUF_INIT;

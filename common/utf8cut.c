@@ -17,3 +17,23 @@ size_t utf8_cut_len(const char *s, size_t max)
 	}
 	return len;
 }
+
+void utf8_trim_partial(char *s)
+{
+	size_t len = strlen(s), lead = len;
+	size_t need;
+	unsigned char c;
+
+	while (lead > 0 && ((unsigned char)s[lead - 1] & 0xC0) == 0x80 &&
+	       len - lead < 3) {
+		lead--;
+	}
+	if (lead == 0) {
+		return;
+	}
+	c = (unsigned char)s[lead - 1];
+	need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+	if (c >= 0x80 && len - (lead - 1) < need) {
+		s[lead - 1] = '\0';
+	}
+}

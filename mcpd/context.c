@@ -389,7 +389,9 @@ char *context_render(const struct dataset_info *d, const cJSON *s)
 	bool any_top = false;
 
 	if (d->title) {
-		buf_addf(&b, "# %s (`%s`)\n\n", d->title, d->name);
+		buf_addstr(&b, "# ");
+		render_md_cell(&b, d->title);
+		buf_addf(&b, " (`%s`)\n\n", d->name);
 	} else {
 		buf_addf(&b, "# `%s`\n\n", d->name);
 	}
@@ -401,12 +403,12 @@ char *context_render(const struct dataset_info *d, const cJSON *s)
 	}
 	buf_addf(&b, "- Columns: %d\n", cJSON_GetArraySize(cols));
 	if (d->weight_column) {
-		buf_addf(&b,
-			 "- Weight column: `%s` (population estimates need "
+		buf_addstr(&b, "- Weight column: ");
+		render_md_code(&b, d->weight_column);
+		buf_addstr(&b, " (population estimates need "
 			 "it: the weighted_stats tool, or wmean(x, w), "
 			 "wsum(x, w) and wquantile(x, w, q) in SQL; report "
-			 "the unweighted n too)\n",
-			 d->weight_column);
+			 "the unweighted n too)\n");
 	} else {
 		buf_addstr(&b, "- Weight column: none (unweighted data)\n");
 	}
@@ -465,7 +467,9 @@ char *context_render(const struct dataset_info *d, const cJSON *s)
 			buf_addstr(&b, "\n## Frequent values\n\n");
 			any_top = true;
 		}
-		buf_addf(&b, "- `%s`: ", str_or(c, "name", ""));
+		buf_addstr(&b, "- ");
+		render_md_code(&b, str_or(c, "name", ""));
+		buf_addstr(&b, ": ");
 		cJSON_ArrayForEach(pair, top) {
 			const cJSON *v = cJSON_GetArrayItem(pair, 0);
 			const cJSON *n = cJSON_GetArrayItem(pair, 1);

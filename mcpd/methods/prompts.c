@@ -4,6 +4,7 @@
 
 #include "../context.h"
 #include "mcp/buf.h"
+#include "mcp/render.h"
 #include "mcp/xalloc.h"
 #include "methods.h"
 #include "mcp/banned.h"
@@ -193,7 +194,9 @@ static void get_explore(struct request *req, const cJSON *args)
 		 "tool, using the weight column for population estimates "
 		 "and reporting the unweighted n.", d.name);
 	if (column && *column) {
-		buf_addf(&b, " Start with the column `%s`.", column);
+		buf_addstr(&b, " Start with the column ");
+		render_md_code(&b, column);
+		buf_addch(&b, '.');
 	}
 	add_text_message(messages, buf_str(&b));
 	add_context_message(messages, thread_catalog(), &d);

@@ -85,6 +85,11 @@ bool tool_arg_int(struct tool_call *call, const char *key, int64_t min,
 		return false;
 	}
 	d = v->valuedouble;
+	if (max == INT64_MAX && d >= (double)INT64_MAX) {
+		/* "as many as allowed": clamped, never wrapped past int64 */
+		*inout_value = INT64_MAX;
+		return true;
+	}
 	if (d < (double)min || d > (double)max) {
 		tool_error(call,
 			   "argument '%s' must be between %lld and %lld",

@@ -13,6 +13,7 @@
 #include "mcp/banned.h"
 #include "mcp/ident.h"
 #include "mcp/render.h"
+#include "mcp/utf8cut.h"
 #include "mcp/xalloc.h"
 #include "tool.h"
 
@@ -253,7 +254,7 @@ static void add_hit(struct tool_call *call, cJSON *arr, sqlite3_stmt *st,
 		buf_addstr(&call->text, " — ");
 		render_md_cell(&call->text, snip);
 	} else if (desc && *desc) {
-		char *d = xstrndup(desc, 200);
+		char *d = xstrndup(desc, utf8_cut_len(desc, 200));
 
 		buf_addstr(&call->text, " — ");
 		render_md_cell(&call->text, d);

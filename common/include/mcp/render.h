@@ -36,6 +36,9 @@ char *render_utf8_clean(const char *s, size_t len);
 
 /* one markdown table cell: no '|', newline or markup survives unescaped */
 int render_md_cell(struct buf *b, const char *s);
+/* `s` as an inline code span: catalog names (column headers come from
+ * files) can never end the span or the line and inject text */
+int render_md_code(struct buf *b, const char *s);
 /* one RFC 4180 field, quoted when needed */
 int render_csv_field(struct buf *b, const char *s);
 /* one JSON string literal with quotes; U+2028 and U+2029 escaped */

@@ -12,5 +12,7 @@
 /* the length of the longest prefix of `s` (NUL-terminated) that is at most
  * `max` bytes and ends on a character boundary */
 size_t utf8_cut_len(const char *s, size_t max);
+/* drop an incomplete character from the end of `s` (after snprintf cut) */
+void utf8_trim_partial(char *s);
 
 #endif
