@@ -90,7 +90,10 @@ static void run_case(const char *name, const char *sql, unsigned want,
 		       buf_str(&r.text));
 	}
 	if (r.status == QUERY_DENIED) {
-		tap_ok(strncmp(buf_str(&r.text), "not allowed: ", 13) == 0,
+		/* a hidden table is answered as one that does not exist */
+		tap_ok(strncmp(buf_str(&r.text), "not allowed: ", 13) == 0 ||
+			       strncmp(buf_str(&r.text),
+				       "SQL error: no such table: ", 26) == 0,
 		       __FILE__, __LINE__, "%s: says not allowed", name);
 	}
 	tap_ok(!leaks(&r), __FILE__, __LINE__, "%s: nothing internal leaks",
@@ -510,15 +513,21 @@ static void legitimate(void)
 	      "SELECT p.name, c.pop FROM people p JOIN cities c ON "
 	      "c.name = p.city");
 	ALLOW("registered file", "SELECT * FROM cities ORDER BY pop");
-	ALLOW("view inside a registered file", "SELECT * FROM bigcities");
-	ALLOW("view inside a registered file, counted",
-	      "SELECT count(*) FROM bigcities");
-	ALLOW("dataset named like its source view",
-	      "SELECT * FROM big_cities");
-	ALLOW("dataset named like its source view, counted",
-	      "SELECT count(*) FROM big_cities");
-	ALLOW("source view through its file name",
-	      "SELECT * FROM src_0.big_cities");
+	/*
+	 * A view of a registered file is never served in place: it reads
+	 * tables the dataset does not expose.  mcpctl copies its rows into
+	 * the catalog instead; a catalog row pointing at the view in place
+	 * (as here) is skipped, and the view's name is as unknown as any.
+	 */
+	REFUSE("view inside a registered file", "SELECT * FROM bigcities");
+	REFUSE("view inside a registered file, counted",
+	       "SELECT count(*) FROM bigcities");
+	REFUSE("dataset named like its source view",
+	       "SELECT * FROM big_cities");
+	REFUSE("dataset named like its source view, counted",
+	       "SELECT count(*) FROM big_cities");
+	REFUSE("source view through its file name",
+	       "SELECT * FROM src_0.big_cities");
 	ALLOW("values", "VALUES (1, 'a'), (2, 'b')");
 	ALLOW("registered table named like an internal one",
 	      "SELECT * FROM settings");
