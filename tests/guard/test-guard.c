@@ -823,7 +823,9 @@ static void slow_calls(void)
 			  &r);
 		t = now_s() - t0;
 		ncases++;
-		tap_ok((cases[i].want & (1u << r.status)) && t < 1.5, __FILE__,
+		/* unbounded runs take tens of seconds; a shared, sanitized
+		 * machine can make a bounded one take a few */
+		tap_ok((cases[i].want & (1u << r.status)) && t < 5.0, __FILE__,
 		       __LINE__, "%s -> %s in %.3f s", cases[i].name,
 		       query_status_name(r.status), t);
 		query_result_finish(&r);
