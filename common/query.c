@@ -223,9 +223,9 @@ static void stopped(struct qconn *c, const struct query_limits *limits,
 		fail_text(r, QUERY_CANCELLED, "the query was cancelled\n");
 	} else {
 		fail_text(r, QUERY_TIMEOUT,
-			  "the query hit the query timeout of %lld ms and "
-			  "was stopped; narrow it with WHERE, aggregate "
-			  "with GROUP BY, or add a LIMIT\n",
+			  "stopped: the query passed the time limit of %lld "
+			  "ms. Narrow it with WHERE, aggregate with GROUP BY, "
+			  "or add a LIMIT.\n",
 			  (long long)limits->timeout_ms);
 	}
 }

@@ -405,7 +405,7 @@ static void stopped_error(struct tool_call *call, enum wait_result res,
 	case WAIT_TIMEOUT:
 		tool_error(call, "stopped: the query passed the time limit "
 			   "of %lld ms. Narrow it with WHERE, aggregate with "
-			   "GROUP BY, or add a LIMIT.",
+			   "GROUP BY, or add a LIMIT.\n",
 			   (long long)l->timeout_ms);
 		call->log_status = "timeout";
 		break;

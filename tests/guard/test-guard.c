@@ -684,7 +684,7 @@ static void limits_and_notes(void)
 		  " FROM c) SELECT count(*) FROM c", &lim,
 		  QUERY_FORMAT_MARKDOWN, NULL, &r);
 	tap_ok(r.status == QUERY_TIMEOUT &&
-		       strstr(buf_str(&r.text), "query timeout of 200 ms"),
+		       strstr(buf_str(&r.text), "time limit of 200 ms"),
 	       __FILE__, __LINE__, "timeout names the limit");
 	query_result_finish(&r);
 	qpool_release(pool, c);

@@ -563,7 +563,7 @@ static void ping_and_cancel(struct server *s)
 	r = wait_reply(s, qid, 20);
 	tq = now_s() - t0;
 	tap_ok(r && result_is_error(r) &&
-		       strstr(result_text(r), "query timeout of 2000 ms"),
+		       strstr(result_text(r), "time limit of 2000 ms"),
 	       __FILE__, __LINE__,
 	       "the endless query stops at the timeout (%.2f s): %.60s", tq,
 	       r ? result_text(r) : "");
