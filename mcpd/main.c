@@ -24,8 +24,6 @@
 
 struct server server;
 
-static int stop_pipe[2] = { -1, -1 };
-
 static void session_finish(struct session *s)
 {
 	for (size_t i = 0; i < s->nsubs; i++) {
@@ -57,16 +55,15 @@ static const char usage_text[] =
 	"  --version          print the version and exit\n"
 	"  --help             print this help and exit\n";
 
+/* after end of input, queued and running calls get this long to answer
+ * before they are cancelled: a piped conversation still gets its replies,
+ * a long query does not hold the exit */
+#define EOF_GRACE_MS 500
+
 static void on_signal(int sig)
 {
-	int saved = errno;
-	char c = (char)sig;
-
-	/* the reader polls this pipe next to stdin */
-	if (write(stop_pipe[1], &c, 1) < 0) {
-		/* nothing useful to do in a handler */
-	}
-	errno = saved;
+	/* async-signal-safe: one write to the stop pipe */
+	server_request_stop();
 }
 
 static int parse_count(const char *opt, const char *s, int64_t min,
@@ -207,7 +204,7 @@ static int setup_signals(void)
 {
 	struct sigaction sa;
 
-	if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+	if (stop_init() < 0) {
 		return -errno;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -221,11 +218,13 @@ static int setup_signals(void)
 }
 
 /*
- * Read stdin line by line until EOF or a signal.  A line longer than the
- * ceiling is skipped up to its newline and answered with one error.
+ * Read stdin line by line until EOF or a stop (a signal, the catalog
+ * replaced, stdout gone).  A line longer than the ceiling is skipped up to
+ * its newline and answered with one error.  Returns true on EOF.
  */
-static void read_loop(void)
+static bool read_loop(void)
 {
+	bool eof = false;
 	static char chunk[65536];
 	struct buf line;
 	bool skipping = false;
@@ -234,7 +233,7 @@ static void read_loop(void)
 	for (;;) {
 		struct pollfd fds[2] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
-			{ .fd = stop_pipe[0], .events = POLLIN },
+			{ .fd = stop_fd(), .events = POLLIN },
 		};
 		ssize_t n;
 		char *p, *end;
@@ -247,7 +246,7 @@ static void read_loop(void)
 			break;
 		}
 		if (fds[1].revents) {
-			log_info("signal received: finishing");
+			log_info("stop requested: finishing");
 			break;
 		}
 		n = read(STDIN_FILENO, chunk, sizeof(chunk));
@@ -259,6 +258,7 @@ static void read_loop(void)
 			break;
 		}
 		if (n == 0) {
+			eof = true;
 			break;
 		}
 		p = chunk;
@@ -293,12 +293,14 @@ static void read_loop(void)
 		rpc_handle_line(line.data, line.len);
 	}
 	buf_release(&line);
+	return eof;
 }
 
 int main(int argc, char **argv)
 {
 	struct flags f;
 	struct stat st;
+	bool eof;
 	char *err = NULL;
 	int r, ret = 1;
 
@@ -334,6 +336,8 @@ int main(int argc, char **argv)
 			  strerror(errno));
 		goto out;
 	}
+	server.catalog_dev = st.st_dev;
+	server.catalog_ino = st.st_ino;
 	r = db_open(server.catalog_path, DB_READONLY, &server.catalog, &err);
 	if (r < 0) {
 		log_error("%s", err);
@@ -358,16 +362,28 @@ int main(int argc, char **argv)
 	querylog_start(server.catalog_path);
 	log_debug("serving catalog '%s'", server.catalog_path);
 
-	read_loop();
+	eof = read_loop();
 
-	/* finish what is in flight, then close the streams and the logs */
+	/*
+	 * Stop within a second, whatever runs.  After EOF, queries get a
+	 * short grace and are then cancelled (their workers killed), while
+	 * requests that only read the catalog are all answered: they take
+	 * microseconds each.  After a signal, everything is cancelled.
+	 */
 	atomic_store(&server.stopping, true);
-	rpc_finish();
+	if (eof) {
+		rpc_drain_for(EOF_GRACE_MS);
+	}
+	rpc_cancel_all(eof);
 	sandbox_stop();
+	rpc_finish();
 	progress_ticker_stop();
 	watch_stop();
 	querylog_stop();
-	ret = atomic_load(&server.out_broken) ? 1 : 0;
+	ret = atomic_load(&server.out_broken) ||
+			      atomic_load(&server.catalog_gone)
+		      ? 1
+		      : 0;
 out:
 	session_finish(&server.session);
 	qpool_destroy(server.pool);

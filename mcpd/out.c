@@ -41,6 +41,7 @@ static void write_all(const char *p, size_t len)
 			if (!atomic_exchange(&server.out_broken, true)) {
 				log_warn("cannot write to stdout: %s",
 					 strerror(errno));
+				server_request_stop();
 			}
 			return;
 		}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mcp/clock.h"
 #include "mcp/log.h"
 #include "mcp/xalloc.h"
 #include "methods/methods.h"
@@ -424,6 +425,7 @@ static bool enqueue(struct request *req)
 	bool sql = tools_call_in_worker(req);
 	struct lane *lane = &lanes[sql ? LANE_SQL : LANE_CATALOG];
 
+	req->in_sql_lane = sql;
 	pthread_mutex_lock(&queue_lock);
 	while (lane_full(lane, req)) {
 		if (sql) {
@@ -472,6 +474,34 @@ void rpc_drain(void)
 		pthread_cond_wait(&queue_idle, &queue_lock);
 	}
 	pthread_mutex_unlock(&queue_lock);
+}
+
+bool rpc_drain_for(int64_t ms)
+{
+	struct timespec until;
+	bool idle;
+
+	clock_after_ms(CLOCK_REALTIME, ms, &until);
+	pthread_mutex_lock(&queue_lock);
+	while (!lanes_idle() &&
+	       pthread_cond_timedwait(&queue_idle, &queue_lock, &until) == 0) {
+	}
+	idle = lanes_idle();
+	pthread_mutex_unlock(&queue_lock);
+	return idle;
+}
+
+void rpc_cancel_all(bool queries_only)
+{
+	pthread_mutex_lock(&inflight_lock);
+	for (size_t i = 0; i < INFLIGHT_BUCKETS; i++) {
+		for (struct request *r = inflight[i]; r; r = r->inflight_next) {
+			if (!queries_only || r->in_sql_lane) {
+				cancel_raise(&r->cancel);
+			}
+		}
+	}
+	pthread_mutex_unlock(&inflight_lock);
 }
 
 void rpc_finish(void)

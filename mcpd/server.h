@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <cjson/cJSON.h>
 
@@ -107,6 +108,7 @@ struct request {
 	struct batch *batch;        /* or NULL */
 	int64_t start_us;
 	size_t bytes;               /* its share of the line it came in */
+	bool in_sql_lane;           /* runs a query in a worker */
 	struct request *next;       /* queue and in-flight links */
 	struct request *inflight_next;
 };
@@ -141,6 +143,9 @@ struct server {
 	struct session session;
 	atomic_bool stopping;
 	atomic_bool out_broken;     /* stdout is gone */
+	atomic_bool catalog_gone;   /* the catalog file was replaced */
+	dev_t catalog_dev;          /* the file served, as opened */
+	ino_t catalog_ino;
 };
 
 extern struct server server;
@@ -180,8 +185,19 @@ void rpc_line_too_long(void);
 void rpc_init(void);
 /* wait until every queued request has been answered */
 void rpc_drain(void);
+/* wait at most `ms` for every queued request to be answered; true if so */
+bool rpc_drain_for(int64_t ms);
+/* raise the cancel flag of every request in flight or queued (only the
+ * tool calls that run queries, if so asked): they end without a response */
+void rpc_cancel_all(bool queries_only);
 /* stop workers after the queue drains; close listen streams */
 void rpc_finish(void);
+/* main.c: end the read loop from any thread (the catalog went away,
+ * stdout broke); safe in a signal handler */
+void server_request_stop(void);
+/* stop.c: the pipe behind server_request_stop() */
+int stop_init(void);
+int stop_fd(void);
 
 /* pagination: [offset, offset+page) of `total`; false on a bad cursor */
 bool page_begin(struct request *req, size_t total, size_t *ret_offset);

@@ -1,6 +1,8 @@
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "mcp/clock.h"
@@ -155,6 +157,38 @@ static void announce(const struct snap *old, const struct snap *cur)
 	free(changed);
 }
 
+/*
+ * Is the path still the file mcpd opened?  A restore with mv, or rm and
+ * mcpctl init, leaves mcpd holding the old inode: serving it silently
+ * would answer from a catalog that no longer exists.
+ */
+static bool catalog_replaced(void)
+{
+	struct stat st;
+
+	if (stat(server.catalog_path, &st) < 0) {
+		return errno == ENOENT || errno == ENOTDIR;
+	}
+	return st.st_dev != server.catalog_dev ||
+	       st.st_ino != server.catalog_ino;
+}
+
+static void stop_serving_replaced(void)
+{
+	int level;
+
+	log_error("the catalog '%s' was deleted or replaced while mcpd "
+		  "served it; stopping (start mcpd again to serve the new "
+		  "file)", server.catalog_path);
+	pthread_mutex_lock(&server.session.lock);
+	level = server.session.log_level;
+	pthread_mutex_unlock(&server.session.lock);
+	out_log(level, LEVEL_ERROR, "mcpd",
+		"the catalog was deleted or replaced; mcpd stops");
+	atomic_store(&server.catalog_gone, true);
+	server_request_stop();
+}
+
 static void *watch_main(void *arg)
 {
 	struct snap cur = { 0 };
@@ -182,6 +216,11 @@ static void *watch_main(void *arg)
 			break;
 		}
 		pthread_mutex_unlock(&watch_lock);
+		if (catalog_replaced()) {
+			stop_serving_replaced();
+			pthread_mutex_lock(&watch_lock);
+			break;
+		}
 		g = db_generation(watch_db);
 		if (g >= 0 && g != gen) {
 			struct snap next;
