@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -287,6 +289,14 @@ int worker_main(int argc, char **argv)
 	memory_mb = strtoll(argv[3], &end, 10);
 	if (*end || memory_mb < WORKER_MIN_MEMORY_MB) {
 		memory_mb = WORKER_MIN_MEMORY_MB;
+	}
+	/*
+	 * Die with the server, even one killed with SIGKILL (the server's
+	 * threads that start workers live as long as it does).
+	 */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1) {
+		return 0;
 	}
 	xalloc_set_exit_status(WORKER_EXIT_OOM);
 	lower_limits(memory_mb);
