@@ -31,6 +31,8 @@
 #define TOOL_TEXT_MAX (16u << 20)
 /* SQLite may use this share of the worker's memory; the rest is ours */
 #define SQLITE_HEAP_SHARE 0.75
+/* the nice value of a worker: below the server, which speaks MCP */
+#define WORKER_NICE 10
 /* the connections a worker opens at most (query_many runs up to 8) */
 #define WORKER_CONNECTIONS 8
 
@@ -263,6 +265,14 @@ static void lower_limits(int64_t memory_mb)
 		}
 	}
 #endif
+	/*
+	 * Queries yield the CPU to the server: ping, list_datasets and
+	 * cancellation stay instant while every core runs a query.
+	 */
+	if (setpriority(PRIO_PROCESS, 0, WORKER_NICE) < 0) {
+		log_warn("cannot lower the worker's priority: %s",
+			 strerror(errno));
+	}
 	/* a crash leaves no core: it may hold dataset rows */
 	{
 		struct rlimit none = { 0, 0 };
