@@ -75,9 +75,12 @@ static void mask(cJSON *node)
 	for (; child; child = next) {
 		next = child->next;
 		if (child->string && logrow_secret_name(child->string)) {
-			/* frees child: next was read before */
-			cJSON_ReplaceItemViaPointer(node, child,
-						    cJSON_CreateString("***"));
+			cJSON *rep = cJSON_CreateString("***");
+
+			/* the name moves over; child is freed, next was read */
+			rep->string = child->string;
+			child->string = NULL;
+			cJSON_ReplaceItemViaPointer(node, child, rep);
 		} else {
 			mask(child);
 		}
