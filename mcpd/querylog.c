@@ -257,6 +257,7 @@ static int insert_summary(const struct loss *l)
 	sqlite3_bind_text(st, 3, session_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, "mcpd", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, "lost", -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 14, 0);
 	sqlite3_bind_int64(st, 19, l->n);
 	sqlite3_bind_text(st, 20, from, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 21, msg, -1, SQLITE_TRANSIENT);
@@ -370,11 +371,15 @@ static void expire_rows(int64_t now, const char *reason)
 	}
 }
 
+/* once per episode, and again when the reason changes */
 static void warn_loss_once(const char *reason)
 {
-	if (!loss_warned) {
+	static char warned[160];
+
+	if (!loss_warned || strcmp(warned, reason) != 0) {
 		log_warn("cannot write the query log: %s; counting the rows "
 			 "not logged", reason);
+		snprintf(warned, sizeof(warned), "%s", reason);
 		loss_warned = true;
 	}
 }
