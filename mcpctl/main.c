@@ -22,6 +22,7 @@ static const char usage[] =
 	"  dataset list | show NAME | rm NAME | enable NAME | disable NAME\n"
 	"  dataset refresh NAME | set NAME [options]\n"
 	"  config list | get KEY | set KEY VALUE\n"
+	"  logs [--tail N] [--follow] [filters] | export | prune\n"
 	"\n"
 	"options:\n"
 	"  --db PATH     catalog file (else $MCPD_DB, else\n"
@@ -41,6 +42,7 @@ static const struct noun nouns[] = {
 	{ "config", cmd_config },
 	{ "dataset", cmd_dataset },
 	{ "init", cmd_init },
+	{ "logs", cmd_logs },
 };
 
 static int noun_cmp(const void *key, const void *elem)
