@@ -32,7 +32,7 @@ static const char usage[] =
 	"\n"
 	"logs prints one line per call, oldest first: time, client, tool,\n"
 	"dataset, status, duration, rows and the SQL (cut to the terminal).\n"
-	"  --tail N    the last N calls (default 50; 0 for all)\n"
+	"  --tail N    the last N calls (default 50, or all with --since)\n"
 	"  --follow    then print new calls as mcpd logs them, until ^C\n"
 	"  --jsonl     one JSON object per line (--json: one array)\n"
 	"export streams every matching row, in constant memory.\n"
@@ -164,8 +164,9 @@ static sqlite3_stmt *prepare(struct db *db, const char *sql)
 enum view { VIEW_TEXT, VIEW_JSON, VIEW_JSONL };
 
 /*
- * Print the rows after id `after` (oldest first), the last `tail` of them
- * when tail > 0.  Returns the last id printed (or `after`), -1 on error.
+ * Print the rows after id `after` (oldest first): the last `tail` of them,
+ * none when tail is 0 (but return the newest id), all when it is negative.
+ * Returns the last id seen (or `after`), -1 on error.
  */
 static int64_t show_rows(struct db *db, const struct log_filter *f,
 			 enum view view, int64_t after, int64_t tail,
@@ -181,7 +182,12 @@ static int64_t show_rows(struct db *db, const struct log_filter *f,
 	buf_addf(&sql, "SELECT %s FROM query_logs WHERE id > :after",
 		 view == VIEW_TEXT ? text_cols : all_cols);
 	logfilter_where(f, &sql);
-	if (tail > 0) {
+	if (tail == 0) {
+		/* nothing old: only where to start following from */
+		buf_reset(&sql);
+		buf_addstr(&sql, "SELECT coalesce(max(id), :after) "
+				 "FROM query_logs");
+	} else if (tail > 0) {
 		char *inner = buf_detach(&sql, NULL);
 
 		buf_addf(&sql, "SELECT * FROM (%s ORDER BY id DESC LIMIT %lld) "
@@ -200,6 +206,9 @@ static int64_t show_rows(struct db *db, const struct log_filter *f,
 	logfilter_bind(f, st);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		last = sqlite3_column_int64(st, 0);
+		if (tail == 0) {
+			continue;
+		}
 		switch (view) {
 		case VIEW_TEXT:
 			print_text_row(st, color, width);
@@ -302,7 +311,7 @@ static int logs_show(struct ctl *ctl, int argc, char **argv)
 	view = jsonl ? VIEW_JSONL : ctl->json ? VIEW_JSON : VIEW_TEXT;
 	/* --since alone means everything since then */
 	if (f.since && !tail_given) {
-		tail = 0;
+		tail = -1;
 	}
 	db = ctl_open(ctl, false);
 	if (!db) {
@@ -327,7 +336,7 @@ static int logs_show(struct ctl *ctl, int argc, char **argv)
 				break;
 			}
 			usleep(250000);
-			last = show_rows(db, &f, view, last, 0, NULL);
+			last = show_rows(db, &f, view, last, -1, NULL);
 			if (last < 0) {
 				goto out;
 			}
