@@ -45,11 +45,11 @@ int64_t logprune_weight(struct db *db)
 
 /*
  * One batch: delete up to `n` rows chosen by `sql` (which has ?1 for the
- * limit and may have ?2), in its own transaction.  Returns the rows
- * deleted and adds their weight to *freed, or -1.
+ * limit, and ?2 for `arg` or else for `excess`), in its own transaction.
+ * Returns the rows deleted and adds their weight to *freed, or -1.
  */
 static int64_t delete_batch(struct db *db, const char *sql, int64_t n,
-			    const char *arg, int64_t *freed)
+			    const char *arg, int64_t excess, int64_t *freed)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t rows = 0;
@@ -64,6 +64,8 @@ static int64_t delete_batch(struct db *db, const char *sql, int64_t n,
 		sqlite3_bind_int64(st, 1, n);
 		if (arg) {
 			sqlite3_bind_text(st, 2, arg, -1, SQLITE_STATIC);
+		} else {
+			sqlite3_bind_int64(st, 2, excess);
 		}
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			rows++;
@@ -95,7 +97,8 @@ static int64_t delete_loop(struct db *db, const char *sql, const char *arg,
 		if (target >= 0 && *weight <= target) {
 			break;
 		}
-		got = delete_batch(db, sql, n, arg, &freed);
+		got = delete_batch(db, sql, n, arg,
+				   target >= 0 ? *weight - target : 0, &freed);
 		if (got <= 0) {
 			break;
 		}
@@ -137,13 +140,15 @@ int64_t logprune_run(struct db *db)
 
 		weight = logprune_weight(db);
 		if (weight > cap) {
+			/* the oldest rows, just enough of them (?2 bytes) */
 			total += delete_loop(db,
-					     "DELETE FROM query_logs WHERE id IN "
-					     "(SELECT id FROM query_logs ORDER "
-					     "BY id LIMIT ?1) RETURNING "
-					     "row_bytes",
-					     NULL, &weight,
-					     cap / 100 * SIZE_LOW_WATER);
+				"DELETE FROM query_logs WHERE id IN "
+				"(SELECT id FROM (SELECT id, sum(row_bytes) "
+				"OVER (ORDER BY id) - row_bytes AS before "
+				"FROM (SELECT id, row_bytes FROM query_logs "
+				"ORDER BY id LIMIT ?1)) WHERE before < ?2) "
+				"RETURNING row_bytes",
+				NULL, &weight, cap / 100 * SIZE_LOW_WATER);
 		}
 	}
 	if (total > 0) {
