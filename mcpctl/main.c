@@ -23,6 +23,7 @@ static const char usage[] =
 	"  dataset refresh NAME | set NAME [options]\n"
 	"  config list | get KEY | set KEY VALUE\n"
 	"  logs [--tail N] [--follow] [filters] | export | prune\n"
+	"  stats [--since T] [--by tool|dataset|client|day] [--json]\n"
 	"\n"
 	"options:\n"
 	"  --db PATH     catalog file (else $MCPD_DB, else\n"
@@ -43,6 +44,7 @@ static const struct noun nouns[] = {
 	{ "dataset", cmd_dataset },
 	{ "init", cmd_init },
 	{ "logs", cmd_logs },
+	{ "stats", cmd_stats },
 };
 
 static int noun_cmp(const void *key, const void *elem)

@@ -64,5 +64,6 @@ int cmd_config(struct ctl *ctl, int argc, char **argv);
 int cmd_dataset(struct ctl *ctl, int argc, char **argv);
 int cmd_init(struct ctl *ctl, int argc, char **argv);
 int cmd_logs(struct ctl *ctl, int argc, char **argv);
+int cmd_stats(struct ctl *ctl, int argc, char **argv);
 
 #endif
