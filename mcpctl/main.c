@@ -24,6 +24,7 @@ static const char usage[] =
 	"  config list | get KEY | set KEY VALUE\n"
 	"  logs [--tail N] [--follow] [filters] | export | prune\n"
 	"  stats [--since T] [--by tool|dataset|client|day] [--json]\n"
+	"  backup FILE [--force]\n"
 	"\n"
 	"options:\n"
 	"  --db PATH     catalog file (else $MCPD_DB, else\n"
@@ -40,6 +41,7 @@ struct noun {
 
 /* sorted by name for bsearch */
 static const struct noun nouns[] = {
+	{ "backup", cmd_backup },
 	{ "config", cmd_config },
 	{ "dataset", cmd_dataset },
 	{ "init", cmd_init },

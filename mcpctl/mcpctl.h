@@ -60,6 +60,7 @@ struct verb {
 int ctl_dispatch(struct ctl *ctl, const char *noun, const struct verb *verbs,
 		 const char *usage, int argc, char **argv);
 
+int cmd_backup(struct ctl *ctl, int argc, char **argv);
 int cmd_config(struct ctl *ctl, int argc, char **argv);
 int cmd_dataset(struct ctl *ctl, int argc, char **argv);
 int cmd_init(struct ctl *ctl, int argc, char **argv);
