@@ -25,6 +25,7 @@ static const char usage[] =
 	"  logs [--tail N] [--follow] [filters] | export | prune\n"
 	"  stats [--since T] [--by tool|dataset|client|day] [--json]\n"
 	"  backup FILE [--force]\n"
+	"  doctor [--full] [--json]\n"
 	"\n"
 	"options:\n"
 	"  --db PATH     catalog file (else $MCPD_DB, else\n"
@@ -44,6 +45,7 @@ static const struct noun nouns[] = {
 	{ "backup", cmd_backup },
 	{ "config", cmd_config },
 	{ "dataset", cmd_dataset },
+	{ "doctor", cmd_doctor },
 	{ "init", cmd_init },
 	{ "logs", cmd_logs },
 	{ "stats", cmd_stats },

@@ -63,6 +63,7 @@ int ctl_dispatch(struct ctl *ctl, const char *noun, const struct verb *verbs,
 int cmd_backup(struct ctl *ctl, int argc, char **argv);
 int cmd_config(struct ctl *ctl, int argc, char **argv);
 int cmd_dataset(struct ctl *ctl, int argc, char **argv);
+int cmd_doctor(struct ctl *ctl, int argc, char **argv);
 int cmd_init(struct ctl *ctl, int argc, char **argv);
 int cmd_logs(struct ctl *ctl, int argc, char **argv);
 int cmd_stats(struct ctl *ctl, int argc, char **argv);
