@@ -24,6 +24,7 @@ static const char usage[] =
 	"  config list | get KEY | set KEY VALUE\n"
 	"  logs [--tail N] [--follow] [filters] | export | prune\n"
 	"  stats [--since T] [--by tool|dataset|client|day] [--json]\n"
+	"  report --out FILE.html [--since T]\n"
 	"  backup FILE [--force]\n"
 	"  doctor [--full] [--json]\n"
 	"\n"
@@ -48,6 +49,7 @@ static const struct noun nouns[] = {
 	{ "doctor", cmd_doctor },
 	{ "init", cmd_init },
 	{ "logs", cmd_logs },
+	{ "report", cmd_report },
 	{ "stats", cmd_stats },
 };
 
