@@ -26,6 +26,8 @@ static const char usage[] =
 	"  stats [--since T] [--by tool|dataset|client|day] [--json]\n"
 	"  report --out FILE.html [--since T]\n"
 	"  backup FILE [--force]\n"
+	"  restore FILE [--force]\n"
+	"  vacuum [--full]\n"
 	"  doctor [--full] [--json]\n"
 	"\n"
 	"options:\n"
@@ -50,7 +52,9 @@ static const struct noun nouns[] = {
 	{ "init", cmd_init },
 	{ "logs", cmd_logs },
 	{ "report", cmd_report },
+	{ "restore", cmd_restore },
 	{ "stats", cmd_stats },
+	{ "vacuum", cmd_vacuum },
 };
 
 static int noun_cmp(const void *key, const void *elem)
