@@ -87,7 +87,7 @@ static void print_groups(const cJSON *s, bool color)
 	printf("\n%sby %s%s\n", color ? TERM_BOLD : "",
 	       logstats_str(by, "key"), color ? TERM_RESET : "");
 	printf("  %-20s %7s %7s %6s %9s %9s %9s %9s\n", "", "calls",
-	       "errors", "err%", "p50", "p95", "p99", "rows");
+	       "not ok", "", "p50", "p95", "p99", "rows");
 	cJSON_ArrayForEach(g, cJSON_GetObjectItem(by, "groups")) {
 		char p50[24], p95[24], p99[24];
 
@@ -96,7 +96,7 @@ static void print_groups(const cJSON *s, bool color)
 		dur(g, "p99_us", p99, sizeof(p99));
 		printf("  %-20.20s %7.0f %7.0f %5.1f%% %9s %9s %9s %9.0f\n",
 		       logstats_str(g, "name"), logstats_num(g, "calls"),
-		       logstats_num(g, "errors"),
+		       logstats_num(g, "calls") - logstats_num(g, "ok"),
 		       100.0 * logstats_num(g, "error_rate"), p50, p95, p99,
 		       logstats_num(g, "rows"));
 	}
