@@ -80,7 +80,7 @@ static const char css[] =
 	"margin-right:4px;vertical-align:-1px}"
 	".ok{color:#2d7a47}.warn{color:#a66b00}.fail{color:#c0362c}"
 	"@media (max-width:480px){body{padding:8px;font-size:14px}"
-	"td,th{padding:3px 4px}}"
+	"td,th{padding:3px 4px}svg text{font-size:16px}}"
 	"@media print{body{max-width:none;padding:0}section{break-inside:"
 	"avoid}.scroll{overflow:visible}*{-webkit-print-color-adjust:exact;"
 	"print-color-adjust:exact}}";
