@@ -6,7 +6,7 @@
 #include "mcp/buf.h"
 #include "mcp/render.h"
 #include "mcpctl.h"
-#include "shape.h"
+#include "mcp/sqlshape.h"
 #include "mcp/banned.h"
 
 /* the datasets of a row, one per result row, as column `d` of j */

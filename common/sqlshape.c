@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "mcp/buf.h"
-#include "shape.h"
+#include "mcp/sqlshape.h"
 #include "mcp/banned.h"
 
 /* shapes longer than this are cut: they only label a group */

@@ -1,11 +1,11 @@
 /*
- * shape: a SQL statement reduced to its shape, so that `WHERE x = 5` and
+ * sqlshape: a SQL statement reduced to its shape, so that `WHERE x = 5` and
  * `WHERE x = 7` count as one query.  Literals (numbers, strings, blobs)
  * become ?, lists of them one ?, comments go, whitespace is one space
  * and words outside quotes are lower case.  Quoted names stay as written.
  */
-#ifndef MCPCTL_SHAPE_H
-#define MCPCTL_SHAPE_H
+#ifndef MCP_SQLSHAPE_H
+#define MCP_SQLSHAPE_H
 
 #include <sqlite3.h>
 
