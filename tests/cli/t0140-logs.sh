@@ -32,6 +32,15 @@ expect_eq "one line per call" "$(wc -l < "$tmp/out")" 6
 expect_in "shows the client" "$tmp/out" "cli-test"
 expect_in "shows the SQL" "$tmp/out" "SELECT g, count(*) FROM alpha GROUP BY g"
 check "no color into a pipe" sh -c "! grep -q \"$(printf '\033')\" '$tmp/out'"
+# on a terminal (script(1) gives one): colors, unless NO_COLOR
+if command -v script >/dev/null 2>&1; then
+	esc=$(printf '\033')
+	script -qec "'$MCPCTL' logs --status ok --tail 1" /dev/null > "$tmp/tty" 2>&1
+	check "colors on a terminal" grep -q "${esc}\[32mok" "$tmp/tty"
+	NO_COLOR=1 script -qec "'$MCPCTL' logs --status ok --tail 1" /dev/null > "$tmp/tty" 2>&1
+	check "no colors under NO_COLOR" sh -c "! grep -q '${esc}\[3' '$tmp/tty'"
+	expect_in "still the row" "$tmp/tty" "cli-test"
+fi
 expect_status "logs --tail 2" 0 logs --tail 2
 expect_eq "two lines" "$(wc -l < "$tmp/out")" 2
 expect_in "the last row last" "$tmp/out" \
