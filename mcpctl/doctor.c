@@ -170,6 +170,24 @@ static void check_readable(struct db *db, const struct dataset_info *d,
 		err = xstrdup(sqlite3_errmsg(db->sql));
 	}
 	sqlite3_finalize(st);
+	st = NULL;
+	/* a profile counts rows: a different count means it is stale */
+	free(sql);
+	sql = xasprintf("SELECT count(*) FROM %s", ref);
+	if (!err && d->row_count >= 0 &&
+	    sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_int64(st, 0) != d->row_count) {
+		char *refresh = xasprintf("mcpctl dataset refresh %s",
+					  d->name);
+
+		finding(arr, "profile", "warn", refresh,
+			"the profile of '%s' counts %lld rows, the table has "
+			"%lld", d->name, (long long)d->row_count,
+			(long long)sqlite3_column_int64(st, 0));
+		free(refresh);
+	}
+	sqlite3_finalize(st);
 	if (sqlite_src) {
 		dataset_detach_source(db, "doctor_src");
 	}

@@ -46,6 +46,14 @@ printf 'g,x\na,1\nb,2\n' > "$tmp/d.csv"
 touch -d '2000-01-01' "$tmp/d.csv"
 expect_status "all back" 0 doctor
 
+# a registered table that grew since its profile
+sqlite3 "$tmp/src.db" "INSERT INTO t VALUES (2)"
+expect_status "a stale profile" 1 doctor
+expect_in "says so" "$tmp/out" "the profile of 'beta' counts 1 rows, the table has 2"
+expect_in "with the fix" "$tmp/out" "fix: mcpctl dataset refresh beta"
+expect_status "refresh" 0 dataset refresh beta
+expect_status "fresh again" 0 doctor
+
 # gaps in the log
 sqlite3 "$MCPD_DB" "INSERT INTO query_logs (tool, status, lost_rows, lost_from, error_text)
 	VALUES ('mcpd', 'lost', 5, '2026-01-01T00:00:00.000Z', '5 rows not logged')"
