@@ -169,7 +169,59 @@ INSERT INTO system_config (key, value, description) VALUES
 -- (API keys and LLM metadata)
 
 -- migration 5
--- (query log completion)
+-- The query log, complete.  Each row now says which mcpd process wrote it
+-- (session_id, random per process), which request (request_id, the
+-- JSON-RPC id as text) in which protocol revision, and whether a cache
+-- answered.  sql_text and arguments are kept up to 16 KiB each, beside
+-- the full length in bytes and the SHA-256 (hex) of the whole text, so a
+-- 4 MB statement costs 16 KiB of log yet stays recognisable.  row_bytes,
+-- early in the row so that summing it never reads the long columns, is
+-- what the row weighs against the log_max_mb cap.  Status 'lost' marks
+-- the summary row mcpd writes for rows it could not log (lost_rows of
+-- them, between lost_from and ts, the reason in error_text).  SQLite
+-- cannot change a CHECK constraint in place, hence the copy.
+CREATE TABLE query_logs_v5 (
+	id             INTEGER PRIMARY KEY,
+	ts             TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+	row_bytes      INTEGER NOT NULL DEFAULT 0,
+	session_id     TEXT,
+	request_id     TEXT,
+	protocol       TEXT,
+	client_name    TEXT,
+	client_version TEXT,
+	tool           TEXT NOT NULL,
+	datasets       TEXT,                   -- comma-separated
+	status         TEXT NOT NULL CHECK (status IN ('ok', 'error', 'timeout', 'denied', 'cancelled', 'lost')),
+	rows_returned  INTEGER,
+	bytes_returned INTEGER,
+	duration_us    INTEGER,
+	cache_hit      INTEGER NOT NULL DEFAULT 0 CHECK (cache_hit IN (0, 1)),
+	sql_len        INTEGER,                -- bytes of the whole statement
+	sql_hash       TEXT,                   -- SHA-256 of the whole statement
+	args_len       INTEGER,
+	args_hash      TEXT,
+	lost_rows      INTEGER,                -- status 'lost' only
+	lost_from      TEXT,                   -- status 'lost' only
+	error_text     TEXT,
+	sql_text       TEXT,                   -- first 16 KiB
+	arguments      TEXT                    -- JSON, first 16 KiB
+);
+INSERT INTO query_logs_v5 (id, ts, row_bytes, client_name, client_version,
+		tool, datasets, status, rows_returned, bytes_returned,
+		duration_us, sql_len, args_len, error_text, sql_text, arguments)
+	SELECT id, ts, 200 + coalesce(length(CAST(sql_text AS BLOB)), 0)
+			+ coalesce(length(CAST(arguments AS BLOB)), 0)
+			+ coalesce(length(CAST(error_text AS BLOB)), 0),
+		client_name, client_version, tool, datasets, status,
+		rows_returned, bytes_returned, duration_us,
+		length(CAST(sql_text AS BLOB)), length(CAST(arguments AS BLOB)),
+		error_text, sql_text, arguments
+	FROM query_logs;
+DROP TABLE query_logs;
+ALTER TABLE query_logs_v5 RENAME TO query_logs;
+CREATE INDEX query_logs_ts ON query_logs(ts);
+INSERT INTO system_config (key, value, description) VALUES
+	('log_max_mb', '256', 'query logs beyond this many MB are pruned, oldest first');
 
 -- migration 6
 -- (survey designs)

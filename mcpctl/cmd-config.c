@@ -16,13 +16,14 @@ static const char usage[] =
 	"       mcpctl config set KEY VALUE\n"
 	"\n"
 	"keys: query_timeout_ms, max_rows, max_response_bytes,\n"
-	"      log_retention_days (positive integers), default_format\n"
+	"      log_retention_days, log_max_mb (positive integers),\n"
+	"      default_format\n"
 	"      (markdown, csv or json).  A running mcpd picks changes up\n"
 	"      within a second.\n";
 
 static const char *const numeric_keys[] = {
 	"query_timeout_ms", "max_rows", "max_response_bytes",
-	"log_retention_days", NULL,
+	"log_retention_days", "log_max_mb", NULL,
 };
 
 /* parse the common options and leave exactly `n` positional arguments */

@@ -22,6 +22,13 @@ static const char usage[] =
 	"  dataset list | show NAME | rm NAME | enable NAME | disable NAME\n"
 	"  dataset refresh NAME | set NAME [options]\n"
 	"  config list | get KEY | set KEY VALUE\n"
+	"  logs [--tail N] [--follow] [filters] | export | prune\n"
+	"  stats [--since T] [--by tool|dataset|client|day] [--json]\n"
+	"  report --out FILE.html [--since T]\n"
+	"  backup FILE [--force]\n"
+	"  restore FILE [--force]\n"
+	"  vacuum [--full]\n"
+	"  doctor [--full] [--json]\n"
 	"\n"
 	"options:\n"
 	"  --db PATH     catalog file (else $MCPD_DB, else\n"
@@ -38,9 +45,16 @@ struct noun {
 
 /* sorted by name for bsearch */
 static const struct noun nouns[] = {
+	{ "backup", cmd_backup },
 	{ "config", cmd_config },
 	{ "dataset", cmd_dataset },
+	{ "doctor", cmd_doctor },
 	{ "init", cmd_init },
+	{ "logs", cmd_logs },
+	{ "report", cmd_report },
+	{ "restore", cmd_restore },
+	{ "stats", cmd_stats },
+	{ "vacuum", cmd_vacuum },
 };
 
 static int noun_cmp(const void *key, const void *elem)

@@ -60,8 +60,15 @@ struct verb {
 int ctl_dispatch(struct ctl *ctl, const char *noun, const struct verb *verbs,
 		 const char *usage, int argc, char **argv);
 
+int cmd_backup(struct ctl *ctl, int argc, char **argv);
 int cmd_config(struct ctl *ctl, int argc, char **argv);
 int cmd_dataset(struct ctl *ctl, int argc, char **argv);
+int cmd_doctor(struct ctl *ctl, int argc, char **argv);
 int cmd_init(struct ctl *ctl, int argc, char **argv);
+int cmd_logs(struct ctl *ctl, int argc, char **argv);
+int cmd_report(struct ctl *ctl, int argc, char **argv);
+int cmd_restore(struct ctl *ctl, int argc, char **argv);
+int cmd_stats(struct ctl *ctl, int argc, char **argv);
+int cmd_vacuum(struct ctl *ctl, int argc, char **argv);
 
 #endif

@@ -227,15 +227,19 @@ void watch_stop(void);
 struct querylog_entry {
 	char *client_name;
 	char *client_version;
+	char *request_id;           /* the JSON-RPC id as text */
+	const char *protocol;       /* static: proto_name() */
+	bool cache_hit;             /* a cache served the answer */
 	char *tool;
 	char *datasets;
-	char *sql_text;
-	char *arguments;
+	char *sql_text;             /* whole: the writer cuts and hashes */
+	char *arguments;            /* whole JSON: the writer masks secrets */
 	const char *status;
 	char *error_text;
 	int64_t rows;
 	int64_t bytes;
 	int64_t duration_us;
+	int64_t ts_ms;              /* set by querylog_push: wall clock */
 	struct querylog_entry *next;
 };
 int querylog_start(const char *catalog_path);

@@ -5,6 +5,9 @@ set -eu
 
 pkgs="build-essential meson ninja-build pkg-config sqlite3 libsqlite3-dev
 libcjson-dev libcurl4-openssl-dev libsodium-dev scdoc valgrind jq"
+# a real browser renders mcpctl's HTML report in tests/cli/t0150-report.sh
+# (that part is skipped without it); MCPD_NO_BROWSER=1 leaves it out
+[ -n "${MCPD_NO_BROWSER:-}" ] || pkgs="$pkgs chromium"
 # npm installs Node 22 and the MCP client packages for the end-to-end tests
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 

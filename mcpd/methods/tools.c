@@ -230,6 +230,8 @@ static void log_call(struct request *req, const struct tool_def *t,
 	e->client_version = req->client_version
 				    ? xstrdup(req->client_version)
 				    : NULL;
+	e->request_id = req->id_key ? xstrdup(req->id_key) : NULL;
+	e->protocol = proto_name(req->proto);
 	e->tool = xstrdup(t->name);
 	e->datasets = call->log_datasets ? xstrdup(call->log_datasets) : NULL;
 	e->sql_text = call->log_sql ? xstrdup(call->log_sql) : NULL;
