@@ -55,11 +55,6 @@ static const char usage_text[] =
 	"  --version          print the version and exit\n"
 	"  --help             print this help and exit\n";
 
-/* after end of input, queued and running calls get this long to answer
- * before they are cancelled: a piped conversation still gets its replies,
- * a long query does not hold the exit */
-#define EOF_GRACE_MS 500
-
 static void on_signal(int sig)
 {
 	/* async-signal-safe: one write to the stop pipe */
@@ -365,16 +360,19 @@ int main(int argc, char **argv)
 	eof = read_loop();
 
 	/*
-	 * Stop within a second, whatever runs.  After EOF, queries get a
-	 * short grace and are then cancelled (their workers killed), while
-	 * requests that only read the catalog are all answered: they take
-	 * microseconds each.  After a signal, everything is cancelled.
+	 * Stop soon, whatever runs.  After EOF, everything queued is still
+	 * answered, but each query gets at most SANDBOX_EOF_GRACE_MS from
+	 * then on (sandbox.c), so a piped conversation of quick queries is
+	 * answered in full and a long query never holds the exit.  After a
+	 * signal, everything in flight is cancelled at once.
 	 */
 	atomic_store(&server.stopping, true);
 	if (eof) {
-		rpc_drain_for(EOF_GRACE_MS);
+		atomic_store(&server.input_closed_us, now_us());
+		rpc_drain_for(INT32_MAX);
+	} else {
+		rpc_cancel_all();
 	}
-	rpc_cancel_all(eof);
 	sandbox_stop();
 	rpc_finish();
 	progress_ticker_stop();

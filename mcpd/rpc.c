@@ -425,7 +425,6 @@ static bool enqueue(struct request *req)
 	bool sql = tools_call_in_worker(req);
 	struct lane *lane = &lanes[sql ? LANE_SQL : LANE_CATALOG];
 
-	req->in_sql_lane = sql;
 	pthread_mutex_lock(&queue_lock);
 	while (lane_full(lane, req)) {
 		if (sql) {
@@ -491,14 +490,12 @@ bool rpc_drain_for(int64_t ms)
 	return idle;
 }
 
-void rpc_cancel_all(bool queries_only)
+void rpc_cancel_all(void)
 {
 	pthread_mutex_lock(&inflight_lock);
 	for (size_t i = 0; i < INFLIGHT_BUCKETS; i++) {
 		for (struct request *r = inflight[i]; r; r = r->inflight_next) {
-			if (!queries_only || r->in_sql_lane) {
-				cancel_raise(&r->cancel);
-			}
+			cancel_raise(&r->cancel);
 		}
 	}
 	pthread_mutex_unlock(&inflight_lock);

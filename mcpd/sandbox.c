@@ -242,9 +242,27 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/*
+ * After the client closed its input, a query gets SANDBOX_EOF_GRACE_MS
+ * more (from the close, or from its own start if later): a piped
+ * conversation of quick queries is still answered in full, and a long
+ * query never holds the exit.
+ */
+static bool past_input_grace(int64_t start_us)
+{
+	int64_t closed = atomic_load(&server.input_closed_us);
+
+	if (closed == 0) {
+		return false;
+	}
+	return now_us() > (closed > start_us ? closed : start_us) +
+				  SANDBOX_EOF_GRACE_MS * 1000;
+}
+
 enum wait_result {
 	WAIT_DONE,
 	WAIT_TIMEOUT,
+	WAIT_INPUT_CLOSED,
 	WAIT_CANCELLED,
 	WAIT_TOO_BIG,
 	WAIT_DIED,
@@ -259,6 +277,7 @@ static enum wait_result wait_answer(struct wproc *w, struct tool_call *call,
 				    int64_t deadline_us, size_t max_bytes,
 				    cJSON **ret_answer, char **ret_structured)
 {
+	int64_t start_us = now_us();
 	struct buf in;
 	enum wait_result res = WAIT_DIED;
 	size_t scanned = 0;
@@ -277,6 +296,10 @@ static enum wait_result wait_answer(struct wproc *w, struct tool_call *call,
 		}
 		if (left <= 0) {
 			res = WAIT_TIMEOUT;
+			break;
+		}
+		if (past_input_grace(start_us)) {
+			res = WAIT_INPUT_CLOSED;
 			break;
 		}
 		if (poll(&pfd, 1, left / 1000 < POLL_SLICE_MS
@@ -411,6 +434,11 @@ static void stopped_error(struct tool_call *call, enum wait_result res,
 		break;
 	case WAIT_CANCELLED:
 		tool_error(call, "the query was cancelled");
+		call->log_status = "cancelled";
+		break;
+	case WAIT_INPUT_CLOSED:
+		tool_error(call, "stopped: the client closed its input while "
+			   "the query ran\n");
 		call->log_status = "cancelled";
 		break;
 	case WAIT_TOO_BIG:

@@ -18,6 +18,8 @@
 
 /* the time a worker gets past the query timeout before it is killed */
 #define SANDBOX_KILL_GRACE_MS 500
+/* the time a query gets once the client closed its input */
+#define SANDBOX_EOF_GRACE_MS 500
 
 /*
  * `slots` workers at most (the calls that can run at once, plus the warm

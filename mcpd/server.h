@@ -108,7 +108,6 @@ struct request {
 	struct batch *batch;        /* or NULL */
 	int64_t start_us;
 	size_t bytes;               /* its share of the line it came in */
-	bool in_sql_lane;           /* runs a query in a worker */
 	struct request *next;       /* queue and in-flight links */
 	struct request *inflight_next;
 };
@@ -144,6 +143,7 @@ struct server {
 	atomic_bool stopping;
 	atomic_bool out_broken;     /* stdout is gone */
 	atomic_bool catalog_gone;   /* the catalog file was replaced */
+	atomic_llong input_closed_us;   /* when stdin ended, or 0 */
 	dev_t catalog_dev;          /* the file served, as opened */
 	ino_t catalog_ino;
 };
@@ -187,9 +187,9 @@ void rpc_init(void);
 void rpc_drain(void);
 /* wait at most `ms` for every queued request to be answered; true if so */
 bool rpc_drain_for(int64_t ms);
-/* raise the cancel flag of every request in flight or queued (only the
- * tool calls that run queries, if so asked): they end without a response */
-void rpc_cancel_all(bool queries_only);
+/* raise the cancel flag of every request in flight or queued: they end
+ * without a response */
+void rpc_cancel_all(void);
 /* stop workers after the queue drains; close listen streams */
 void rpc_finish(void);
 /* main.c: end the read loop from any thread (the catalog went away,
