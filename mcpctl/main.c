@@ -22,6 +22,10 @@ static const char usage[] =
 	"  dataset list | show NAME | rm NAME | enable NAME | disable NAME\n"
 	"  dataset refresh NAME | set NAME [options]\n"
 	"  config list | get KEY | set KEY VALUE\n"
+	"  key set PROVIDER [--label L] | list | rm PROVIDER | check\n"
+	"  key rotate-master [--passphrase]\n"
+	"  metadata generate NAME|--all [options] | show NAME [--version V]\n"
+	"  metadata edit NAME --file F | approve NAME [--version V]\n"
 	"\n"
 	"options:\n"
 	"  --db PATH     catalog file (else $MCPD_DB, else\n"
@@ -41,6 +45,8 @@ static const struct noun nouns[] = {
 	{ "config", cmd_config },
 	{ "dataset", cmd_dataset },
 	{ "init", cmd_init },
+	{ "key", cmd_key },
+	{ "metadata", cmd_metadata },
 };
 
 static int noun_cmp(const void *key, const void *elem)

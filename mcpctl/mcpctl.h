@@ -63,5 +63,15 @@ int ctl_dispatch(struct ctl *ctl, const char *noun, const struct verb *verbs,
 int cmd_config(struct ctl *ctl, int argc, char **argv);
 int cmd_dataset(struct ctl *ctl, int argc, char **argv);
 int cmd_init(struct ctl *ctl, int argc, char **argv);
+int cmd_key(struct ctl *ctl, int argc, char **argv);
+int cmd_metadata(struct ctl *ctl, int argc, char **argv);
+
+struct master_key;
+/*
+ * Load the master key (cmd-key.c), printing the error.  With `create`, a
+ * missing key file is made, unless keys in `db` need the old one.
+ */
+int ctl_master_key(struct ctl *ctl, struct db *db, bool create,
+		   struct master_key *ret);
 
 #endif
