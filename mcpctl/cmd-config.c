@@ -17,8 +17,9 @@ static const char usage[] =
 	"\n"
 	"keys: query_timeout_ms, max_rows, max_response_bytes,\n"
 	"      log_retention_days (positive integers), default_format\n"
-	"      (markdown, csv or json).  A running mcpd picks changes up\n"
-	"      within a second.\n";
+	"      (markdown, csv or json), metadata_served (approved, latest\n"
+	"      or none: which LLM metadata mcpd shows).  A running mcpd\n"
+	"      picks changes up within a second.\n";
 
 static const char *const numeric_keys[] = {
 	"query_timeout_ms", "max_rows", "max_response_bytes",
@@ -152,6 +153,14 @@ static int check_value(const char *key, const char *value)
 		    strcmp(value, "json")) {
 			return ctl_usage_error("config set ",
 				"default_format is markdown, csv or json");
+		}
+		return 0;
+	}
+	if (strcmp(key, "metadata_served") == 0) {
+		if (strcmp(value, "approved") && strcmp(value, "latest") &&
+		    strcmp(value, "none")) {
+			return ctl_usage_error("config set ",
+				"metadata_served is approved, latest or none");
 		}
 		return 0;
 	}
