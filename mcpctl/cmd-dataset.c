@@ -31,6 +31,7 @@ static const char usage[] =
 	"       mcpctl dataset refresh NAME\n"
 	"       mcpctl dataset set NAME [--title T] [--description D]\n"
 	"                          [--weight COL] [--tags a,b]\n"
+	"       mcpctl dataset set NAME --column COL --description TEXT\n"
 	"\n"
 	"Every command takes --db PATH, --json and --quiet.\n";
 
@@ -873,6 +874,12 @@ static int dataset_set(struct ctl *ctl, int argc, char **argv)
 		OPT_TITLE, OPT_DESCRIPTION, OPT_WEIGHT, OPT_TAGS, 0,
 	};
 
+	/* one column's text: cmd-dataset-column.c */
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "--column", 8) == 0) {
+			return ctl_dataset_set_column(ctl, argc, argv);
+		}
+	}
 	return update_dataset(ctl, argc, argv, allowed, -1, "updated");
 }
 

@@ -21,6 +21,7 @@ static const char usage[] =
 	"  dataset add NAME --sqlite FILE --table T [options]\n"
 	"  dataset list | show NAME | rm NAME | enable NAME | disable NAME\n"
 	"  dataset refresh NAME | set NAME [options]\n"
+	"  dataset set NAME --column COL --description TEXT\n"
 	"  config list | get KEY | set KEY VALUE\n"
 	"  key set PROVIDER [--label L] | list | rm PROVIDER | check\n"
 	"  key rotate-master [--passphrase]\n"

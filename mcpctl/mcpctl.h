@@ -64,6 +64,8 @@ int cmd_config(struct ctl *ctl, int argc, char **argv);
 int cmd_dataset(struct ctl *ctl, int argc, char **argv);
 int cmd_init(struct ctl *ctl, int argc, char **argv);
 int cmd_key(struct ctl *ctl, int argc, char **argv);
+/* dataset set NAME --column COL --description TEXT (cmd-dataset-column.c) */
+int ctl_dataset_set_column(struct ctl *ctl, int argc, char **argv);
 int cmd_metadata(struct ctl *ctl, int argc, char **argv);
 
 struct master_key;

@@ -192,6 +192,15 @@ expect_eq "column descriptions filled" \
 expect_eq "the search index has them" \
 	"$(sql "SELECT count(*) FROM dataset_search WHERE dataset_search MATCH 'stub'")" 1
 
+# a human's description wins, and the next prompt builds on it
+run "describe a column by hand" 0 dataset set survey --column smoker \
+	--description "Smokes tobacco daily (self-reported)"
+run "an unknown column" 3 dataset set survey --column nosuch --description x
+run "dry run after the human edit" 0 metadata generate survey --base-url "$url" \
+	--model m --dry-run
+expect_in "the prompt quotes the human description" "$tmp/out" \
+	'described by a human as: "Smokes tobacco daily (self-reported)"'
+
 # mcpd serves the approved metadata
 mcpd_describe() {
 	printf '%s\n' \
@@ -206,6 +215,8 @@ if [ -n "${MCPD:-}" ]; then
 	expect_in "describe_dataset: a column description" "$tmp/mcpd.out" \
 		'"description":"Stub description of region.","description_source":"llm"'
 	expect_in "describe_dataset: the semantic type" "$tmp/mcpd.out" '"semantic_type":"weight"'
+	expect_in "describe_dataset: the human description wins" "$tmp/mcpd.out" \
+		'"description":"Smokes tobacco daily (self-reported)","description_source":"human"'
 	run "serve none" 0 config set metadata_served none
 	mcpd_describe
 	check "metadata_served none: no summary" sh -c "! grep -q 'Edited by hand' '$tmp/mcpd.out'"
