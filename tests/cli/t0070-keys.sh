@@ -53,6 +53,18 @@ run "check opens every key" 0 key check
 expect_in "check: openai ok" "$tmp/out" "ok openai/default"
 expect_in "check: anthropic ok" "$tmp/out" "ok anthropic/work"
 
+# on a terminal: a prompt that does not echo (script(1) makes the pty)
+if command -v script > /dev/null 2>&1 && command -v timeout > /dev/null 2>&1; then
+	(sleep 1; printf '%s\n' "$secret-tty") |
+		timeout 20 script -qec "'$MCPCTL' key set openai --label tty" \
+		/dev/null > "$tmp/tty" 2>&1
+	expect_eq "set from a terminal (exit)" "$?" 0
+	expect_in "the terminal shows the prompt" "$tmp/tty" "API key for openai:"
+	check "the terminal does not show the key" sh -c "! grep -q -F -- '$secret' '$tmp/tty'"
+	cat "$tmp/tty" >> "$tmp/all"
+	run "the key typed at the prompt is stored" 0 key rm openai --label tty
+fi
+
 # usage: no secret in argv, one-line printable secrets only
 run "set with a second argument" 2 key set openai extra
 run "label with a space" 2 key set openai --label "a b"
