@@ -7,14 +7,18 @@
 //   node llm-stub.mjs DIR STEP...
 //
 // Steps: ok | invalid (not JSON) | incomplete (a column missing) |
-// 429 (Retry-After: 1) | 500 | 401 | slow:MS (then ok).  After the last
-// step every request gets "ok".  The server writes its port to DIR/port
+// 429 (Retry-After: 1) | 429long (Retry-After: 3600) | 500 | 401 |
+// huge (5 MiB) | slow:MS (then ok).  After the last step every request
+// gets "ok".  With STUB_TLS_KEY and STUB_TLS_CERT set it speaks https.
+// The server writes its port to DIR/port
 // and one JSON line per request to DIR/requests.log: the time, the path,
 // the step, the model and a SHA-256 of the credential header (never the
 // credential itself).
 import { createHash } from 'node:crypto';
 import { appendFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttp } from 'node:http';
+import { createServer as createHttps } from 'node:https';
 
 const [dir, ...steps] = process.argv.slice(2);
 let n = 0;
@@ -73,7 +77,10 @@ function error(res, status, message, headers = {}) {
 	res.end(JSON.stringify({ error: { message, type: 'stub_error' } }));
 }
 
-const server = createServer((req, res) => {
+const tls = process.env.STUB_TLS_KEY
+	? { key: readFileSync(process.env.STUB_TLS_KEY), cert: readFileSync(process.env.STUB_TLS_CERT) }
+	: null;
+const handler = (req, res) => {
 	let raw = '';
 	req.on('data', (d) => { raw += d; });
 	req.on('end', () => {
@@ -108,6 +115,11 @@ const server = createServer((req, res) => {
 			reply(res, path, body, JSON.stringify(doc), anthropic ? doc : null);
 		} else if (step === '429') {
 			error(res, 429, 'Rate limit reached for requests', { 'Retry-After': '1' });
+		} else if (step === '429long') {
+			error(res, 429, 'Rate limit reached for requests', { 'Retry-After': '3600' });
+		} else if (step === 'huge') {
+			res.setHeader('Content-Type', 'application/json');
+			res.end('"' + 'x'.repeat(5 << 20) + '"');
 		} else if (step === '500') {
 			error(res, 500, 'The server had an error processing your request');
 		} else if (step === '401') {
@@ -119,7 +131,8 @@ const server = createServer((req, res) => {
 			error(res, 400, `unknown stub step ${step}`);
 		}
 	});
-});
+};
+const server = tls ? createHttps(tls, handler) : createHttp(handler);
 
 server.listen(0, '127.0.0.1', () => {
 	writeFileSync(`${dir}/port.tmp`, String(server.address().port));

@@ -134,6 +134,28 @@ expect_in "the timeout is named" "$tmp/err" "no complete answer within 1000 ms (
 expect_in "argv was readable" "$tmp/cmdline" "metadata generate survey"
 check "no secret in argv" sh -c "! grep -q -F '$secret' '$tmp/cmdline'"
 
+# a Retry-After past the limit is a refusal; an answer past the cap too
+stub 429long
+run "Retry-After: 3600 is not waited for" 1 metadata generate survey \
+	--provider openai --base-url "$url"
+expect_in "says what the server asked" "$tmp/err" "the server asks to wait 3600 s"
+stub huge
+run "a 5 MiB answer is refused" 1 metadata generate survey --provider openai --base-url "$url"
+expect_in "says the cap" "$tmp/err" "the answer is larger than 4194304 bytes"
+
+# https: a certificate nobody vouches for is refused
+if command -v openssl > /dev/null 2>&1 &&
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+		-keyout "$tmp/tls.key" -out "$tmp/tls.crt" > /dev/null 2>&1; then
+	STUB_TLS_KEY="$tmp/tls.key" STUB_TLS_CERT="$tmp/tls.crt" stub ok
+	run "a self-signed certificate is refused" 1 metadata generate survey \
+		--provider openai --base-url "https://localhost:$(cat "$tmp/stub/port")/v1" \
+		--retries 0
+	sed "s/^/# /" "$tmp/err"
+	expect_in "says it is the certificate" "$tmp/err" "certificate"
+	expect_eq "nothing reached the server" "$(requests)" 0
+fi
+
 # a provider that echoes the key back in its error
 stub 401
 run "401 fails at once" 1 metadata generate survey --provider openai --base-url "$url"
