@@ -4,6 +4,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
+#include <stdio.h>
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -84,6 +86,7 @@ int http_check_url(const char *url, char **ret_err)
 void http_req_init(struct http_req *r)
 {
 	memset(r, 0, sizeof(*r));
+	r->sink_fd = -1;
 }
 
 void http_req_header(struct http_req *r, const char *line)
@@ -135,9 +138,43 @@ void http_req_finish(struct http_req *r)
 static size_t on_data(char *p, size_t size, size_t n, void *arg)
 {
 	struct http_req *r = arg;
+	size_t len = size * n;
 
 	/* a short count makes curl stop with CURLE_WRITE_ERROR */
-	return buf_add(&r->response, p, size * n) < 0 ? 0 : size * n;
+	if (r->sink_fd < 0) {
+		return buf_add(&r->response, p, len) < 0 ? 0 : len;
+	}
+	if (r->received == UINT64_MAX ||
+	    (r->response.max && r->received + len > r->response.max)) {
+		return 0;
+	}
+	for (size_t done = 0; done < len;) {
+		ssize_t w = write(r->sink_fd, p + done, len - done);
+
+		if (w < 0 && errno == EINTR) {
+			continue;
+		}
+		if (w <= 0) {
+			r->received = UINT64_MAX;   /* a disk error, not the cap */
+			return 0;
+		}
+		done += (size_t)w;
+	}
+	r->received += len;
+	return len;
+}
+
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	static int64_t last;
+	int64_t now = now_ms();
+
+	if (now - last >= 200 && dlnow > 0) {
+		last = now;
+		fprintf(stderr, "\rdownloading: %.1f MB", (double)dlnow / 1e6);
+	}
+	return 0;
 }
 
 static int setup(struct http_req *r, const struct http_opts *o)
@@ -158,7 +195,15 @@ static int setup(struct http_req *r, const struct http_opts *o)
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
+	if (r->body) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
+	} else {
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	}
+	if (r->progress) {
+		curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+	}
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "mcpctl/" MCPD_VERSION);
@@ -211,6 +256,10 @@ static void finished(struct http_req *r, CURLcode code,
 		r->result = -ETIMEDOUT;
 		set_error(r, xasprintf("no complete answer within %ld ms",
 				       o->timeout_ms));
+	} else if (code == CURLE_WRITE_ERROR && r->received == UINT64_MAX) {
+		r->result = -EIO;
+		set_error(r, xasprintf("cannot write the download: %s",
+				       strerror(errno)));
 	} else if (code == CURLE_WRITE_ERROR) {
 		r->result = -E2BIG;
 		set_error(r, xasprintf("the answer is larger than %zu bytes",
@@ -244,6 +293,14 @@ static void start(CURLM *m, struct http_req *r, const struct http_opts *o)
 {
 	buf_release(&r->response);
 	buf_init(&r->response, o->max_response);
+	r->received = 0;
+	if (r->sink_fd >= 0) {
+		/* a retry starts the file over */
+		if (ftruncate(r->sink_fd, 0) < 0 ||
+		    lseek(r->sink_fd, 0, SEEK_SET) < 0) {
+			r->received = UINT64_MAX;
+		}
+	}
 	r->attempts++;
 	r->running = true;
 	curl_multi_add_handle(m, r->easy);

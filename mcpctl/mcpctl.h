@@ -64,6 +64,13 @@ int cmd_config(struct ctl *ctl, int argc, char **argv);
 int cmd_dataset(struct ctl *ctl, int argc, char **argv);
 int cmd_init(struct ctl *ctl, int argc, char **argv);
 int cmd_key(struct ctl *ctl, int argc, char **argv);
+/*
+ * Fetch `url` into a new temporary file (*ret_path, caller unlinks and
+ * frees), sending the stored key of `key_provider` (or none) as a bearer
+ * token; prints the error (download.c).
+ */
+int ctl_download(struct ctl *ctl, struct db *db, const char *url,
+		 const char *key_provider, bool progress, char **ret_path);
 /* dataset set NAME --column COL --description TEXT (cmd-dataset-column.c) */
 int ctl_dataset_set_column(struct ctl *ctl, int argc, char **argv);
 int cmd_metadata(struct ctl *ctl, int argc, char **argv);

@@ -9,7 +9,8 @@
 // Steps: ok | invalid (not JSON) | incomplete (a column missing) |
 // 429 (Retry-After: 1) | 429long (Retry-After: 3600) | 500 | 401 |
 // huge (5 MiB) | slow:MS (then ok).  After the last step every request
-// gets "ok".  With STUB_TLS_KEY and STUB_TLS_CERT set it speaks https.
+// gets "ok".  GET /files/NAME serves $STUB_FILES/NAME (500 or the file).
+// With STUB_TLS_KEY and STUB_TLS_CERT set it speaks https.
 // The server writes its port to DIR/port
 // and one JSON line per request to DIR/requests.log: the time, the path,
 // the step, the model and a SHA-256 of the credential header (never the
@@ -77,6 +78,27 @@ function error(res, status, message, headers = {}) {
 	res.end(JSON.stringify({ error: { message, type: 'stub_error' } }));
 }
 
+// GET /files/NAME: the file NAME of $STUB_FILES (dataset add --url)
+function get(req, res, step) {
+	const cred = req.headers.authorization || '';
+	appendFileSync(`${dir}/requests.log`, JSON.stringify({
+		t: Date.now(), path: req.url, step,
+		cred: cred ? createHash('sha256').update(cred).digest('hex') : null,
+	}) + '\n');
+	if (step === '500') {
+		error(res, 500, 'try again');
+		return;
+	}
+	const name = req.url.replace(/^.*\/files\//, '');
+	try {
+		const data = readFileSync(`${process.env.STUB_FILES}/${name.replace(/[^A-Za-z0-9._-]/g, '')}`);
+		res.writeHead(200, { 'Content-Type': 'text/csv' });
+		res.end(data);
+	} catch {
+		error(res, 404, 'no such file');
+	}
+}
+
 const tls = process.env.STUB_TLS_KEY
 	? { key: readFileSync(process.env.STUB_TLS_KEY), cert: readFileSync(process.env.STUB_TLS_CERT) }
 	: null;
@@ -86,6 +108,10 @@ const handler = (req, res) => {
 	req.on('end', () => {
 		const step = n < steps.length ? steps[n] : 'ok';
 		n++;
+		if (req.method === 'GET') {
+			get(req, res, step);
+			return;
+		}
 		let body = {};
 		try {
 			body = JSON.parse(raw);

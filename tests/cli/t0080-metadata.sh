@@ -255,6 +255,29 @@ expect_in "survey2 described" "$tmp/out" "survey2: metadata version 1"
 t1=$(field 1 t) t2=$(field 2 t)
 check "the two requests overlapped ($((t2 - t1)) ms apart)" test $((t2 - t1)) -lt 400
 
+# dataset add --url: fetched over HTTP, the stored key as a bearer token
+export STUB_FILES="$src/examples"
+mkdir "$tmp/dl"
+export TMPDIR="$tmp/dl"
+stub 500 ok
+run "add --url (after one 500)" 0 dataset add fetched --url "$url/files/survey.csv" \
+	--key openai --null-value NA --weight weight
+expect_eq "the download was retried" "$(requests)" 2
+expect_eq "the key went as a bearer token" "$(field 2 cred)" "$(sha "Bearer $secret")"
+expect_eq "source is the URL" \
+	"$(sql "SELECT source_kind, source_path, row_count FROM datasets WHERE name = 'fetched'")" \
+	"url|$url/files/survey.csv|300"
+expect_eq "same rows as the file" \
+	"$(sql "SELECT sum(monthly_income) FROM data_fetched")" \
+	"$(sql "SELECT sum(monthly_income) FROM data_survey")"
+run "a missing file" 1 dataset add nofile --url "$url/files/nosuch.csv"
+expect_in "says the status" "$tmp/err" "HTTP 404"
+expect_eq "nothing added" "$(sql "SELECT count(*) FROM datasets WHERE name = 'nofile'")" 0
+run "--url over plain http elsewhere" 1 dataset add far --url http://example.com/a.csv
+expect_in "refused: loopback only" "$tmp/err" "allowed only to loopback"
+run "--key without --url" 2 dataset add x --csv "$src/examples/survey.csv" --key openai
+expect_eq "no temporary file left" "$(ls "$tmp/dl" | wc -l | tr -d ' ')" 0
+
 # the secrets are in no output and not in the catalog
 sqlite3 "$MCPD_DB" "PRAGMA wal_checkpoint" > /dev/null
 for f in "$tmp/all" "$tmp/mcpd.out" "$MCPD_DB"; do

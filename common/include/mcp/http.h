@@ -25,9 +25,17 @@
 
 struct http_req {
 	char *url;
-	char *body;
+	char *body;             /* POST this; NULL: GET */
 	void *headers;          /* struct curl_slist */
 	void *user;             /* the caller's, untouched */
+	/*
+	 * -1 (http_req_init): the answer goes to `response`.  Else it is
+	 * written to this file (rewound and truncated on a retry), capped at
+	 * max_response all the same.
+	 */
+	int sink_fd;
+	bool progress;          /* a byte count on stderr while it runs */
+	uint64_t received;      /* bytes of the answer so far */
 
 	/* results */
 	int result;             /* 0: a 2xx answer; else negative errno */
