@@ -708,6 +708,44 @@ static void print_version(const cJSON *o)
 	print_list("Example questions",
 		   cJSON_GetObjectItemCaseSensitive(m, "example_questions"));
 	print_list("Caveats", cJSON_GetObjectItemCaseSensitive(m, "caveats"));
+	printf("\nVersions:\n");
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(o, "versions")) {
+		printf("  %3.0f %-8s %-5s %s %s %s\n",
+		       cJSON_GetNumberValue(
+			       cJSON_GetObjectItemCaseSensitive(c, "version")),
+		       jstr(c, "status"), jstr(c, "author"),
+		       jstr(c, "created_at"), jstr(c, "provider"),
+		       jstr(c, "model"));
+	}
+}
+
+/* every version in one line each: what a reviewer picks from */
+static void add_versions(struct db *db, const struct dataset_info *d,
+			 cJSON *o)
+{
+	sqlite3_stmt *st = NULL;
+	cJSON *arr = cJSON_AddArrayToObject(o, "versions");
+
+	if (sqlite3_prepare_v2(db->sql,
+			       "SELECT version, status, author, provider, "
+			       "model, created_at FROM llm_metadata WHERE "
+			       "dataset_id = ?1 ORDER BY version", -1, &st,
+			       NULL) != SQLITE_OK) {
+		return;
+	}
+	sqlite3_bind_int64(st, 1, d->id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *v = cJSON_CreateObject();
+
+		add_num(v, "version", st, 0);
+		add_text(v, "status", st, 1);
+		add_text(v, "author", st, 2);
+		add_text(v, "provider", st, 3);
+		add_text(v, "model", st, 4);
+		add_text(v, "created_at", st, 5);
+		cJSON_AddItemToArray(arr, v);
+	}
+	sqlite3_finalize(st);
 }
 
 /* --version V, else the newest; 0 and the error printed when none */
@@ -754,6 +792,7 @@ static int metadata_show(struct ctl *ctl, int argc, char **argv)
 		code = EXIT_NOT_FOUND;
 		goto out;
 	}
+	add_versions(db, d, o);
 	if (ctl->json) {
 		ctl_print_json(o);
 	} else {

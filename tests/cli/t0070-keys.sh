@@ -33,6 +33,9 @@ sql() {
 }
 
 run "init" 0 init
+run "key --help" 0 key --help
+expect_in "help: usage" "$tmp/out" "usage: mcpctl key set"
+run "key with no verb" 2 key
 run "list with no keys" 0 key list
 check "no key file before a key is stored" test ! -e "$MCPD_KEY_FILE"
 

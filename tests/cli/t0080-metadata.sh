@@ -187,7 +187,10 @@ run "no such dataset" 3 metadata generate nosuch --base-url "$url" --model m
 
 # show, edit, approve
 latest=$(sql "SELECT max(version) FROM llm_metadata")
+run "metadata --help" 0 metadata --help
+expect_in "help: usage" "$tmp/out" "usage: mcpctl metadata generate"
 run "show" 0 metadata show survey
+expect_in "show: lists the versions" "$tmp/out" "Versions:"
 expect_in "show: the newest version" "$tmp/out" "metadata version $latest (draft)"
 expect_in "show: a column with its unit and type" "$tmp/out" "weight [weight]"
 run "show --version 1 --json" 0 metadata show survey --version 1 --json
