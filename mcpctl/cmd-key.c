@@ -312,7 +312,14 @@ static int key_set(struct ctl *ctl, int argc, char **argv)
 		ctl_error("%s", err);
 	} else {
 		crypto_fingerprint(secret, len, fp);
-		if (!ctl->quiet) {
+		if (ctl->json) {
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "provider", provider);
+			cJSON_AddStringToObject(o, "label", arg_label);
+			cJSON_AddStringToObject(o, "fingerprint", fp);
+			ctl_print_json(o);
+		} else if (!ctl->quiet) {
 			printf("stored key %s/%s (fingerprint %s)\n",
 			       provider, arg_label, fp);
 		}
@@ -414,7 +421,14 @@ static int key_rm(struct ctl *ctl, int argc, char **argv)
 			  arg_label, strerror(-r));
 		return EXIT_FAIL;
 	}
-	if (!ctl->quiet) {
+	if (ctl->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "provider", argv[optind]);
+		cJSON_AddStringToObject(o, "label", arg_label);
+		cJSON_AddStringToObject(o, "result", "removed");
+		ctl_print_json(o);
+	} else if (!ctl->quiet) {
 		printf("removed key %s/%s\n", argv[optind], arg_label);
 	}
 	return EXIT_OK;
@@ -426,6 +440,7 @@ static int key_check(struct ctl *ctl, int argc, char **argv)
 	sqlite3_stmt *st = NULL;
 	struct master_key k;
 	struct db *db;
+	cJSON *arr = NULL;
 	int code = args(ctl, argc, argv, 0);
 	int bad = 0;
 
@@ -440,6 +455,9 @@ static int key_check(struct ctl *ctl, int argc, char **argv)
 		db_close(db);
 		return EXIT_FAIL;
 	}
+	if (ctl->json) {
+		arr = cJSON_CreateArray();
+	}
 	if (sqlite3_prepare_v2(db->sql, "SELECT provider, label FROM api_keys "
 			       "ORDER BY provider, label", -1, &st,
 			       NULL) == SQLITE_OK) {
@@ -450,16 +468,29 @@ static int key_check(struct ctl *ctl, int argc, char **argv)
 									  1);
 			char *err = NULL;
 
-			if (apikey_verify(db, &k, p, l, &err) < 0) {
+			int r = apikey_verify(db, &k, p, l, &err);
+
+			if (r < 0) {
 				ctl_error("%s", err);
 				bad++;
-			} else if (!ctl->quiet) {
+			}
+			if (arr) {
+				cJSON *o = cJSON_CreateObject();
+
+				cJSON_AddStringToObject(o, "provider", p);
+				cJSON_AddStringToObject(o, "label", l);
+				cJSON_AddBoolToObject(o, "ok", r == 0);
+				cJSON_AddItemToArray(arr, o);
+			} else if (r == 0 && !ctl->quiet) {
 				printf("ok %s/%s\n", p, l);
 			}
 			free(err);
 		}
 	}
 	sqlite3_finalize(st);
+	if (arr) {
+		ctl_print_json(arr);
+	}
 	master_key_wipe(&k);
 	db_close(db);
 	return bad ? EXIT_FAIL : EXIT_OK;
@@ -509,7 +540,13 @@ static int key_rotate_master(struct ctl *ctl, int argc, char **argv)
 				path, strerror(errno));
 		goto out;
 	}
-	if (!ctl->quiet) {
+	if (ctl->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "keys", (double)n);
+		cJSON_AddStringToObject(o, "master_key_id", new.id);
+		ctl_print_json(o);
+	} else if (!ctl->quiet) {
 		printf("re-encrypted %zu key%s with new master key %s\n", n,
 		       n == 1 ? "" : "s", new.id);
 	}

@@ -460,6 +460,7 @@ out:
 static int store_all(struct ctl *ctl, struct db *db, struct job *jobs,
 		     size_t n, enum llm_provider p, const char *model)
 {
+	cJSON *arr = ctl->json ? cJSON_CreateArray() : NULL;
 	int failed = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -476,19 +477,42 @@ static int store_all(struct ctl *ctl, struct db *db, struct job *jobs,
 					     j->bad_reason ? j->bad_reason
 							   : "?");
 		}
+		if (!j->error && metadata_store(db, j->d->id, j->doc, &o,
+						&version, &err) < 0) {
+			j->error = err;
+		}
+		if (arr) {
+			cJSON *r = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(r, "dataset", j->d->name);
+			if (j->error) {
+				cJSON_AddNullToObject(r, "version");
+				cJSON_AddStringToObject(r, "error", j->error);
+			} else {
+				cJSON_AddNumberToObject(r, "version",
+							(double)version);
+			}
+			cJSON_AddStringToObject(r, "provider",
+						llm_provider_name(p));
+			cJSON_AddStringToObject(r, "model", model);
+			if (j->in >= 0) {
+				cJSON_AddNumberToObject(r, "prompt_tokens",
+							(double)j->in);
+				cJSON_AddNumberToObject(r, "completion_tokens",
+							(double)j->out);
+			}
+			if (o.cost_usd >= 0) {
+				cJSON_AddNumberToObject(r, "cost_usd",
+							o.cost_usd);
+			}
+			cJSON_AddItemToArray(arr, r);
+		}
 		if (j->error) {
 			ctl_error("%s: %s", j->d->name, j->error);
 			failed++;
 			continue;
 		}
-		if (metadata_store(db, j->d->id, j->doc, &o, &version,
-				   &err) < 0) {
-			ctl_error("%s: %s", j->d->name, err);
-			free(err);
-			failed++;
-			continue;
-		}
-		if (!ctl->quiet) {
+		if (!arr && !ctl->quiet) {
 			printf("%s: metadata version %lld (draft) from %s %s",
 			       j->d->name, (long long)version,
 			       llm_provider_name(p), model);
@@ -502,6 +526,9 @@ static int store_all(struct ctl *ctl, struct db *db, struct job *jobs,
 			printf("; review: mcpctl metadata show %s\n",
 			       j->d->name);
 		}
+	}
+	if (arr) {
+		ctl_print_json(arr);
 	}
 	return failed ? EXIT_FAIL : EXIT_OK;
 }
@@ -805,6 +832,18 @@ out:
 	return code;
 }
 
+/* --json of edit and approve */
+static void print_result(const char *name, int64_t version,
+			 const char *status)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "dataset", name);
+	cJSON_AddNumberToObject(o, "version", (double)version);
+	cJSON_AddStringToObject(o, "status", status);
+	ctl_print_json(o);
+}
+
 static char *read_file(const char *path)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
@@ -884,7 +923,9 @@ static int metadata_edit(struct ctl *ctl, int argc, char **argv)
 		ctl_error("%s", err);
 		goto out;
 	}
-	if (!ctl->quiet) {
+	if (ctl->json) {
+		print_result(d->name, version, "draft");
+	} else if (!ctl->quiet) {
 		printf("%s: metadata version %lld (draft, edited by hand); "
 		       "approve it with 'mcpctl metadata approve %s'\n",
 		       d->name, (long long)version, d->name);
@@ -931,7 +972,9 @@ static int metadata_approve_cmd(struct ctl *ctl, int argc, char **argv)
 		code = EXIT_FAIL;
 		goto out;
 	}
-	if (!ctl->quiet) {
+	if (ctl->json) {
+		print_result(d->name, v, "approved");
+	} else if (!ctl->quiet) {
 		printf("%s: metadata version %lld approved; mcpd serves it\n",
 		       d->name, (long long)v);
 	}

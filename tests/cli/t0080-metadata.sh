@@ -245,6 +245,13 @@ if [ -n "${MCPD:-}" ]; then
 	run "serve none" 0 config set metadata_served none
 	mcpd_describe
 	check "metadata_served none: no summary" sh -c "! grep -q 'Edited by hand' '$tmp/mcpd.out'"
+	sed 's/Edited by hand./A later draft./' "$tmp/edit.json" > "$tmp/draft.json"
+	run "a newer draft" 0 metadata edit survey --file "$tmp/draft.json"
+	mcpd_describe
+	check "approved is still served" sh -c "! grep -q 'A later draft' '$tmp/mcpd.out'"
+	run "serve latest" 0 config set metadata_served latest
+	mcpd_describe
+	expect_in "metadata_served latest: the newest draft" "$tmp/mcpd.out" "A later draft."
 	run "serve approved" 0 config set metadata_served approved
 fi
 
@@ -257,6 +264,15 @@ expect_in "progress on stderr" "$tmp/err" "[2/2]"
 expect_in "survey2 described" "$tmp/out" "survey2: metadata version 1"
 t1=$(field 1 t) t2=$(field 2 t)
 check "the two requests overlapped ($((t2 - t1)) ms apart)" test $((t2 - t1)) -lt 400
+
+# one dataset fails, the other is still stored; --json says which
+stub ok 401
+before=$(sql "SELECT count(*) FROM llm_metadata")
+run "--all with one failure" 1 metadata generate --all --jobs 1 --base-url "$url" \
+	--model m --json
+expect_eq "one new version stored" "$(sql "SELECT count(*) FROM llm_metadata")" $((before + 1))
+expect_in "json: the failure's error" "$tmp/out" '"error":'
+expect_in "json: the success's version" "$tmp/out" '"prompt_tokens":	1000'
 
 # dataset add --url: fetched over HTTP, the stored key as a bearer token
 export STUB_FILES="$src/examples"
