@@ -572,3 +572,37 @@ char *context_render(const struct dataset_info *d, const cJSON *s)
 	}
 	return buf_detach(&b, NULL);
 }
+
+char *context_instructions(struct db *db, const char *base)
+{
+	enum served how = db ? metadata_served(db) : SERVE_NONE;
+	struct buf b = BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int n = 0;
+
+	buf_addstr(&b, base);
+	if (how == SERVE_NONE ||
+	    sqlite3_prepare_v2(db->sql,
+			       "SELECT d.name, (SELECT m.summary FROM "
+			       "llm_metadata m WHERE m.dataset_id = d.id AND "
+			       "(m.status = 'approved' OR (?1 AND m.status = "
+			       "'draft')) ORDER BY m.version DESC LIMIT 1) "
+			       "AS s FROM datasets d WHERE d.enabled = 1 "
+			       "AND s IS NOT NULL AND s <> '' ORDER BY d.name "
+			       "LIMIT 50", -1, &st, NULL) != SQLITE_OK) {
+		return buf_detach(&b, NULL);
+	}
+	sqlite3_bind_int(st, 1, how == SERVE_LATEST);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n++ == 0) {
+			buf_addstr(&b, "\n\nDatasets:\n");
+		}
+		buf_addstr(&b, "- ");
+		add_cell(&b, (const char *)sqlite3_column_text(st, 0));
+		buf_addstr(&b, ": ");
+		add_cell(&b, (const char *)sqlite3_column_text(st, 1));
+		buf_addch(&b, '\n');
+	}
+	sqlite3_finalize(st);
+	return buf_detach(&b, NULL);
+}

@@ -237,6 +237,8 @@ mcpd_describe() {
 if [ -n "${MCPD:-}" ]; then
 	mcpd_describe
 	expect_in "describe_dataset: the approved summary" "$tmp/mcpd.out" "Edited by hand."
+	expect_in "the server instructions list the summary" "$tmp/mcpd.out" \
+		'Datasets:\n- survey: Edited by hand.\n"'
 	expect_in "describe_dataset: a column description" "$tmp/mcpd.out" \
 		'"description":"Stub description of region.","description_source":"llm"'
 	expect_in "describe_dataset: the semantic type" "$tmp/mcpd.out" '"semantic_type":"weight"'
