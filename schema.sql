@@ -166,7 +166,19 @@ INSERT INTO system_config (key, value, description) VALUES
 	('query_memory_mb', '512', 'memory of one query worker process at most, in MB');
 
 -- migration 4
--- (API keys and LLM metadata)
+-- API keys: which master key sealed each row (a keyed hash of the key,
+-- never the key), so that a wrong key file and a tampered row give
+-- different errors.  LLM metadata: the whole per-column answer (unit,
+-- semantic type), the estimated cost, and whether a model or a human wrote
+-- the version.  metadata_served picks what mcpd shows.
+ALTER TABLE api_keys ADD COLUMN master_id TEXT;
+ALTER TABLE llm_metadata ADD COLUMN columns TEXT;   -- JSON [{name, description, unit, semantic_type}]
+ALTER TABLE llm_metadata ADD COLUMN cost_usd REAL;  -- estimate from a price table, NULL if unknown
+ALTER TABLE llm_metadata ADD COLUMN author TEXT NOT NULL DEFAULT 'llm'
+	CHECK (author IN ('llm', 'human'));
+INSERT INTO system_config (key, value, description) VALUES
+	('metadata_served', 'approved',
+	 'LLM metadata mcpd shows: approved, latest or none');
 
 -- migration 5
 -- The query log, complete.  Each row now says which mcpd process wrote it

@@ -626,7 +626,9 @@ int import_csv(struct db *db, const struct import_options *opt,
 	}
 	/* a bigger page cache keeps a large import from thrashing */
 	db_exec(db, "PRAGMA cache_size = -65536", NULL);
-	r = import_dataset_row(db, opt, "csv", abs_path ? abs_path : "-", NULL, table,
+	r = import_dataset_row(db, opt, opt->source_url ? "url" : "csv",
+			opt->source_url ? opt->source_url
+					: abs_path ? abs_path : "-", NULL, table,
 			opts_json, &id, &replaced, ret_err);
 	if (r < 0) {
 		goto rollback;

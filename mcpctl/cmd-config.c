@@ -16,14 +16,15 @@ static const char usage[] =
 	"       mcpctl config set KEY VALUE\n"
 	"\n"
 	"keys: query_timeout_ms, max_rows, max_response_bytes,\n"
-	"      log_retention_days, log_max_mb (positive integers),\n"
-	"      default_format\n"
-	"      (markdown, csv or json).  A running mcpd picks changes up\n"
-	"      within a second.\n";
+	"      log_retention_days, log_max_mb, query_memory_mb\n"
+	"      (positive integers),\n"
+	"      default_format (markdown, csv or json), metadata_served\n"
+	"      (approved, latest or none: which LLM metadata mcpd shows).\n"
+	"      A running mcpd picks changes up within a second.\n";
 
 static const char *const numeric_keys[] = {
 	"query_timeout_ms", "max_rows", "max_response_bytes",
-	"log_retention_days", "log_max_mb", NULL,
+	"log_retention_days", "log_max_mb", "query_memory_mb", NULL,
 };
 
 /* parse the common options and leave exactly `n` positional arguments */
@@ -153,6 +154,14 @@ static int check_value(const char *key, const char *value)
 		    strcmp(value, "json")) {
 			return ctl_usage_error("config set ",
 				"default_format is markdown, csv or json");
+		}
+		return 0;
+	}
+	if (strcmp(key, "metadata_served") == 0) {
+		if (strcmp(value, "approved") && strcmp(value, "latest") &&
+		    strcmp(value, "none")) {
+			return ctl_usage_error("config set ",
+				"metadata_served is approved, latest or none");
 		}
 		return 0;
 	}

@@ -23,6 +23,7 @@ static const char usage[] =
 	"                          [--description D] [--weight COL]\n"
 	"                          [--tags a,b] [--replace]\n"
 	"       mcpctl dataset add NAME --sqlite FILE --table T [...]\n"
+	"       mcpctl dataset add NAME --url URL [--key PROVIDER] [...]\n"
 	"       mcpctl dataset list\n"
 	"       mcpctl dataset show NAME\n"
 	"       mcpctl dataset rm [--force] NAME\n"
@@ -31,6 +32,7 @@ static const char usage[] =
 	"       mcpctl dataset refresh NAME\n"
 	"       mcpctl dataset set NAME [--title T] [--description D]\n"
 	"                          [--weight COL] [--tags a,b]\n"
+	"       mcpctl dataset set NAME --column COL --description TEXT\n"
 	"\n"
 	"Every command takes --db PATH, --json and --quiet.\n";
 
@@ -46,6 +48,8 @@ enum {
 	OPT_DELIMITER,
 	OPT_REPLACE,
 	OPT_FORCE,
+	OPT_URL,
+	OPT_KEY,
 };
 
 struct dataset_args {
@@ -63,6 +67,8 @@ struct dataset_args {
 	bool force;
 	char *tags_clean;
 	const char *name;       /* the positional NAME */
+	const char *url;        /* --url: download, then as --csv */
+	const char *key;        /* --key PROVIDER: its key as a bearer token */
 };
 
 static void dataset_args_finish(struct dataset_args *a)
@@ -121,6 +127,8 @@ static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
 		{ "delimiter", required_argument, NULL, OPT_DELIMITER },
 		{ "replace", no_argument, NULL, OPT_REPLACE },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "url", required_argument, NULL, OPT_URL },
+		{ "key", required_argument, NULL, OPT_KEY },
 		{ NULL, 0, NULL, 0 },
 	};
 	char what[64];
@@ -153,6 +161,12 @@ static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
 		switch (c) {
 		case OPT_CSV:
 			a->csv = optarg;
+			break;
+		case OPT_URL:
+			a->url = optarg;
+			break;
+		case OPT_KEY:
+			a->key = optarg;
 			break;
 		case OPT_SQLITE:
 			a->sqlite = optarg;
@@ -324,10 +338,11 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 	static const int allowed[] = {
 		OPT_CSV, OPT_SQLITE, OPT_TABLE, OPT_TITLE, OPT_DESCRIPTION,
 		OPT_WEIGHT, OPT_TAGS, OPT_NULL_VALUE, OPT_DELIMITER,
-		OPT_REPLACE, 0,
+		OPT_REPLACE, OPT_URL, OPT_KEY, 0,
 	};
 	struct dataset_args a = { 0 };
 	struct import_options opt = { 0 };
+	char *download = NULL;
 	struct import_report rep = { 0 };
 	struct db *db = NULL;
 	char *err = NULL;
@@ -341,10 +356,15 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 	if (code) {
 		goto out;
 	}
-	if (!!a.csv == !!a.sqlite) {
+	if (!!a.csv + !!a.sqlite + !!a.url != 1) {
 		code = ctl_usage_error("dataset add ",
-				       "give exactly one of --csv FILE and "
-				       "--sqlite FILE");
+				       "give exactly one of --csv FILE, "
+				       "--sqlite FILE and --url URL");
+		goto out;
+	}
+	if (a.key && !a.url) {
+		code = ctl_usage_error("dataset add ",
+				       "--key goes with --url only");
 		goto out;
 	}
 	if (a.sqlite && !a.table) {
@@ -352,7 +372,7 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 				       "--sqlite needs --table T");
 		goto out;
 	}
-	if (a.csv && a.table) {
+	if (!a.sqlite && a.table) {
 		code = ctl_usage_error("dataset add ",
 				       "--table goes with --sqlite only");
 		goto out;
@@ -367,6 +387,16 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 	if (!db) {
 		code = EXIT_FAIL;
 		goto out;
+	}
+	if (a.url) {
+		/* fetched to a file, then imported like --csv (download.c) */
+		if (ctl_download(ctl, db, a.url, a.key, show_progress(ctl),
+				 &download) < 0) {
+			code = EXIT_FAIL;
+			goto out;
+		}
+		a.csv = download;
+		opt.source_url = a.url;
 	}
 	opt.name = a.name;
 	opt.path = a.csv ? a.csv : a.sqlite;
@@ -391,6 +421,10 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 			    &rep);
 	code = EXIT_OK;
 out:
+	if (download) {
+		unlink(download);
+		free(download);
+	}
 	free(err);
 	import_report_finish(&rep);
 	db_close(db);
@@ -873,6 +907,12 @@ static int dataset_set(struct ctl *ctl, int argc, char **argv)
 		OPT_TITLE, OPT_DESCRIPTION, OPT_WEIGHT, OPT_TAGS, 0,
 	};
 
+	/* one column's text: cmd-dataset-column.c */
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "--column", 8) == 0) {
+			return ctl_dataset_set_column(ctl, argc, argv);
+		}
+	}
 	return update_dataset(ctl, argc, argv, allowed, -1, "updated");
 }
 

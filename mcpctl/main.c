@@ -21,7 +21,12 @@ static const char usage[] =
 	"  dataset add NAME --sqlite FILE --table T [options]\n"
 	"  dataset list | show NAME | rm NAME | enable NAME | disable NAME\n"
 	"  dataset refresh NAME | set NAME [options]\n"
+	"  dataset set NAME --column COL --description TEXT\n"
 	"  config list | get KEY | set KEY VALUE\n"
+	"  key set PROVIDER [--label L] | list | rm PROVIDER | check\n"
+	"  key rotate-master [--passphrase]\n"
+	"  metadata generate NAME|--all [options] | show NAME [--version V]\n"
+	"  metadata edit NAME --file F | approve NAME [--version V]\n"
 	"  logs [--tail N] [--follow] [filters] | export | prune\n"
 	"  stats [--since T] [--by tool|dataset|client|day] [--json]\n"
 	"  report --out FILE.html [--since T]\n"
@@ -50,7 +55,9 @@ static const struct noun nouns[] = {
 	{ "dataset", cmd_dataset },
 	{ "doctor", cmd_doctor },
 	{ "init", cmd_init },
+	{ "key", cmd_key },
 	{ "logs", cmd_logs },
+	{ "metadata", cmd_metadata },
 	{ "report", cmd_report },
 	{ "restore", cmd_restore },
 	{ "stats", cmd_stats },

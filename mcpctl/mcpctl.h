@@ -70,5 +70,24 @@ int cmd_report(struct ctl *ctl, int argc, char **argv);
 int cmd_restore(struct ctl *ctl, int argc, char **argv);
 int cmd_stats(struct ctl *ctl, int argc, char **argv);
 int cmd_vacuum(struct ctl *ctl, int argc, char **argv);
+int cmd_key(struct ctl *ctl, int argc, char **argv);
+/*
+ * Fetch `url` into a new temporary file (*ret_path, caller unlinks and
+ * frees), sending the stored key of `key_provider` (or none) as a bearer
+ * token; prints the error (download.c).
+ */
+int ctl_download(struct ctl *ctl, struct db *db, const char *url,
+		 const char *key_provider, bool progress, char **ret_path);
+/* dataset set NAME --column COL --description TEXT (cmd-dataset-column.c) */
+int ctl_dataset_set_column(struct ctl *ctl, int argc, char **argv);
+int cmd_metadata(struct ctl *ctl, int argc, char **argv);
+
+struct master_key;
+/*
+ * Load the master key (cmd-key.c), printing the error.  With `create`, a
+ * missing key file is made, unless keys in `db` need the old one.
+ */
+int ctl_master_key(struct ctl *ctl, struct db *db, bool create,
+		   struct master_key *ret);
 
 #endif

@@ -135,21 +135,45 @@ static void add_opt_string(cJSON *o, const char *key, const char *v)
 	}
 }
 
-/* the latest approved metadata, or NULL */
-static cJSON *approved_metadata(struct db *db, int64_t id)
+/*
+ * Which LLM metadata the model sees (system_config metadata_served):
+ * "approved" (the default) the approved version, "latest" the newest one
+ * not rejected, "none" nothing a model wrote.
+ */
+enum served { SERVE_APPROVED, SERVE_LATEST, SERVE_NONE };
+
+static enum served metadata_served(struct db *db)
+{
+	char *v = db_config_get(db, "metadata_served");
+	enum served s = SERVE_APPROVED;
+
+	if (v && strcmp(v, "latest") == 0) {
+		s = SERVE_LATEST;
+	} else if (v && strcmp(v, "none") == 0) {
+		s = SERVE_NONE;
+	}
+	free(v);
+	return s;
+}
+
+/* the metadata mcpd serves, or NULL */
+static cJSON *approved_metadata(struct db *db, int64_t id, enum served how)
 {
 	sqlite3_stmt *st = NULL;
 	cJSON *m = NULL;
 
-	if (sqlite3_prepare_v2(db->sql,
+	if (how == SERVE_NONE ||
+	    sqlite3_prepare_v2(db->sql,
 			       "SELECT version, provider, model, created_at, "
 			       "summary, example_questions, caveats, "
-			       "column_descriptions FROM llm_metadata "
-			       "WHERE dataset_id = ?1 AND status = 'approved' "
+			       "column_descriptions, columns FROM llm_metadata "
+			       "WHERE dataset_id = ?1 AND (status = 'approved' "
+			       "OR (?2 AND status = 'draft')) "
 			       "ORDER BY version DESC LIMIT 1",
 			       -1, &st, NULL) != SQLITE_OK) {
 		return NULL;
 	}
+	sqlite3_bind_int(st, 2, how == SERVE_LATEST);
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		cJSON *j;
@@ -190,16 +214,49 @@ static cJSON *approved_metadata(struct db *db, int64_t id)
 		} else {
 			cJSON_Delete(j);
 		}
+		j = json_col(st, 8);
+		if (cJSON_IsArray(j)) {
+			cJSON_AddItemToObject(m, "columns", j);
+		} else {
+			cJSON_Delete(j);
+		}
 	}
 	sqlite3_finalize(st);
 	return m;
 }
 
+/* the unit and semantic type the served metadata gives column `name` */
+static void add_llm_column(cJSON *c, const cJSON *mcols, const char *name)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, mcols) {
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
+		const cJSON *u = cJSON_GetObjectItemCaseSensitive(it, "unit");
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(
+			it, "semantic_type");
+
+		if (!cJSON_IsString(n) || !name ||
+		    strcmp(n->valuestring, name) != 0) {
+			continue;
+		}
+		if (cJSON_IsString(u)) {
+			cJSON_AddStringToObject(c, "unit", u->valuestring);
+		}
+		if (cJSON_IsString(t)) {
+			cJSON_AddStringToObject(c, "semantic_type",
+						t->valuestring);
+		}
+		return;
+	}
+}
+
 cJSON *context_schema(struct db *db, const struct dataset_info *d)
 {
 	cJSON *o = cJSON_CreateObject();
-	cJSON *cols, *tags, *meta, *coldesc;
+	cJSON *cols, *tags, *meta, *coldesc, *mcols;
 	sqlite3_stmt *st = NULL;
+	enum served how;
 
 	cJSON_AddStringToObject(o, "name", d->name);
 	add_opt_string(o, "title", d->title);
@@ -231,9 +288,11 @@ cJSON *context_schema(struct db *db, const struct dataset_info *d)
 	cJSON_AddNumberToObject(o, "version", (double)d->version);
 	add_opt_string(o, "updated_at", d->updated_at);
 
-	meta = approved_metadata(db, d->id);
+	how = metadata_served(db);
+	meta = approved_metadata(db, d->id, how);
 	coldesc = cJSON_GetObjectItemCaseSensitive(meta,
 						   "column_descriptions");
+	mcols = cJSON_GetObjectItemCaseSensitive(meta, "columns");
 	cols = cJSON_AddArrayToObject(o, "columns");
 	if (sqlite3_prepare_v2(db->sql,
 			       "SELECT position, name, declared_type, "
@@ -279,10 +338,14 @@ cJSON *context_schema(struct db *db, const struct dataset_info *d)
 			}
 			cJSON_AddBoolToObject(c, "is_weight",
 					      sqlite3_column_int(st, 11) != 0);
-			/* a human's words win over a model's */
+			/*
+			 * A human's words win over a model's (mcpd-catalog(5)).
+			 * llm_description is the approved version's, which
+			 * "latest" and "none" do not serve.
+			 */
 			if (desc) {
 				cJSON_AddStringToObject(c, "description", desc);
-			} else if (ldesc) {
+			} else if (ldesc && how == SERVE_APPROVED) {
 				cJSON_AddStringToObject(c, "description",
 							ldesc);
 			} else if (cJSON_IsString(md)) {
@@ -291,6 +354,12 @@ cJSON *context_schema(struct db *db, const struct dataset_info *d)
 			} else {
 				cJSON_AddNullToObject(c, "description");
 			}
+			cJSON_AddStringToObject(c, "description_source",
+				desc ? "human"
+				: cJSON_IsString(cJSON_GetObjectItem(
+					  c, "description")) ? "llm"
+							     : "none");
+			add_llm_column(c, mcols, name);
 			cJSON_AddItemToArray(cols, c);
 			free(name);
 			free(decl);
@@ -303,6 +372,7 @@ cJSON *context_schema(struct db *db, const struct dataset_info *d)
 	if (meta) {
 		cJSON_DeleteItemFromObjectCaseSensitive(meta,
 							"column_descriptions");
+		cJSON_DeleteItemFromObjectCaseSensitive(meta, "columns");
 		cJSON_AddItemToObject(o, "metadata", meta);
 	} else {
 		cJSON_AddNullToObject(o, "metadata");
@@ -452,6 +522,11 @@ char *context_render(const struct dataset_info *d, const cJSON *s)
 			buf_addstr(&b, "(weight) ");
 		}
 		add_cell(&b, str_or(c, "description", ""));
+		if (str_or(c, "unit", NULL)) {
+			buf_addstr(&b, " (unit: ");
+			add_cell(&b, str_or(c, "unit", ""));
+			buf_addch(&b, ')');
+		}
 		buf_addstr(&b, " |\n");
 	}
 	cJSON_ArrayForEach(c, cols) {
@@ -499,5 +574,39 @@ char *context_render(const struct dataset_info *d, const cJSON *s)
 		add_list(&b, "Caveats",
 			 cJSON_GetObjectItemCaseSensitive(meta, "caveats"));
 	}
+	return buf_detach(&b, NULL);
+}
+
+char *context_instructions(struct db *db, const char *base)
+{
+	enum served how = db ? metadata_served(db) : SERVE_NONE;
+	struct buf b = BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int n = 0;
+
+	buf_addstr(&b, base);
+	if (how == SERVE_NONE ||
+	    sqlite3_prepare_v2(db->sql,
+			       "SELECT d.name, (SELECT m.summary FROM "
+			       "llm_metadata m WHERE m.dataset_id = d.id AND "
+			       "(m.status = 'approved' OR (?1 AND m.status = "
+			       "'draft')) ORDER BY m.version DESC LIMIT 1) "
+			       "AS s FROM datasets d WHERE d.enabled = 1 "
+			       "AND s IS NOT NULL AND s <> '' ORDER BY d.name "
+			       "LIMIT 50", -1, &st, NULL) != SQLITE_OK) {
+		return buf_detach(&b, NULL);
+	}
+	sqlite3_bind_int(st, 1, how == SERVE_LATEST);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n++ == 0) {
+			buf_addstr(&b, "\n\nDatasets:\n");
+		}
+		buf_addstr(&b, "- ");
+		add_cell(&b, (const char *)sqlite3_column_text(st, 0));
+		buf_addstr(&b, ": ");
+		add_cell(&b, (const char *)sqlite3_column_text(st, 1));
+		buf_addch(&b, '\n');
+	}
+	sqlite3_finalize(st);
 	return buf_detach(&b, NULL);
 }

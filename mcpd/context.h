@@ -30,6 +30,12 @@ int context_find(struct db *db, const char *name, struct dataset_info *ret);
 char **context_columns(struct db *db, int64_t dataset_id, size_t *ret_n);
 void context_columns_free(char **cols);
 
+/*
+ * The server instructions: `base`, then one line per enabled dataset whose
+ * served metadata has a summary ("- name: summary"), at most 50 of them.
+ */
+char *context_instructions(struct db *db, const char *base);
+
 /* markdown for the model */
 char *context_markdown(struct db *db, const struct dataset_info *d);
 /* the schema and profile as JSON */

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "mcp/xalloc.h"
+#include "../context.h"
 #include "methods.h"
 #include "mcp/banned.h"
 
@@ -62,6 +63,7 @@ void method_initialize(struct request *req)
 	const cJSON *version = cJSON_GetObjectItemCaseSensitive(ci, "version");
 	enum proto p;
 	cJSON *result;
+	char *ins;
 	bool again;
 
 	if (!cJSON_IsString(ver)) {
@@ -100,7 +102,10 @@ void method_initialize(struct request *req)
 	cJSON_AddStringToObject(result, "protocolVersion", proto_name(p));
 	cJSON_AddItemToObject(result, "capabilities", server_capabilities(p));
 	cJSON_AddItemToObject(result, "serverInfo", server_info(p));
-	cJSON_AddStringToObject(result, "instructions", server_instructions);
+	/* approved dataset summaries follow the fixed text (context.c) */
+	ins = context_instructions(thread_catalog(), server_instructions);
+	cJSON_AddStringToObject(result, "instructions", ins);
+	free(ins);
 	reply_result(req, result);
 }
 

@@ -1,0 +1,123 @@
+/*
+ * mcpctl dataset set NAME --column COL --description TEXT: a human's
+ * description of one column.  It wins over every other source of column
+ * text (mcpd-catalog(5)), and the LLM prompt builds on it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mcp/dataset.h"
+#include "mcp/banned.h"
+#include "mcpctl.h"
+
+enum { OPT_COLUMN = 0x300, OPT_DESCRIPTION };
+
+static int set_description(struct db *db, int64_t id, const char *column,
+			   const char *text)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->sql,
+				"UPDATE dataset_columns SET description = ?1 "
+				"WHERE dataset_id = ?2 AND name = ?3", -1, &st,
+				NULL);
+	if (rc == SQLITE_OK) {
+		/* an empty text clears the description */
+		if (*text) {
+			sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+		}
+		sqlite3_bind_int64(st, 2, id);
+		sqlite3_bind_text(st, 3, column, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		return db_errno(rc);
+	}
+	return sqlite3_changes(db->sql) ? 0 : -ENOENT;
+}
+
+int ctl_dataset_set_column(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CTL_LONG_OPTIONS,
+		{ "column", required_argument, NULL, OPT_COLUMN },
+		{ "description", required_argument, NULL, OPT_DESCRIPTION },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *column = NULL, *text = NULL;
+	struct dataset_info *d = NULL;
+	struct db *db = NULL;
+	int c, r, code;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+		if (ctl_common_option(ctl, c, optarg)) {
+			continue;
+		}
+		if (c == OPT_COLUMN) {
+			column = optarg;
+		} else if (c == OPT_DESCRIPTION) {
+			text = optarg;
+		} else {
+			return ctl_usage_error("dataset set ", "with --column, "
+					       "only --description is allowed");
+		}
+	}
+	if (argc - optind != 1 || !column || !text) {
+		return ctl_usage_error("dataset set ", "expected NAME --column "
+				       "COL --description TEXT");
+	}
+	db = ctl_open(ctl, false);
+	if (!db) {
+		return EXIT_FAIL;
+	}
+	code = EXIT_FAIL;
+	r = dataset_lookup(db, argv[optind], &d);
+	if (r < 0) {
+		ctl_error(r == -ENOENT ? "no dataset '%s'"
+				       : "cannot read dataset '%s'",
+			  argv[optind]);
+		code = r == -ENOENT ? EXIT_NOT_FOUND : EXIT_FAIL;
+		goto out;
+	}
+	r = db_begin(db);
+	if (r == 0) {
+		r = set_description(db, d->id, column, text);
+	}
+	/* the column text is searchable and part of the served context */
+	if (r == 0) {
+		r = dataset_search_reindex(db, d->id);
+	}
+	if (r == 0) {
+		r = dataset_touch(db, d->id);
+	}
+	if (r == 0) {
+		r = db_commit(db);
+	}
+	if (r < 0) {
+		db_rollback(db);
+		if (r == -ENOENT) {
+			ctl_error("dataset '%s' has no column '%s'", d->name,
+				  column);
+			code = EXIT_NOT_FOUND;
+		} else {
+			ctl_error("cannot update dataset '%s': %s", d->name,
+				  sqlite3_errmsg(db->sql));
+		}
+		goto out;
+	}
+	if (!ctl->quiet) {
+		printf("%s: column '%s' %s\n", d->name, column,
+		       *text ? "described" : "description cleared");
+	}
+	code = EXIT_OK;
+out:
+	dataset_info_destroy(d);
+	db_close(db);
+	return code;
+}
