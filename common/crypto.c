@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "mcp/crypto.h"
+#include "mcp/fdio.h"
 #include "mcp/paths.h"
 #include "mcp/xalloc.h"
 #include "mcp/banned.h"
@@ -227,23 +228,6 @@ int master_key_generate(passphrase_fn ask, struct master_key *ret,
 	return r;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int master_key_save(const char *path, const struct master_key *k,
 		    int replace, char **ret_err)
 {
@@ -285,7 +269,7 @@ int master_key_save(const char *path, const struct master_key *k,
 	}
 	r = fchmod(fd, 0600) < 0 ? -errno : 0;
 	if (r == 0) {
-		r = write_all(fd, text, (size_t)len);
+		r = fd_write_all(fd, text, (size_t)len);
 	}
 	if (r == 0 && fsync(fd) < 0) {
 		r = -errno;

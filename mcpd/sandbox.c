@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "mcp/buf.h"
+#include "mcp/fdio.h"
 #include "mcp/log.h"
 #include "mcp/xalloc.h"
 #include "server.h"
@@ -223,23 +224,6 @@ static void release(struct wproc *w, bool kill_it, int *ret_status)
 	if (ret_status) {
 		*ret_status = status;
 	}
-}
-
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /*
@@ -515,9 +499,9 @@ void sandbox_call(const struct tool_def *t, struct tool_call *call)
 	cJSON_Delete(req);
 	deadline_us = now_us() +
 		      (l->timeout_ms + SANDBOX_KILL_GRACE_MS) * 1000;
-	r = line ? write_all(w->to, line, strlen(line)) : -ENOMEM;
+	r = line ? fd_write_all(w->to, line, strlen(line)) : -ENOMEM;
 	if (r == 0) {
-		r = write_all(w->to, "\n", 1);
+		r = fd_write_all(w->to, "\n", 1);
 	}
 	free(line);
 	if (r < 0) {

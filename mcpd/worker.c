@@ -17,6 +17,7 @@
 #include "mcp/buf.h"
 #include "mcp/clock.h"
 #include "mcp/db.h"
+#include "mcp/fdio.h"
 #include "mcp/log.h"
 #include "mcp/query.h"
 #include "mcp/utf8cut.h"
@@ -91,29 +92,12 @@ static void watchdog_disarm(void)
 	pthread_mutex_unlock(&dog.lock);
 }
 
-/* write all of `len` bytes to stdout; the server reads them as lines */
-static int write_all(const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(STDOUT_FILENO, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static void send_line(cJSON *msg)
 {
 	char *s = cJSON_PrintUnformatted(msg);
 
-	if (!s || write_all(s, strlen(s)) < 0 || write_all("\n", 1) < 0) {
+	if (!s || fd_write_all(STDOUT_FILENO, s, strlen(s)) < 0 ||
+	    fd_write_all(STDOUT_FILENO, "\n", 1) < 0) {
 		/* the server is gone: nothing left to serve */
 		_exit(0);
 	}
@@ -196,8 +180,8 @@ static void send_answer(struct tool_call *call, int64_t max_bytes)
 	send_line(m);
 	cJSON_Delete(m);
 	if (structured) {
-		if (write_all(structured, slen) < 0 ||
-		    write_all("\n", 1) < 0) {
+		if (fd_write_all(STDOUT_FILENO, structured, slen) < 0 ||
+		    fd_write_all(STDOUT_FILENO, "\n", 1) < 0) {
 			_exit(0);
 		}
 		free(structured);
