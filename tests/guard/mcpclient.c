@@ -164,8 +164,7 @@ static bool utf8_ok(const unsigned char *s, size_t n)
 	return true;
 }
 
-/* one line from mcpd, or NULL after `timeout` seconds or at EOF */
-static char *read_line(struct mcp *m, double timeout)
+char *mcp_read_line(struct mcp *m, double timeout)
 {
 	double end = mcp_now() + timeout;
 
@@ -189,6 +188,9 @@ static char *read_line(struct mcp *m, double timeout)
 			m->lines++;
 			if (len > m->longest) {
 				m->longest = len;
+			}
+			if (m->line_check && m->line_check(line)) {
+				m->flagged++;
 			}
 			if (!utf8_ok((const unsigned char *)line, len)) {
 				m->bad_lines++;
@@ -230,7 +232,7 @@ cJSON *mcp_wait(struct mcp *m, int id, double timeout)
 	}
 	for (;;) {
 		double left = end - mcp_now();
-		char *line = left > 0 ? read_line(m, left) : NULL;
+		char *line = left > 0 ? mcp_read_line(m, left) : NULL;
 		cJSON *msg;
 
 		if (!line) {
@@ -306,7 +308,7 @@ int mcp_stop(struct mcp *m, struct rusage *ret_usage)
 	close(m->in);
 	/* drain what is left so mcpd never blocks on a full pipe */
 	for (;;) {
-		char *line = read_line(m, 10);
+		char *line = mcp_read_line(m, 10);
 
 		if (!line) {
 			break;

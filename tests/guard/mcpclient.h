@@ -27,6 +27,9 @@ struct mcp {
 	size_t lines;           /* lines read so far */
 	size_t bad_lines;       /* ... not valid UTF-8 or not JSON */
 	size_t longest;         /* bytes of the longest line */
+	/* when set, lines for which it returns true are counted here */
+	bool (*line_check)(const char *line);
+	size_t flagged;
 };
 
 double mcp_now(void);
@@ -41,6 +44,8 @@ void mcp_send_line(struct mcp *m, const char *line);
 int mcp_send(struct mcp *m, const char *method, cJSON *params);
 /* tools/call of `tool` with `args` (owned) */
 int mcp_send_tool(struct mcp *m, const char *tool, cJSON *args);
+/* the next line mcpd writes (caller frees), or NULL after `timeout` s */
+char *mcp_read_line(struct mcp *m, double timeout);
 /* the reply to `id`, or NULL after `timeout` seconds */
 cJSON *mcp_wait(struct mcp *m, int id, double timeout);
 /* the text of a tool result ("" when there is none) */

@@ -23,203 +23,17 @@
 #include "mcp/buf.h"
 #include "mcp/xalloc.h"
 #include "fixture.h"
+#include "mcpclient.h"
 #include "tap.h"
-
-struct server {
-	pid_t pid;
-	int in;         /* we write requests here */
-	int out;        /* and read replies here */
-	struct buf pending;
-	cJSON *stash[64];
-};
 
 static char catalog_path[300];
 static char source_path[300];
-static int next_id = 1;
 static int ncases;
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void start(struct server *s, const char *const *extra)
-{
-	const char *mcpd = getenv("MCPD");
-	int to[2], from[2];
-	const char *argv[16];
-	int n = 0;
-
-	if (!mcpd) {
-		printf("1..0 # SKIP MCPD is not set\n");
-		exit(0);
-	}
-	argv[n++] = mcpd;
-	argv[n++] = "--db";
-	argv[n++] = catalog_path;
-	for (int i = 0; extra && extra[i]; i++) {
-		argv[n++] = extra[i];
-	}
-	argv[n] = NULL;
-	if (pipe(to) < 0 || pipe(from) < 0) {
-		perror("pipe");
-		exit(99);
-	}
-	s->pid = fork();
-	if (s->pid == 0) {
-		dup2(to[0], 0);
-		dup2(from[1], 1);
-		close(to[1]);
-		close(from[0]);
-		execv(mcpd, (char *const *)argv);
-		_exit(127);
-	}
-	close(to[0]);
-	close(from[1]);
-	s->in = to[1];
-	s->out = from[0];
-	buf_init(&s->pending, 0);
-	memset(s->stash, 0, sizeof(s->stash));
-}
-
-static void send_line(struct server *s, const char *line)
-{
-	size_t len = strlen(line), off = 0;
-
-	while (off < len) {
-		ssize_t w = write(s->in, line + off, len - off);
-
-		if (w < 0 && errno == EINTR) {
-			continue;
-		}
-		if (w < 0) {
-			return;
-		}
-		off += (size_t)w;
-	}
-	if (write(s->in, "\n", 1) < 0) {
-		return;
-	}
-}
-
-/* one line from the server, or NULL after `timeout` seconds */
-static char *read_line(struct server *s, double timeout)
-{
-	double end = now_s() + timeout;
-
-	for (;;) {
-		char *nl = s->pending.data ? memchr(s->pending.data, '\n',
-						    s->pending.len)
-					   : NULL;
-		struct pollfd p = { s->out, POLLIN, 0 };
-		char chunk[65536];
-		ssize_t r;
-		int ms;
-
-		if (nl) {
-			size_t len = (size_t)(nl - s->pending.data);
-			char *line = xstrndup(s->pending.data, len);
-
-			memmove(s->pending.data, nl + 1,
-				s->pending.len - len - 1);
-			s->pending.len -= len + 1;
-			s->pending.data[s->pending.len] = '\0';
-			return line;
-		}
-		ms = (int)((end - now_s()) * 1000);
-		if (ms <= 0 || poll(&p, 1, ms) <= 0) {
-			return NULL;
-		}
-		r = read(s->out, chunk, sizeof(chunk));
-		if (r <= 0) {
-			return NULL;
-		}
-		buf_add(&s->pending, chunk, (size_t)r);
-	}
-}
-
-static bool leaked;
-
-/* the reply to request `id`; other replies wait in the stash */
-static cJSON *wait_reply(struct server *s, int id, double timeout)
-{
-	double end = now_s() + timeout;
-
-	for (size_t i = 0; i < 64; i++) {
-		cJSON *m = s->stash[i];
-
-		if (m && cJSON_GetObjectItem(m, "id")->valueint == id) {
-			s->stash[i] = NULL;
-			return m;
-		}
-	}
-	for (;;) {
-		double left = end - now_s();
-		char *line = left > 0 ? read_line(s, left) : NULL;
-		cJSON *m, *mid;
-
-		if (!line) {
-			return NULL;
-		}
-		if (fixture_leaks(line)) {
-			leaked = true;
-		}
-		m = cJSON_Parse(line);
-		free(line);
-		mid = m ? cJSON_GetObjectItem(m, "id") : NULL;
-		if (!cJSON_IsNumber(mid)) {
-			cJSON_Delete(m);    /* a notification */
-			continue;
-		}
-		if (mid->valueint == id) {
-			return m;
-		}
-		for (size_t i = 0; i < 64; i++) {
-			if (!s->stash[i]) {
-				s->stash[i] = m;
-				m = NULL;
-				break;
-			}
-		}
-		cJSON_Delete(m);
-	}
-}
-
-static int send_request(struct server *s, const char *method, cJSON *params)
-{
-	cJSON *req = cJSON_CreateObject();
-	int id = next_id++;
-	char *line;
-
-	cJSON_AddStringToObject(req, "jsonrpc", "2.0");
-	cJSON_AddNumberToObject(req, "id", id);
-	cJSON_AddStringToObject(req, "method", method);
-	if (params) {
-		cJSON_AddItemToObject(req, "params", params);
-	}
-	line = cJSON_PrintUnformatted(req);
-	send_line(s, line);
-	free(line);
-	cJSON_Delete(req);
-	return id;
-}
-
-static int send_tool(struct server *s, const char *tool, cJSON *args)
-{
-	cJSON *p = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(p, "name", tool);
-	cJSON_AddItemToObject(p, "arguments", args);
-	return send_request(s, "tools/call", p);
-}
-
-static cJSON *call_tool(struct server *s, const char *tool, cJSON *args,
+static cJSON *call_tool(struct mcp *s, const char *tool, cJSON *args,
 			double timeout)
 {
-	return wait_reply(s, send_tool(s, tool, args), timeout);
+	return mcp_wait(s, mcp_send_tool(s, tool, args), timeout);
 }
 
 static cJSON *sql_args(const char *sql)
@@ -230,75 +44,30 @@ static cJSON *sql_args(const char *sql)
 	return a;
 }
 
-static const char *result_text(const cJSON *reply)
+static bool alive(struct mcp *s)
 {
-	const cJSON *content = cJSON_GetObjectItem(
-		cJSON_GetObjectItem(reply, "result"), "content");
-	const cJSON *text = cJSON_GetObjectItem(
-		cJSON_GetArrayItem(content, 0), "text");
-
-	return cJSON_IsString(text) ? text->valuestring : "";
-}
-
-static bool result_is_error(const cJSON *reply)
-{
-	return cJSON_IsTrue(cJSON_GetObjectItem(
-		cJSON_GetObjectItem(reply, "result"), "isError"));
-}
-
-static bool alive(struct server *s)
-{
-	cJSON *r = wait_reply(s, send_request(s, "ping", NULL), 5);
+	cJSON *r = mcp_wait(s, mcp_send(s, "ping", NULL), 5);
 	bool ok = r && cJSON_IsObject(cJSON_GetObjectItem(r, "result"));
 
 	cJSON_Delete(r);
 	return ok;
 }
 
-static void initialize(struct server *s)
+/* mcpd on the fixture; every line it writes is checked for leaks */
+static void start(struct mcp *s, const char *const *extra)
 {
-	cJSON *p = cJSON_Parse("{\"protocolVersion\":\"2025-06-18\","
-			       "\"capabilities\":{},\"clientInfo\":{\"name\":"
-			       "\"guard-test\",\"version\":\"1\"}}");
-	cJSON *r = wait_reply(s, send_request(s, "initialize", p), 10);
-
-	if (!r || !cJSON_GetObjectItem(r, "result")) {
-		printf("Bail out! mcpd did not initialize\n");
-		exit(1);
-	}
-	cJSON_Delete(r);
-	send_line(s, "{\"jsonrpc\":\"2.0\",\"method\":"
-		     "\"notifications/initialized\"}");
-}
-
-static void stop(struct server *s)
-{
-	int status;
-
-	close(s->in);
-	for (int i = 0; i < 50; i++) {
-		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
-			goto done;
-		}
-		usleep(100000);
-	}
-	kill(s->pid, SIGKILL);
-	waitpid(s->pid, &status, 0);
-done:
-	close(s->out);
-	buf_release(&s->pending);
-	for (size_t i = 0; i < 64; i++) {
-		cJSON_Delete(s->stash[i]);
-	}
+	mcp_start(s, catalog_path, extra);
+	s->line_check = fixture_leaks;
+	mcp_initialize(s, "2025-06-18");
 }
 
 /* a tool error that says "not allowed" (denied) or any tool error */
-static void expect_refused(struct server *s, const char *name, const char *sql,
+static void expect_refused(struct mcp *s, const char *name, const char *sql,
 			   bool denied)
 {
 	cJSON *r = call_tool(s, "query", sql_args(sql), 20);
-	const char *t = r ? result_text(r) : "";
-	bool pass = r && result_is_error(r) &&
+	const char *t = r ? mcp_text(r) : "";
+	bool pass = r && mcp_is_error(r) &&
 		    (!denied || strncmp(t, "not allowed", 11) == 0 ||
 		     strncmp(t, "SQL error: no such table: ", 26) == 0);
 
@@ -312,7 +81,7 @@ static void expect_refused(struct server *s, const char *name, const char *sql,
 }
 
 /* query_many reports each query on its own, the bad ones included */
-static void many_mixed(struct server *s)
+static void many_mixed(struct mcp *s)
 {
 	static const char *const sqls[] = {
 		"SELECT count(*) FROM people",
@@ -334,7 +103,7 @@ static void many_mixed(struct server *s)
 	r = call_tool(s, "query_many", a, 30);
 	res = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(
 			r, "result"), "structuredContent"), "results");
-	pass = r && !result_is_error(r) && cJSON_GetArraySize(res) == 4;
+	pass = r && !mcp_is_error(r) && cJSON_GetArraySize(res) == 4;
 	for (int i = 0; pass && i < 4; i++) {
 		const cJSON *st = cJSON_GetObjectItem(
 			cJSON_GetArrayItem(res, i), "status");
@@ -348,7 +117,7 @@ static void many_mixed(struct server *s)
 	cJSON_Delete(r);
 }
 
-static void bypasses(struct server *s)
+static void bypasses(struct mcp *s)
 {
 	static const char *const denied[] = {
 		"DELETE FROM data_people",
@@ -405,7 +174,7 @@ static void bypasses(struct server *s)
 	       "bypass attempts");
 }
 
-static void sample_and_search(struct server *s)
+static void sample_and_search(struct mcp *s)
 {
 	static const char *const wheres[] = {
 		"1) UNION SELECT fingerprint, 1, 1, 1, 1 FROM api_keys --",
@@ -426,7 +195,7 @@ static void sample_and_search(struct server *s)
 		cJSON_AddStringToObject(a, "where", wheres[i]);
 		r = call_tool(s, "sample_rows", a, 10);
 		ncases++;
-		tap_ok(r && result_is_error(r), __FILE__, __LINE__,
+		tap_ok(r && mcp_is_error(r), __FILE__, __LINE__,
 		       "sample_rows where %s: refused", wheres[i]);
 		cJSON_Delete(r);
 	}
@@ -436,7 +205,7 @@ static void sample_and_search(struct server *s)
 	cJSON_AddNumberToObject(a, "n", 100);
 	r = call_tool(s, "sample_rows", a, 10);
 	ncases++;
-	tap_ok(r && !result_is_error(r) &&
+	tap_ok(r && !mcp_is_error(r) &&
 		       cJSON_GetObjectItem(cJSON_GetObjectItem(
 				   cJSON_GetObjectItem(r, "result"),
 				   "structuredContent"), "row_count")
@@ -448,7 +217,7 @@ static void sample_and_search(struct server *s)
 	cJSON_AddStringToObject(a, "dataset", "api_keys");
 	r = call_tool(s, "sample_rows", a, 10);
 	ncases++;
-	tap_ok(r && result_is_error(r), __FILE__, __LINE__,
+	tap_ok(r && mcp_is_error(r), __FILE__, __LINE__,
 	       "sample_rows of an internal table: refused");
 	cJSON_Delete(r);
 
@@ -458,8 +227,8 @@ static void sample_and_search(struct server *s)
 		r = call_tool(s, "search_datasets", a, 10);
 		ncases++;
 		tap_ok(r && cJSON_GetObjectItem(r, "result") &&
-			       !strstr(result_text(r), "syntax error") &&
-			       !strstr(result_text(r), "hidden"),
+			       !strstr(mcp_text(r), "syntax error") &&
+			       !strstr(mcp_text(r), "hidden"),
 		       __FILE__, __LINE__,
 		       "search_datasets %s: answered, no FTS error, no "
 		       "disabled dataset", searches[i]);
@@ -469,15 +238,15 @@ static void sample_and_search(struct server *s)
 	cJSON_AddStringToObject(a, "query", "age city");
 	r = call_tool(s, "search_datasets", a, 10);
 	ncases++;
-	tap_ok(r && strstr(result_text(r), "- people: People"), __FILE__,
+	tap_ok(r && strstr(mcp_text(r), "- people: People"), __FILE__,
 	       __LINE__, "search_datasets finds a dataset by its columns");
 	cJSON_Delete(r);
 	a = cJSON_CreateObject();
 	cJSON_AddStringToObject(a, "query", "Hidden");
 	r = call_tool(s, "search_datasets", a, 10);
 	ncases++;
-	tap_ok(r && !strstr(result_text(r), "hidden") &&
-		       strstr(result_text(r), "No dataset matches"),
+	tap_ok(r && !strstr(mcp_text(r), "hidden") &&
+		       strstr(mcp_text(r), "No dataset matches"),
 	       __FILE__, __LINE__,
 	       "search_datasets never shows a disabled dataset");
 	cJSON_Delete(r);
@@ -487,7 +256,7 @@ static void sample_and_search(struct server *s)
 	cJSON_AddTrueToObject(a, "random");
 	r = call_tool(s, "sample_rows", a, 10);
 	ncases++;
-	tap_ok(r && !result_is_error(r) &&
+	tap_ok(r && !mcp_is_error(r) &&
 		       cJSON_GetObjectItem(cJSON_GetObjectItem(
 				   cJSON_GetObjectItem(r, "result"),
 				   "structuredContent"), "row_count")
@@ -499,17 +268,17 @@ static void sample_and_search(struct server *s)
 	cJSON_AddNumberToObject(a, "n", 100000);
 	r = call_tool(s, "sample_rows", a, 10);
 	ncases++;
-	tap_ok(r && result_is_error(r), __FILE__, __LINE__,
+	tap_ok(r && mcp_is_error(r), __FILE__, __LINE__,
 	       "sample_rows refuses n past its bound");
 	cJSON_Delete(r);
 	tap_ok(alive(s), __FILE__, __LINE__, "mcpd answers ping after the "
 	       "tool-argument attacks");
 }
 
-static void hostile_cells(struct server *s)
+static void hostile_cells(struct mcp *s)
 {
 	cJSON *a = sql_args("SELECT id, name, city FROM people ORDER BY id");
-	int id = send_tool(s, "query", a);
+	int id = mcp_send_tool(s, "query", a);
 	char *line = NULL;
 	cJSON *m = NULL;
 	const char *t;
@@ -518,7 +287,7 @@ static void hostile_cells(struct server *s)
 	/* read the raw line: one message is exactly one line of JSON */
 	for (int i = 0; i < 10 && !m; i++) {
 		free(line);
-		line = read_line(s, 10);
+		line = mcp_read_line(s, 10);
 		m = line ? cJSON_Parse(line) : NULL;
 		if (m && cJSON_GetObjectItem(m, "id") &&
 		    cJSON_GetObjectItem(m, "id")->valueint != id) {
@@ -529,7 +298,7 @@ static void hostile_cells(struct server *s)
 	ncases++;
 	tap_ok(m != NULL, __FILE__, __LINE__,
 	       "hostile cells arrive as one well-formed JSON line");
-	t = m ? result_text(m) : "";
+	t = m ? mcp_text(m) : "";
 	for (const char *p = t; (p = strchr(p, '\n')); p++) {
 		rows++;
 	}
@@ -541,7 +310,7 @@ static void hostile_cells(struct server *s)
 	cJSON_Delete(m);
 }
 
-static void ping_and_cancel(struct server *s)
+static void ping_and_cancel(struct mcp *s)
 {
 	const char *endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL "
 			      "SELECT x + 1 FROM c) SELECT count(*) FROM c";
@@ -550,34 +319,34 @@ static void ping_and_cancel(struct server *s)
 	cJSON *r;
 	char note[200];
 
-	qid = send_tool(s, "query", sql_args(endless));
+	qid = mcp_send_tool(s, "query", sql_args(endless));
 	usleep(200000);
-	t0 = now_s();
-	pid = send_request(s, "ping", NULL);
-	r = wait_reply(s, pid, 5);
-	tping = now_s() - t0;
+	t0 = mcp_now();
+	pid = mcp_send(s, "ping", NULL);
+	r = mcp_wait(s, pid, 5);
+	tping = mcp_now() - t0;
 	ncases++;
 	tap_ok(r && tping < 0.5, __FILE__, __LINE__,
 	       "ping during a long query answers at once (%.3f s)", tping);
 	cJSON_Delete(r);
-	r = wait_reply(s, qid, 20);
-	tq = now_s() - t0;
-	tap_ok(r && result_is_error(r) &&
-		       strstr(result_text(r), "time limit of 2000 ms"),
+	r = mcp_wait(s, qid, 20);
+	tq = mcp_now() - t0;
+	tap_ok(r && mcp_is_error(r) &&
+		       strstr(mcp_text(r), "time limit of 2000 ms"),
 	       __FILE__, __LINE__,
 	       "the endless query stops at the timeout (%.2f s): %.60s", tq,
-	       r ? result_text(r) : "");
+	       r ? mcp_text(r) : "");
 	cJSON_Delete(r);
 
-	qid = send_tool(s, "query", sql_args(endless));
+	qid = mcp_send_tool(s, "query", sql_args(endless));
 	usleep(300000);
 	snprintf(note, sizeof(note),
 		 "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/"
 		 "cancelled\",\"params\":{\"requestId\":%d,\"reason\":"
 		 "\"test\"}}", qid);
-	t0 = now_s();
-	send_line(s, note);
-	r = wait_reply(s, qid, 1.2);
+	t0 = mcp_now();
+	mcp_send_line(s, note);
+	r = mcp_wait(s, qid, 1.2);
 	ncases++;
 	tap_ok(r == NULL, __FILE__, __LINE__,
 	       "a cancelled request gets no reply");
@@ -610,7 +379,7 @@ static bool logged_cancel(void)
 	return found;
 }
 
-static void oversized(struct server *s)
+static void oversized(struct mcp *s)
 {
 	struct buf big = BUF_INIT;
 	cJSON *r;
@@ -622,26 +391,26 @@ static void oversized(struct server *s)
 	buf_addstr(&big, "'");
 	r = call_tool(s, "query", sql_args(buf_str(&big)), 20);
 	ncases++;
-	tap_ok(!r || result_is_error(r) || cJSON_GetObjectItem(r, "error"),
+	tap_ok(!r || mcp_is_error(r) || cJSON_GetObjectItem(r, "error"),
 	       __FILE__, __LINE__, "a 1 MB statement is refused");
 	cJSON_Delete(r);
 	buf_release(&big);
-	send_line(s, "{\"jsonrpc\":\"2.0\",\"id\":9999,\"method\":\"tools/"
+	mcp_send_line(s, "{\"jsonrpc\":\"2.0\",\"id\":9999,\"method\":\"tools/"
 		     "call\",\"params\":{\"name\":\"query\",\"arguments\":"
 		     "{\"sql\":\"SELECT 1\"");
-	send_line(s, "not json at all");
+	mcp_send_line(s, "not json at all");
 	ncases++;
 	tap_ok(alive(s), __FILE__, __LINE__,
 	       "mcpd serves after oversized and malformed input");
 }
 
-static double timed_call(struct server *s, const char *tool, cJSON *args,
+static double timed_call(struct mcp *s, const char *tool, cJSON *args,
 			 bool *ok)
 {
-	double t0 = now_s();
+	double t0 = mcp_now();
 	cJSON *r = call_tool(s, tool, args, 120);
 
-	*ok = r && !result_is_error(r);
+	*ok = r && !mcp_is_error(r);
 	if (r && strcmp(tool, "query_many") == 0) {
 		const cJSON *res = cJSON_GetObjectItem(
 			cJSON_GetObjectItem(cJSON_GetObjectItem(r, "result"),
@@ -657,7 +426,7 @@ static double timed_call(struct server *s, const char *tool, cJSON *args,
 		}
 	}
 	cJSON_Delete(r);
-	return now_s() - t0;
+	return mcp_now() - t0;
 }
 
 /* more runnable work than CPUs: a timing would measure the others */
@@ -687,7 +456,7 @@ static void query_many_timing(void)
 {
 	const char *const extra[] = { "--timeout-ms", "60000", "--workers",
 				      "4", NULL };
-	struct server s;
+	struct mcp s;
 	long bound = 1000000;
 	double one = 0, four, two;
 	char *sql = NULL;
@@ -696,8 +465,7 @@ static void query_many_timing(void)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	start(&s, extra);
-	initialize(&s);
-	for (int i = 0; i < 5; i++) {
+		for (int i = 0; i < 5; i++) {
 		free(sql);
 		sql = counting_sql(bound);
 		one = timed_call(&s, "query", sql_args(sql), &ok1);
@@ -734,7 +502,7 @@ static void query_many_timing(void)
 		       "query_many of four runs them side by side (%.2f s vs "
 		       "%.2f s)", four, one);
 	}
-	stop(&s);
+	mcp_stop(&s, NULL);
 	free(sql);
 }
 
@@ -745,7 +513,7 @@ int main(void)
 				      "100", "--workers", "4", NULL };
 	char dir[256];
 	uint64_t h_content, h_src;
-	struct server s;
+	struct mcp s;
 
 	snprintf(dir, sizeof(dir), "%s/mcpd-guard-XXXXXX", tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir)) {
@@ -760,15 +528,14 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 
 	start(&s, extra);
-	initialize(&s);
-	bypasses(&s);
+		bypasses(&s);
 	sample_and_search(&s);
 	hostile_cells(&s);
 	ping_and_cancel(&s);
 	oversized(&s);
-	tap_ok(!leaked, __FILE__, __LINE__,
+	tap_ok(s.flagged == 0, __FILE__, __LINE__,
 	       "no reply carried anything internal");
-	stop(&s);
+	mcp_stop(&s, NULL);
 	tap_ok(logged_cancel(), __FILE__, __LINE__,
 	       "query_logs shows the query stopped as cancelled");
 
