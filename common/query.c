@@ -61,6 +61,24 @@ void query_limits_load(struct db *catalog, struct query_limits *ret)
 	}
 }
 
+void query_opts_load(struct db *catalog, struct query_opts *ret)
+{
+	int64_t d = db_config_get_int(catalog, "display_digits",
+				      QUERY_DEFAULT_DIGITS);
+
+	*ret = (struct query_opts)QUERY_OPTS_INIT;
+	/* below 1 nothing is readable; 17 is every digit a double has */
+	ret->digits = d < 1 ? 1 : d > 17 ? 17 : (int)d;
+}
+
+int64_t query_page_rows(struct db *catalog)
+{
+	int64_t n = db_config_get_int(catalog, "page_rows",
+				      QUERY_DEFAULT_PAGE_ROWS);
+
+	return n > 0 ? n : QUERY_DEFAULT_PAGE_ROWS;
+}
+
 int query_format_parse(const char *s, enum query_format *ret)
 {
 	if (!s) {
@@ -320,6 +338,48 @@ int query_run(struct qconn *conn, const char *sql,
 	      const struct query_limits *limits, enum query_format format,
 	      const struct cancel *cancel, struct query_result *ret)
 {
+	return query_run_opts(conn, sql, limits, format, NULL, cancel, ret);
+}
+
+/* the note under a cut answer: what was shown and how to get the rest */
+static void cut_note(struct buf *b, const struct query_limits *limits,
+		     const struct query_opts *opts, bool cut_rows,
+		     int64_t nrows, int64_t total)
+{
+	buf_addf(b, "\nNote: only the first %lld rows are shown",
+		 (long long)nrows);
+	if (total >= 0) {
+		buf_addf(b, " of %lld", (long long)total);
+	} else {
+		buf_addstr(b, "; the result has more");
+	}
+	if (cut_rows && opts->page_rows > 0) {
+		buf_addf(b, " (a page is %lld rows; max_rows asks for up to "
+			 "%lld). Page on with LIMIT %lld OFFSET %lld, or "
+			 "aggregate with GROUP BY.\n",
+			 (long long)opts->page_rows,
+			 (long long)opts->row_cap,
+			 (long long)nrows, (long long)nrows);
+		return;
+	}
+	if (cut_rows) {
+		buf_addf(b, " (the row limit is %lld)",
+			 (long long)limits->max_rows);
+	} else {
+		buf_addf(b, " (the response limit is %lld bytes)",
+			 (long long)limits->max_bytes);
+	}
+	buf_addf(b, ". Aggregate with GROUP BY, select fewer columns, or "
+		 "page with LIMIT %lld OFFSET %lld.\n", (long long)nrows,
+		 (long long)nrows);
+}
+
+int query_run_opts(struct qconn *conn, const char *sql,
+		   const struct query_limits *limits, enum query_format format,
+		   const struct query_opts *opts, const struct cancel *cancel,
+		   struct query_result *ret)
+{
+	static const struct query_opts default_opts = QUERY_OPTS_INIT;
 	sqlite3_stmt *st = NULL;
 	const char *tail = NULL;
 	const char *why = NULL;
@@ -330,6 +390,9 @@ int query_run(struct qconn *conn, const char *sql,
 	size_t budget, struct_bytes, row_estimate, row_bytes;
 	int rc, ncols;
 
+	if (!opts) {
+		opts = &default_opts;
+	}
 	query_result_init(ret);
 	conn->stop = QUERY_OK;
 	conn->cancel = cancel;
@@ -472,7 +535,7 @@ int query_run(struct qconn *conn, const char *sql,
 			}
 		}
 		buf_reset(&line);
-		render_row(&line, format, names, row, nrows);
+		render_row(&line, format, names, row, nrows, opts);
 		row_bytes = json_len(row) + 1;
 		if (ret->text.len + line.len + struct_bytes + row_bytes >
 		    budget) {
@@ -490,24 +553,7 @@ int query_run(struct qconn *conn, const char *sql,
 	}
 	render_footer(&ret->text, format, nrows);
 	if (cut_rows || cut_bytes) {
-		buf_addf(&ret->text, "\nNote: only the first %lld rows are "
-			 "shown", (long long)nrows);
-		if (total >= 0) {
-			buf_addf(&ret->text, " of %lld", (long long)total);
-		} else {
-			buf_addf(&ret->text, "; the result has more");
-		}
-		if (cut_rows) {
-			buf_addf(&ret->text, " (the row limit is %lld)",
-				 (long long)limits->max_rows);
-		} else {
-			buf_addf(&ret->text, " (the response limit is %lld "
-				 "bytes)", (long long)limits->max_bytes);
-		}
-		buf_addstr(&ret->text, ". Narrow the query with WHERE, "
-				       "aggregate with GROUP BY, select fewer "
-				       "columns, or page with LIMIT and "
-				       "OFFSET.\n");
+		cut_note(&ret->text, limits, opts, cut_rows, nrows, total);
 	}
 	ret->status = QUERY_OK;
 	ret->row_count = nrows;

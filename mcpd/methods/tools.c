@@ -306,7 +306,11 @@ void method_tools_call(struct request *req)
 	buf_init(&call.text, TOOL_TEXT_MAX);
 	running_add(&run, req);
 	call.progress_ctx = &run;
-	if (t->where == TOOL_IN_WORKER) {
+	if (!tool_args_check(t, args, &call.text)) {
+		/* refused here, once for every tool, before it runs */
+		call.is_error = true;
+		call.log_status = "error";
+	} else if (t->where == TOOL_IN_WORKER) {
 		/* client SQL never runs in this process */
 		sandbox_call(t, &call);
 	} else {

@@ -295,6 +295,29 @@ static bool parse_unweighted(struct tool_call *call, struct wreq *r)
 	return true;
 }
 
+/* does the catalog's profile say the measure holds text? */
+static bool measure_is_text(struct db *catalog, const struct wreq *r)
+{
+	sqlite3_stmt *st = NULL;
+	bool text = false;
+
+	if (sqlite3_prepare_v2(catalog->sql,
+			       "SELECT coalesce(inferred_type, declared_type) "
+			       "FROM dataset_columns WHERE dataset_id = ?1 "
+			       "AND name = ?2", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, r->ds->id);
+		sqlite3_bind_text(st, 2, r->measure, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			const char *t = (const char *)sqlite3_column_text(st,
+									  0);
+
+			text = t && strcasecmp(t, "TEXT") == 0;
+		}
+	}
+	sqlite3_finalize(st);
+	return text;
+}
+
 static bool parse_args(struct tool_call *call, struct wreq *r)
 {
 	const char *name;
@@ -330,6 +353,13 @@ static bool parse_args(struct tool_call *call, struct wreq *r)
 	if (r->stat != STAT_COUNT && !r->measure) {
 		tool_error(call, "stat \"%s\" needs a 'measure' column",
 			   stat_names[r->stat]);
+		return false;
+	}
+	if ((r->stat == STAT_MEAN || r->stat == STAT_TOTAL ||
+	     r->stat == STAT_QUANTILE) &&
+	    measure_is_text(call->catalog, r)) {
+		tool_error(call, "%s is TEXT; use stat: percent for the share "
+			   "of each value", r->measure);
 		return false;
 	}
 	if (r->stat == STAT_PERCENT) {
@@ -688,15 +718,18 @@ static void run_weighted_stats(struct tool_call *call)
 	struct wreq r = { 0 };
 	struct qconn *conn = NULL;
 	struct query_result qr;
+	struct query_opts opts;
 	struct counts counts = { 0 };
 	struct buf text = BUF_INIT;
 	char *err = NULL;
 	char *sql = NULL;
 
 	query_result_init(&qr);
-	if (!parse_args(call, &r)) {
+	if (!parse_args(call, &r) || !tool_query_opts(call, &opts)) {
 		goto out;
 	}
+	/* an estimate and its SE read at one precision */
+	opts.se_pairs = true;
 	conn = qpool_acquire(call->pool);
 	if (!conn) {
 		tool_error(call, "cannot open the catalog for queries");
@@ -712,8 +745,8 @@ static void run_weighted_stats(struct tool_call *call)
 		goto out;
 	}
 	sql = stats_sql(&r);
-	query_run(conn, sql, call->limits, QUERY_FORMAT_MARKDOWN,
-		  call->cancel, &qr);
+	query_run_opts(conn, sql, call->limits, QUERY_FORMAT_MARKDOWN, &opts,
+		       call->cancel, &qr);
 	free(call->log_sql);
 	call->log_sql = sql;
 	sql = NULL;
@@ -789,7 +822,8 @@ const struct tool_def tool_weighted_stats = {
 		"probabilities for quantile; default 0.5.\"},"
 		"\"unweighted\":{\"type\":\"boolean\",\"description\":"
 		"\"true gives the plain (unweighted) estimate for "
-		"comparison.\"}"
+		"comparison.\"},"
+		DIGITS_SCHEMA
 		"},\"required\":[\"dataset\"],\"additionalProperties\":false}",
 	.output_schema =
 		"{\"type\":\"object\",\"properties\":{"
