@@ -86,6 +86,8 @@ static bool check_object(const cJSON *schema, const cJSON *obj,
 				 a->string);
 			if (m) {
 				buf_addf(err, "; did you mean '%s'?", m);
+			} else {
+				buf_addch(err, '.');
 			}
 			buf_addstr(err, n ? " Valid arguments: "
 					  : " It takes no arguments.");

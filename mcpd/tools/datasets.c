@@ -114,21 +114,14 @@ const struct tool_def tool_list_datasets = {
 	.name = "list_datasets",
 	.title = "List datasets",
 	.description =
-		"List the datasets available for querying, one line each: "
-		"name, title, number of rows and weight column. Call it "
-		"first, then describe_dataset for the one you need.",
+		"The datasets to query, one line each: name, title, rows, "
+		"weight column. Start here.",
 	.input_schema = "{\"type\":\"object\",\"properties\":{},"
 			"\"additionalProperties\":false}",
 	.output_schema =
 		"{\"type\":\"object\",\"properties\":{\"datasets\":{"
-		"\"type\":\"array\",\"items\":{\"type\":\"object\","
-		"\"properties\":{"
-		"\"name\":{\"type\":\"string\"},"
-		"\"title\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
-		"\"description\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
-		"\"rows\":{\"anyOf\":[{\"type\":\"integer\"},{\"type\":\"null\"}]},"
-		"\"weight_column\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]}},"
-		"\"required\":[\"name\"]}}},\"required\":[\"datasets\"]}",
+		"\"type\":\"array\",\"items\":{\"type\":\"object\"}}},"
+		"\"required\":[\"datasets\"]}",
 	.run = run_list_datasets,
 };
 
@@ -136,31 +129,17 @@ const struct tool_def tool_describe_dataset = {
 	.name = "describe_dataset",
 	.title = "Describe a dataset",
 	.description =
-		"Everything needed to write good SQL over one dataset: its "
-		"columns with types and profile statistics (nulls, distinct "
-		"values, min, max, mean, frequent values), the weight "
-		"column, descriptions, and approved notes such as example "
-		"questions and caveats.",
+		"One dataset's columns with types, statistics, weight column, "
+		"descriptions and caveats: read it before writing SQL.",
 	.input_schema =
-		"{\"type\":\"object\",\"properties\":{\"name\":{"
-		"\"type\":\"string\",\"description\":"
-		"\"the dataset name, as list_datasets shows it\"}},"
+		"{\"type\":\"object\",\"properties\":{"
+		"\"name\":{\"type\":\"string\"},"
+		"\"columns\":{\"type\":\"array\",\"items\":{\"type\":"
+		"\"string\"},\"description\":\"show just these, in full\"}},"
 		"\"required\":[\"name\"],\"additionalProperties\":false}",
 	.output_schema =
 		"{\"type\":\"object\",\"properties\":{"
-		"\"name\":{\"type\":\"string\"},"
-		"\"title\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
-		"\"description\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
-		"\"row_count\":{\"anyOf\":[{\"type\":\"integer\"},{\"type\":\"null\"}]},"
-		"\"weight_column\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
-		"\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"
-		"\"columns\":{\"type\":\"array\",\"items\":{"
-		"\"type\":\"object\",\"properties\":{"
-		"\"name\":{\"type\":\"string\"},"
-		"\"type\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
-		"\"is_weight\":{\"type\":\"boolean\"}},"
-		"\"required\":[\"name\"]}},"
-		"\"metadata\":{\"anyOf\":[{\"type\":\"object\"},{\"type\":\"null\"}]}},"
+		"\"columns\":{\"type\":\"array\"}},"
 		"\"required\":[\"name\",\"columns\"]}",
 	.run = run_describe_dataset,
 };

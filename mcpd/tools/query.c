@@ -634,44 +634,29 @@ out:
 	free(items);
 }
 
-#define COLUMNS_SCHEMA                                                        \
-	"\"columns\":{\"type\":\"array\",\"items\":{\"type\":\"object\","     \
-	"\"properties\":{\"name\":{\"type\":\"string\"},"                     \
-	"\"type\":{\"type\":\"string\"}},\"required\":[\"name\",\"type\"]}}," \
-	"\"rows\":{\"type\":\"array\",\"items\":{\"type\":\"array\"}},"       \
-	"\"row_count\":{\"type\":\"integer\"},"                               \
-	"\"truncated\":{\"type\":\"boolean\"},"                               \
-	"\"total_rows\":{\"type\":\"integer\"}"
-
+/* kept short: tools/list is read on every session (docs/tokens.md) */
 #define RESULT_SCHEMA                                                         \
-	"{\"type\":\"object\",\"properties\":{" COLUMNS_SCHEMA "},"           \
+	"{\"type\":\"object\",\"properties\":{"                              \
+	"\"columns\":{\"type\":\"array\"},\"rows\":{\"type\":\"array\"}},"   \
 	"\"required\":[\"columns\",\"rows\",\"row_count\",\"truncated\"]}"
 
 #define FORMAT_SCHEMA                                                         \
-	"\"format\":{\"type\":\"string\",\"enum\":[\"markdown\",\"csv\","     \
-	"\"json\"],\"description\":\"markdown (default) is the most compact "  \
-	"to read; json gives one object per row\"}"
+	"\"format\":{\"enum\":[\"markdown\",\"csv\",\"json\"]}"
 
 const struct tool_def tool_query = {
 	.name = "query",
 	.title = "Run a read-only SQL query",
 	.description =
-		"Run one read-only SQLite SELECT over the datasets. Each "
-		"dataset is a table named after it (see list_datasets and "
-		"describe_dataset for columns), e.g. SELECT stype, count(*) "
-		"FROM apistrat GROUP BY 1. CTEs, window functions, JSON and "
-		"date functions, joins across datasets and the weighted "
-		"aggregates wsum(x, w), wmean(x, w), wquantile(x, w, q), "
-		"median(x) and stddev(x) work. One statement per call; rows "
-		"and bytes are limited and a cut result says so: aggregate "
-		"or filter rather than listing raw rows.",
+		"One read-only SQLite SELECT; each dataset is a table named "
+		"after it. Joins, CTEs, window functions and wmean(x, w), "
+		"wsum(x, w), wquantile(x, w, q), median(x), stddev(x) work. "
+		"Answers are paged and cut at limits, and say so: aggregate "
+		"rather than list rows.",
 	.input_schema =
 		"{\"type\":\"object\",\"properties\":{"
-		"\"sql\":{\"type\":\"string\",\"description\":\"one SELECT "
-		"statement (SQLite dialect)\"},"
-		"\"max_rows\":{\"type\":\"integer\",\"minimum\":1,"
-		"\"description\":\"return at most this many rows (never more "
-		"than the server's limit)\"}," FORMAT_SCHEMA ","
+		"\"sql\":{\"type\":\"string\"},"
+		"\"max_rows\":{\"type\":\"integer\",\"description\":"
+		"\"default: one page\"}," FORMAT_SCHEMA ","
 		DIGITS_SCHEMA "},"
 		"\"required\":[\"sql\"],\"additionalProperties\":false}",
 	.output_schema = RESULT_SCHEMA,
@@ -683,22 +668,15 @@ const struct tool_def tool_sample_rows = {
 	.name = "sample_rows",
 	.title = "Show a few rows of a dataset",
 	.description =
-		"Show up to 100 rows of one dataset, optionally filtered by "
-		"an SQL expression (the body of a WHERE clause, e.g. "
-		"\"age > 30 AND region = 'north'\"). The first rows by "
-		"default; random: true picks them at random (slower on big "
-		"datasets).",
+		"Up to 100 rows of a dataset, optionally filtered by a WHERE "
+		"expression; random: true picks them at random.",
 	.input_schema =
 		"{\"type\":\"object\",\"properties\":{"
-		"\"dataset\":{\"type\":\"string\",\"description\":\"dataset "
-		"name\"},"
-		"\"n\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100,"
-		"\"default\":10},"
-		"\"where\":{\"type\":\"string\",\"description\":\"one SQL "
-		"expression over the dataset's columns\"},"
-		"\"random\":{\"type\":\"boolean\",\"default\":false},"
-		FORMAT_SCHEMA "},\"required\":[\"dataset\"],"
-		"\"additionalProperties\":false}",
+		"\"dataset\":{\"type\":\"string\"},"
+		"\"n\":{\"type\":\"integer\",\"maximum\":100},"
+		"\"where\":{\"type\":\"string\"},"
+		"\"random\":{\"type\":\"boolean\"}," FORMAT_SCHEMA "},"
+		"\"required\":[\"dataset\"],\"additionalProperties\":false}",
 	.output_schema = RESULT_SCHEMA,
 	.run = run_sample_rows,
 	.where = TOOL_IN_WORKER,
@@ -708,27 +686,16 @@ const struct tool_def tool_search_datasets = {
 	.name = "search_datasets",
 	.title = "Search datasets by topic",
 	.description =
-		"Full-text search over dataset names, titles, descriptions, "
-		"column names and generated metadata, best matches first. "
-		"Give plain words (a topic, a variable, a survey name).",
+		"Full-text search over dataset names, descriptions, columns "
+		"and metadata, best first.",
 	.input_schema =
 		"{\"type\":\"object\",\"properties\":{"
-		"\"query\":{\"type\":\"string\",\"description\":\"words to "
-		"look for\"},"
-		"\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,"
-		"\"default\":10}},\"required\":[\"query\"],"
-		"\"additionalProperties\":false}",
+		"\"query\":{\"type\":\"string\"},"
+		"\"limit\":{\"type\":\"integer\",\"maximum\":50}},"
+		"\"required\":[\"query\"],\"additionalProperties\":false}",
 	.output_schema =
 		"{\"type\":\"object\",\"properties\":{"
-		"\"results\":{\"type\":\"array\",\"items\":{\"type\":"
-		"\"object\",\"properties\":{"
-		"\"name\":{\"type\":\"string\"},"
-		"\"title\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
-		"\"description\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
-		"\"rows\":{\"anyOf\":[{\"type\":\"integer\"},{\"type\":\"null\"}]},"
-		"\"score\":{\"type\":\"number\"},"
-		"\"snippet\":{\"type\":\"string\"}},"
-		"\"required\":[\"name\"]}},"
+		"\"results\":{\"type\":\"array\"},"
 		"\"count\":{\"type\":\"integer\"}},"
 		"\"required\":[\"results\",\"count\"]}",
 	.run = run_search_datasets,
@@ -738,30 +705,20 @@ const struct tool_def tool_query_many = {
 	.name = "query_many",
 	.title = "Run several read-only queries in parallel",
 	.description =
-		"Run up to 8 read-only SELECT queries at once, each on its "
-		"own connection; the answer takes about as long as the "
-		"slowest one. Each result (or error) is reported on its own, "
-		"under a share of the response size limit. Use it to compare "
-		"datasets or to fetch several aggregates in one step.",
+		"Up to 8 SELECTs run in parallel, each answered on its own "
+		"within a share of the size limit.",
 	.input_schema =
 		"{\"type\":\"object\",\"properties\":{"
-		"\"queries\":{\"type\":\"array\",\"minItems\":1,"
-		"\"maxItems\":8,\"items\":{\"type\":\"object\","
-		"\"properties\":{"
+		"\"queries\":{\"type\":\"array\",\"maxItems\":8,"
+		"\"items\":{\"type\":\"object\",\"properties\":{"
 		"\"sql\":{\"type\":\"string\"},"
-		"\"max_rows\":{\"type\":\"integer\",\"minimum\":1},"
+		"\"max_rows\":{\"type\":\"integer\"},"
 		FORMAT_SCHEMA "},\"required\":[\"sql\"],"
 		"\"additionalProperties\":false}}},"
 		"\"required\":[\"queries\"],\"additionalProperties\":false}",
 	.output_schema =
 		"{\"type\":\"object\",\"properties\":{"
-		"\"results\":{\"type\":\"array\",\"items\":{\"type\":"
-		"\"object\",\"properties\":{"
-		"\"status\":{\"type\":\"string\",\"enum\":[\"ok\",\"error\","
-		"\"denied\",\"timeout\",\"cancelled\"]},"
-		"\"error\":{\"type\":\"string\"}," COLUMNS_SCHEMA "},"
-		"\"required\":[\"status\"]}}},"
-		"\"required\":[\"results\"]}",
+		"\"results\":{\"type\":\"array\"}},\"required\":[\"results\"]}",
 	.run = run_query_many,
 	.where = TOOL_IN_WORKER,
 };

@@ -89,8 +89,7 @@ void tool_progress(struct tool_call *call, double progress, double total,
 /* the `digits` argument of the tools that show query results */
 #define DIGITS_SCHEMA                                                        \
 	"\"digits\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":17,"     \
-	"\"description\":\"significant digits of reals in the text "           \
-	"(default 7; structuredContent keeps all)\"}"
+	"\"description\":\"significant digits shown (default 7)\"}"
 
 /* display_digits, then the `digits` argument; false after tool_error */
 bool tool_query_opts(struct tool_call *call, struct query_opts *ret);
