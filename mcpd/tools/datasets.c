@@ -1,8 +1,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../context.h"
+#include "../describe_budget.h"
+#include "mcp/suggest.h"
 #include "mcp/xalloc.h"
 #include "tool.h"
 #include "mcp/banned.h"
@@ -79,9 +82,91 @@ static void run_list_datasets(struct tool_call *call)
 	context_list_free(list, n);
 }
 
+/*
+ * The `columns` argument: names of the dataset's columns (any case), each
+ * checked, with a did-you-mean for a slip.  True when absent or valid.
+ */
+static bool check_columns(struct tool_call *call, const cJSON *want,
+			  const cJSON *cols)
+{
+	const char **names;
+	const cJSON *w, *c;
+	size_t n = 0;
+	bool ok = true;
+
+	if (!want || cJSON_IsNull(want)) {
+		return true;
+	}
+	if (!cJSON_IsArray(want) || cJSON_GetArraySize(want) == 0) {
+		tool_error(call, "argument 'columns' must be a list of column "
+			   "names");
+		return false;
+	}
+	names = xcalloc((size_t)cJSON_GetArraySize(cols) + 1,
+			sizeof(*names));
+	cJSON_ArrayForEach(c, cols) {
+		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(c, "name");
+
+		if (cJSON_IsString(nm)) {
+			names[n++] = nm->valuestring;
+		}
+	}
+	cJSON_ArrayForEach(w, want) {
+		const char *m;
+		bool found = false;
+
+		if (!cJSON_IsString(w)) {
+			tool_error(call, "argument 'columns' must be a list of "
+				   "column names");
+			ok = false;
+			break;
+		}
+		for (size_t i = 0; i < n && !found; i++) {
+			found = strcasecmp(names[i], w->valuestring) == 0;
+		}
+		if (found) {
+			continue;
+		}
+		m = suggest_closest(w->valuestring, names, n);
+		tool_error(call, "'%s' is not a column of this dataset%s%s%s",
+			   w->valuestring, m ? "; did you mean '" : "",
+			   m ? m : "", m ? "'?" : "");
+		ok = false;
+		break;
+	}
+	free(names);
+	return ok;
+}
+
+/* structuredContent keeps only the columns asked for */
+static void keep_columns(cJSON *schema, const cJSON *want)
+{
+	cJSON *cols = cJSON_GetObjectItemCaseSensitive(schema, "columns");
+	cJSON *c = cols ? cols->child : NULL;
+
+	while (c) {
+		cJSON *next = c->next;
+		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(c, "name");
+		const cJSON *w;
+		bool keep = false;
+
+		cJSON_ArrayForEach(w, want) {
+			keep = keep || (cJSON_IsString(nm) &&
+					strcasecmp(w->valuestring,
+						   nm->valuestring) == 0);
+		}
+		if (!keep) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(cols, c));
+		}
+		c = next;
+	}
+}
+
 static void run_describe_dataset(struct tool_call *call)
 {
 	struct dataset_info d;
+	struct describe_opts o;
+	const cJSON *want;
 	const char *name;
 	char *md;
 	int r;
@@ -103,7 +188,23 @@ static void run_describe_dataset(struct tool_call *call)
 		return;
 	}
 	call->structured = context_schema(call->catalog, &d);
-	md = context_render(&d, call->structured);
+	want = cJSON_GetObjectItemCaseSensitive(call->args, "columns");
+	if (!check_columns(call, want,
+			   cJSON_GetObjectItemCaseSensitive(call->structured,
+							    "columns"))) {
+		cJSON_Delete(call->structured);
+		call->structured = NULL;
+		dataset_info_finish(&d);
+		return;
+	}
+	describe_opts_load(call->catalog, &o);
+	if (want && !cJSON_IsNull(want)) {
+		o.only = want;
+	}
+	md = context_render_opts(&d, call->structured, &o);
+	if (o.only) {
+		keep_columns(call->structured, want);
+	}
 	buf_addstr(&call->text, md);
 	free(md);
 	call->log_rows = 1;
