@@ -16,13 +16,15 @@ static const char usage[] =
 	"       mcpctl config set KEY VALUE\n"
 	"\n"
 	"keys: query_timeout_ms, max_rows, max_response_bytes,\n"
-	"      log_retention_days (positive integers), default_format\n"
+	"      log_retention_days, page_rows, display_digits (1 to 17),\n"
+	"      describe_budget (positive integers), default_format\n"
 	"      (markdown, csv or json).  A running mcpd picks changes up\n"
 	"      within a second.\n";
 
 static const char *const numeric_keys[] = {
 	"query_timeout_ms", "max_rows", "max_response_bytes",
-	"log_retention_days", NULL,
+	"log_retention_days", "page_rows", "display_digits",
+	"describe_budget", NULL,
 };
 
 /* parse the common options and leave exactly `n` positional arguments */
@@ -144,6 +146,11 @@ static int check_value(const char *key, const char *value)
 			return ctl_usage_error("config set ",
 				"'%s' needs a positive integer, not '%s'",
 				key, value);
+		}
+		/* a double has no more digits to show */
+		if (strcmp(key, "display_digits") == 0 && n > 17) {
+			return ctl_usage_error("config set ",
+				"display_digits is 1 to 17, not '%s'", value);
 		}
 		return 0;
 	}
