@@ -5,7 +5,7 @@
  * catalog.  Every connection is opened SQLITE_OPEN_READONLY, in defensive
  * mode, with extension loading off, tight sqlite3_limit()s, the weighting
  * functions of wstats.h registered, one TEMP VIEW per enabled dataset named
- * after the dataset (so client SQL says "FROM apistrat"), and an authorizer
+ * after the dataset (so client SQL says "FROM survey"), and an authorizer
  * that lets it read exactly those datasets and nothing else (see guard.h).
  *
  * qpool_acquire() hands out a connection that is in step with the catalog:
