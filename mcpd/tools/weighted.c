@@ -21,6 +21,7 @@
 #include "mcp/banned.h"
 #include "mcp/dataset.h"
 #include "mcp/ident.h"
+#include "mcp/suggest.h"
 #include "mcp/xalloc.h"
 #include "tool.h"
 
@@ -115,12 +116,28 @@ static const char *find_column(const struct wreq *r, const char *name)
 	return NULL;
 }
 
+/* columns named after a slip, at most; describe_dataset has them all */
+#define COLUMNS_NAMED 40
+
 static void error_no_column(struct tool_call *call, const struct wreq *r,
 			    const char *what, const char *name)
 {
-	tool_error(call, "%s '%s' is not a column of dataset '%s'; its "
-		   "columns are: ", what, name, r->ds->name);
+	const char *m = suggest_closest(name, (const char *const *)r->columns,
+					r->ncolumns);
+
+	tool_error(call, "%s '%s' is not a column of dataset '%s'", what,
+		   name, r->ds->name);
+	if (m) {
+		buf_addf(&call->text, "; did you mean '%s'?", m);
+	}
+	buf_addstr(&call->text, m ? " Its columns are: "
+				  : "; its columns are: ");
 	for (size_t i = 0; i < r->ncolumns; i++) {
+		if (i == COLUMNS_NAMED) {
+			buf_addf(&call->text, ", ... and %zu more",
+				 r->ncolumns - i);
+			break;
+		}
 		buf_addf(&call->text, "%s%s", i ? ", " : "", r->columns[i]);
 	}
 	buf_addch(&call->text, '\n');

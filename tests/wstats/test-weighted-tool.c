@@ -460,7 +460,10 @@ int main(void)
 	check_error("{\"dataset\":\"neg\",\"measure\":\"x\",\"where\":"
 		    "\"x <> 5\"}", "negative value in 1 row that pass");
 	check_error("{\"dataset\":\"survey\",\"measure\":\"incme\"}",
-		    "'incme' is not a column of dataset 'survey'; its "
+		    "'incme' is not a column of dataset 'survey'; did you "
+		    "mean 'income'? Its columns are: id, region");
+	check_error("{\"dataset\":\"survey\",\"measure\":\"zzz\"}",
+		    "'zzz' is not a column of dataset 'survey'; its "
 		    "columns are: id, region");
 	check_error("{\"dataset\":\"survey\",\"measure\":\"income\","
 		    "\"by\":[\"regio\"]}", "by column 'regio'");
