@@ -18,6 +18,8 @@
 
 /* the columns of one dataset stop here, then "... and N more" */
 #define COLUMNS_BYTES 700
+/* the whole hint stays under about 400 tokens */
+#define HINT_BYTES 1200
 /* datasets named at most, when the statement names none */
 #define NAMES_MAX 30
 /* a statement line shown around the error position, in bytes */
@@ -255,6 +257,7 @@ void sql_hint_explain(const struct sql_hint *h, const char *sql,
 {
 	size_t *order = xcalloc(h->n + 1, sizeof(*order));
 	size_t nnamed = named_datasets(h, sql, order);
+	size_t start = out->len;
 	char *name;
 
 	if (sql && syntax_error(msg)) {
@@ -278,6 +281,12 @@ void sql_hint_explain(const struct sql_hint *h, const char *sql,
 		buf_addstr(out, "No datasets are enabled yet.\n");
 	} else if (nnamed) {
 		for (size_t k = 0; k < nnamed; k++) {
+			if (out->len - start > HINT_BYTES) {
+				buf_addstr(out, "Columns of ");
+				render_md_cell(out, h->ds[order[k]].name);
+				buf_addstr(out, ": see describe_dataset\n");
+				continue;
+			}
 			list_columns(&h->ds[order[k]], out);
 		}
 	} else {
