@@ -101,6 +101,16 @@ await t.test('tools/list: every tool has inputSchema, outputSchema, ' +
 	t.comment(`tools: ${names.join(', ')}`);
 });
 
+await t.test('describe_dataset columns: just those, in full', async () => {
+	const r = await client.callTool({ name: 'describe_dataset',
+		arguments: { name: 'people', columns: ['AGE'] } });
+	assert.equal(r.isError, false, textOf(r));
+	assert.match(textOf(r), /^\| `age` \| INTEGER \| 0 \| /m);
+	assert.doesNotMatch(textOf(r), /`income`/);
+	assert.deepEqual(r.structuredContent.columns.map((c) => c.name),
+		['age']);
+});
+
 await t.test('an undeclared argument is refused with a did-you-mean',
 	async () => {
 		const r = await client.callTool({ name: 'describe_dataset',

@@ -112,6 +112,9 @@ await t.test('describe_dataset of 10 shapes', async () => {
 			arguments: { name: `wide_${n}` } });
 		assert.ok(!r.isError, `wide_${n}: ${textOf(r)}`);
 		measure(`describe wide_${n}`, textOf(r));
+		/* describe_budget's default, in real tokens */
+		assert.ok(measured.sizes[`describe wide_${n}`] <= 2000,
+			`wide_${n}: ${measured.sizes[`describe wide_${n}`]} tokens`);
 	}
 }, { timeout: 120000 });
 
