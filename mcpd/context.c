@@ -337,7 +337,12 @@ static void add_list(struct buf *b, const char *heading, const cJSON *arr)
 char *context_markdown(struct db *db, const struct dataset_info *d)
 {
 	cJSON *s = context_schema(db, d);
-	char *md = context_render(d, s);
+	struct describe_opts o;
+	char *md;
+
+	/* resources and prompts read the same budget as the tool */
+	describe_opts_load(db, &o);
+	md = context_render_opts(d, s, &o);
 
 	cJSON_Delete(s);
 	return md;
