@@ -75,6 +75,41 @@ is "$(text 6)" "unknown argument 'queries[0].limit'; did you mean 'max_rows'? Va
 is "$(text 7)" "argument 'max_rows' must be an integer between 1 and 1000 (the server's row limit)" "a range in words"
 has "$(text 8)" '"x":0.3333333333333333' "the json format keeps every digit"
 
+# describe_dataset: an estimated distinct count says so; text is cut to
+# 40 characters; past the budget the other columns are named only
+sqlite3 "$TMP/catalog.db" "
+	UPDATE datasets SET row_count = 3000000 WHERE name = 'big';
+	INSERT INTO dataset_columns (dataset_id, position, name,
+		inferred_type, null_count, distinct_count, min_value, max_value,
+		mean, sample_values) SELECT id, 0, 'n', 'INTEGER', 0, 2934570,
+		1, 3000000, 1500000.5, NULL FROM datasets WHERE name = 'big';
+	INSERT INTO dataset_columns (dataset_id, position, name,
+		inferred_type, null_count, distinct_count, sample_values)
+		SELECT id, 1, 'long', 'TEXT', 0, 2,
+		json_array(printf('%.60c', 'x'), 'short') FROM datasets
+		WHERE name = 'big';
+	INSERT INTO dataset_columns (dataset_id, position, name,
+		inferred_type, null_count, distinct_count)
+		WITH RECURSIVE c(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM c
+			WHERE i < 400)
+		SELECT d.id, i, 'col_' || i, 'REAL', 0, 5 FROM datasets d, c
+		WHERE d.name = 'big';
+	UPDATE catalog_state SET generation = generation + 1;" ||
+	fail "cannot profile the big dataset"
+run describe_dataset '{"name":"big"}' \
+	describe_dataset '{"name":"big","columns":["col_400","N"]}'
+t=$(text 1)
+has "$t" '| `n` | INTEGER | 0 | ≈2934570 (≈ all unique) | 1 … 3000000, mean 1500000 |' "an estimated distinct count is marked"
+has "$t" "\"$(printf '%.40s' xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx)…\", \"short\"" "text samples cut at 40 characters"
+has "$t" "more columns, by name: " "the columns past the budget are named"
+has "$t" "or read mcpd://datasets/big/schema for all." "and the way to see them"
+[ "${#t}" -le 4000 ] || fail "describe_dataset of 401 columns took ${#t} characters"
+t=$(text 2)
+has "$t" '| `col_400` | REAL | 0 | 5 |' "columns: one asked for"
+has "$t" '| `n` | INTEGER |' "columns: names in any case"
+case $t in *'`col_2`'*) fail "columns: a column not asked for" ;; esac
+is "$(structured 2 '[.columns[].name]')" '["n","col_400"]' "columns: structuredContent too"
+
 # the settings: a smaller page and fewer digits for everyone
 sqlite3 "$TMP/catalog.db" "
 	INSERT INTO system_config (key, value) VALUES ('page_rows', '20'),
