@@ -645,7 +645,7 @@ out:
 
 const struct tool_def tool_query = {
 	.name = "query",
-	.title = "Run a read-only SQL query",
+	.title = "Run SQL",
 	.description =
 		"One read-only SQLite SELECT; each dataset is a table named "
 		"after it. Joins, CTEs, window functions and wmean(x, w), "
@@ -666,7 +666,7 @@ const struct tool_def tool_query = {
 
 const struct tool_def tool_sample_rows = {
 	.name = "sample_rows",
-	.title = "Show a few rows of a dataset",
+	.title = "Sample rows",
 	.description =
 		"Up to 100 rows of a dataset, optionally filtered by a WHERE "
 		"expression; random: true picks them at random.",
@@ -684,7 +684,7 @@ const struct tool_def tool_sample_rows = {
 
 const struct tool_def tool_search_datasets = {
 	.name = "search_datasets",
-	.title = "Search datasets by topic",
+	.title = "Search datasets",
 	.description =
 		"Full-text search over dataset names, descriptions, columns "
 		"and metadata, best first.",
@@ -703,7 +703,7 @@ const struct tool_def tool_search_datasets = {
 
 const struct tool_def tool_query_many = {
 	.name = "query_many",
-	.title = "Run several read-only queries in parallel",
+	.title = "Run queries in parallel",
 	.description =
 		"Up to 8 SELECTs run in parallel, each answered on its own "
 		"within a share of the size limit.",
