@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../context.h"
 #include "mcp/suggest.h"
 #include "mcp/xalloc.h"
 #include "tool.h"
@@ -140,4 +141,27 @@ bool tool_args_check(const struct tool_def *t, const cJSON *args,
 	ok = check_object(schema, args, "", err);
 	cJSON_Delete(schema);
 	return ok;
+}
+
+void tool_suggest_dataset(struct tool_call *call, const char *name)
+{
+	struct dataset_info *list = NULL;
+	const char **names;
+	const char *m;
+	size_t n = 0;
+
+	/* enabled datasets only: a disabled one is never suggested */
+	if (!call->catalog || context_list(call->catalog, &list, &n) < 0) {
+		return;
+	}
+	names = xcalloc(n + 1, sizeof(*names));
+	for (size_t i = 0; i < n; i++) {
+		names[i] = list[i].name;
+	}
+	m = suggest_closest(name, names, n);
+	if (m) {
+		buf_addf(&call->text, ". Did you mean '%s'?", m);
+	}
+	free(names);
+	context_list_free(list, n);
 }

@@ -181,6 +181,7 @@ static void run_describe_dataset(struct tool_call *call)
 		tool_error(call,
 			   "no dataset named '%s'; call list_datasets to see "
 			   "the names", name);
+		tool_suggest_dataset(call, name);
 		return;
 	}
 	if (r < 0) {

@@ -204,6 +204,7 @@ static void run_sample_rows(struct tool_call *call)
 	    (r = dataset_enabled(call->catalog, dataset)) == -ENOENT) {
 		tool_error(call, "no dataset is named '%s'; list_datasets "
 			   "shows the names", dataset);
+		tool_suggest_dataset(call, dataset);
 		return;
 	}
 	if (r < 0) {

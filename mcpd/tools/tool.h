@@ -75,6 +75,9 @@ struct tool_def {
 bool tool_args_check(const struct tool_def *t, const cJSON *args,
 		     struct buf *err);
 
+/* after a tool_error about dataset `name`: a did-you-mean, when close */
+void tool_suggest_dataset(struct tool_call *call, const char *name);
+
 /* every tool, in the order tools/list shows them; NULL-terminated */
 extern const struct tool_def *const tool_registry[];
 const struct tool_def *tool_find(const char *name);

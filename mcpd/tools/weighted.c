@@ -348,6 +348,7 @@ static bool parse_args(struct tool_call *call, struct wreq *r)
 	if (e == -ENOENT || (e == 0 && !r->ds->enabled)) {
 		tool_error(call, "no dataset named '%s'; list_datasets shows "
 			   "the datasets there are", name);
+		tool_suggest_dataset(call, name);
 		return false;
 	}
 	if (e < 0 || (e = load_columns(call->catalog, r)) < 0) {

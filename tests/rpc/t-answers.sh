@@ -110,6 +110,14 @@ has "$t" '| `n` | INTEGER |' "columns: names in any case"
 case $t in *'`col_2`'*) fail "columns: a column not asked for" ;; esac
 is "$(structured 2 '[.columns[].name]')" '["n","col_400"]' "columns: structuredContent too"
 
+# a misspelt dataset gets a did-you-mean; a disabled one is never offered
+run describe_dataset '{"name":"peple"}' sample_rows '{"dataset":"BIG"}' \
+	weighted_stats '{"dataset":"hiden"}' describe_dataset '{"name":"hidden"}'
+is "$(text 1)" "no dataset named 'peple'; call list_datasets to see the names. Did you mean 'people'?" "describe_dataset of a misspelt name"
+has "$(text 2)" ". Did you mean 'big'?" "sample_rows of a name in capitals"
+is "$(text 3)" "no dataset named 'hiden'; list_datasets shows the datasets there are" "a disabled dataset is never suggested"
+is "$(text 4)" "no dataset named 'hidden'; call list_datasets to see the names" "a disabled dataset is missing"
+
 # the settings: a smaller page and fewer digits for everyone
 sqlite3 "$TMP/catalog.db" "
 	INSERT INTO system_config (key, value) VALUES ('page_rows', '20'),
