@@ -387,7 +387,8 @@ static int authorize(void *ctx, int action, const char *a3, const char *a4,
 	case SQLITE_INSERT:
 	case SQLITE_UPDATE:
 	case SQLITE_DELETE:
-		return deny(g, "writing to %s: queries are read-only", S(a3));
+		return deny(g, "writing to %s (datasets are read-only)",
+			    S(a3));
 	case SQLITE_TRANSACTION:
 	case SQLITE_SAVEPOINT:
 		return deny(g, "transaction control: each query runs on its "

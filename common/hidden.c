@@ -69,18 +69,14 @@ static const char *quoted(const char *p, char close, struct buf *out)
 	return p;
 }
 
-char *hidden_name_in_sql(const struct name_set *hidden, const char *sql)
+bool sql_next_ident(const char *sql, const char **pos, struct buf *id)
 {
-	struct buf id = BUF_INIT;
-	const char *p = sql;
+	const char *p = *pos;
 
-	if (!hidden || hidden->n == 0 || !sql) {
-		return NULL;
-	}
 	while (*p) {
 		unsigned char c = (unsigned char)*p;
 
-		buf_reset(&id);
+		buf_reset(id);
 		if (c == '\'') {
 			/* a string literal: '' is a quote inside it */
 			for (p++; *p && !(*p == '\'' && p[1] != '\''); p++) {
@@ -102,7 +98,7 @@ char *hidden_name_in_sql(const struct name_set *hidden, const char *sql)
 			continue;
 		}
 		if (c == '"' || c == '`' || c == '[') {
-			p = quoted(p + 1, c == '[' ? ']' : (char)c, &id);
+			p = quoted(p + 1, c == '[' ? ']' : (char)c, id);
 		} else if (ident_start(c) &&
 			   !(p > sql && ident_char((unsigned char)p[-1]))) {
 			const char *start = p;
@@ -110,12 +106,30 @@ char *hidden_name_in_sql(const struct name_set *hidden, const char *sql)
 			while (ident_char((unsigned char)*p)) {
 				p++;
 			}
-			buf_add(&id, start, (size_t)(p - start));
+			buf_add(id, start, (size_t)(p - start));
 		} else {
 			p++;
 			continue;
 		}
-		if (id.len && name_set_has(hidden, buf_str(&id))) {
+		if (id->len) {
+			*pos = p;
+			return true;
+		}
+	}
+	*pos = p;
+	return false;
+}
+
+char *hidden_name_in_sql(const struct name_set *hidden, const char *sql)
+{
+	struct buf id = BUF_INIT;
+	const char *p = sql;
+
+	if (!hidden || hidden->n == 0 || !sql) {
+		return NULL;
+	}
+	while (sql_next_ident(sql, &p, &id)) {
+		if (name_set_has(hidden, buf_str(&id))) {
 			return buf_detach(&id, NULL);
 		}
 	}

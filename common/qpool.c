@@ -16,6 +16,7 @@
 #include "mcp/log.h"
 #include "mcp/query.h"
 #include "mcp/render.h"
+#include "mcp/sqlhint.h"
 #include "mcp/wstats.h"
 #include "mcp/xalloc.h"
 #include "query-internal.h"
@@ -25,8 +26,6 @@
 #define MAX_ATTACHED 10
 /* VM steps between two looks at the clock and the cancel flag */
 #define PROGRESS_STEPS 1000
-/* the schema hint after an SQL error stays this short */
-#define HINT_MAX 4096
 
 struct qpool {
 	char *path;
@@ -181,35 +180,25 @@ static void drop_views(struct qconn *c)
 }
 
 /* the columns of a view, for the hint after an SQL error */
-static void hint_add(struct qconn *c, struct buf *hint, const char *name)
+static void hint_add(struct qconn *c, const char *name)
 {
 	sqlite3_stmt *st = NULL;
 	char *sql = NULL;
-	size_t start = hint->len;
 
 	sql = xasprintf("SELECT * FROM temp.\"%s\"", name);
+	sql_hint_add(&c->hint, name);
 	guard_set_trusted(c->guard, true);
 	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) == SQLITE_OK) {
 		int n = sqlite3_column_count(st);
 
-		buf_addf(hint, "- %s(", name);
 		for (int i = 0; i < n; i++) {
-			const char *col = sqlite3_column_name(st, i);
-
-			buf_addstr(hint, i ? ", " : "");
-			render_md_cell(hint, col ? col : "?");
+			sql_hint_add_column(&c->hint,
+					    sqlite3_column_name(st, i));
 		}
-		buf_addstr(hint, ")\n");
 	}
 	guard_set_trusted(c->guard, false);
 	sqlite3_finalize(st);
 	free(sql);
-	if (hint->len > HINT_MAX) {
-		/* too many to list: the model can ask describe_dataset */
-		hint->len = start;
-		hint->data[start] = '\0';
-		buf_addf(hint, "- %s\n", name);
-	}
 }
 
 /* the catalog's own tables never back a dataset, whatever a row says */
@@ -284,7 +273,7 @@ static const char *source_refused(struct qconn *c, const char *schema,
 }
 
 /* one dataset: a temp view named after it over the table with its rows */
-static void add_dataset(struct qconn *c, struct buf *hint, const char *name,
+static void add_dataset(struct qconn *c, const char *name,
 			const char *kind, const char *path,
 			const char *source_table, const char *data_table,
 			char **attached)
@@ -394,7 +383,7 @@ static void add_dataset(struct qconn *c, struct buf *hint, const char *name,
 	}
 	guard_allow(c->guard, "temp", name, name);
 	guard_allow(c->guard, schema, table, name);
-	hint_add(c, hint, name);
+	hint_add(c, name);
 out:
 	free(err);
 	buf_release(&sql);
@@ -440,11 +429,11 @@ static void collect_hidden(struct qconn *c)
 static void resync(struct qconn *c, int64_t generation)
 {
 	sqlite3_stmt *st = NULL;
-	struct buf hint = BUF_INIT;
 	char *attached[MAX_ATTACHED] = { NULL };
 	int rc;
 
 	drop_views(c);
+	sql_hint_clear(&c->hint);
 	guard_set_trusted(c->guard, true);
 	rc = sqlite3_prepare_v2(c->db,
 				"SELECT name, source_kind, source_path, "
@@ -464,7 +453,7 @@ static void resync(struct qconn *c, int64_t generation)
 		if (rc != SQLITE_ROW) {
 			break;
 		}
-		add_dataset(c, &hint,
+		add_dataset(c,
 			    (const char *)sqlite3_column_text(st, 0),
 			    (const char *)sqlite3_column_text(st, 1),
 			    (const char *)sqlite3_column_text(st, 2),
@@ -479,9 +468,6 @@ out:
 	for (int i = 0; i < MAX_ATTACHED; i++) {
 		free(attached[i]);
 	}
-	free(c->hint);
-	c->hint = hint.len ? buf_detach(&hint, NULL) : NULL;
-	buf_release(&hint);
 }
 
 /* the guard denies every virtual table module but a chosen few */
@@ -513,7 +499,7 @@ static void qconn_close(struct qconn *c)
 	sqlite3_finalize(c->gen_stmt);
 	sqlite3_close_v2(c->db);
 	guard_destroy(c->guard);
-	free(c->hint);
+	sql_hint_clear(&c->hint);
 	name_set_clear(&c->hidden);
 	free(c);
 }

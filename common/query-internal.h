@@ -15,6 +15,7 @@
 #include "mcp/cancel.h"
 #include "mcp/hidden.h"
 #include "mcp/query.h"
+#include "mcp/sqlhint.h"
 #include "mcp/tempquota.h"
 
 struct qconn {
@@ -22,7 +23,7 @@ struct qconn {
 	struct guard *guard;
 	sqlite3_stmt *gen_stmt;     /* prepared trusted, before the guard */
 	int64_t generation;
-	char *hint;                 /* datasets and their columns */
+	struct sql_hint hint;       /* datasets and their columns */
 	struct name_set hidden;     /* tables client SQL may not see */
 	int nattached;
 

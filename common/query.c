@@ -2,9 +2,11 @@
  * query: running one client statement under the guard and the limits,
  * and the small query.h helpers (limits, formats, results).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mcp/guard.h"
 #include "mcp/ident.h"
@@ -59,6 +61,24 @@ void query_limits_load(struct db *catalog, struct query_limits *ret)
 	if (ret->max_bytes <= 0) {
 		ret->max_bytes = DEFAULT_MAX_BYTES;
 	}
+}
+
+void query_opts_load(struct db *catalog, struct query_opts *ret)
+{
+	int64_t d = db_config_get_int(catalog, "display_digits",
+				      QUERY_DEFAULT_DIGITS);
+
+	*ret = (struct query_opts)QUERY_OPTS_INIT;
+	/* below 1 nothing is readable; 17 is every digit a double has */
+	ret->digits = d < 1 ? 1 : d > 17 ? 17 : (int)d;
+}
+
+int64_t query_page_rows(struct db *catalog)
+{
+	int64_t n = db_config_get_int(catalog, "page_rows",
+				      QUERY_DEFAULT_PAGE_ROWS);
+
+	return n > 0 ? n : QUERY_DEFAULT_PAGE_ROWS;
 }
 
 int query_format_parse(const char *s, enum query_format *ret)
@@ -169,10 +189,15 @@ static void fail_text(struct query_result *r, enum query_status s,
 	va_end(ap);
 }
 
+/*
+ * SQLite's message plus what helps the next statement (sqlhint.h):
+ * `offset` is where SQLite points in `sql`, or -1.
+ */
 static void error_with_hint(struct qconn *c, struct query_result *r,
-			    const char *msg)
+			    const char *msg, const char *sql, int offset)
 {
 	const char *dot;
+	char *m;
 
 	/*
 	 * "no such table: main.x" says the same as "no such table: x", and
@@ -180,19 +205,56 @@ static void error_with_hint(struct qconn *c, struct query_result *r,
 	 */
 	if (strncmp(msg, "no such table: ", 15) == 0 &&
 	    (dot = strchr(msg + 15, '.'))) {
-		fail_text(r, QUERY_ERROR, "SQL error: no such table: %s\n",
-			  dot + 1);
+		m = xasprintf("no such table: %s", dot + 1);
 	} else {
-		fail_text(r, QUERY_ERROR, "SQL error: %s\n", msg);
+		m = xstrdup(msg);
 	}
-	if (c->hint) {
-		buf_addstr(&r->text, "\nDatasets you can query (name and "
-				     "columns):\n");
-		buf_addstr(&r->text, c->hint);
-	} else {
-		buf_addstr(&r->text, "\nNo datasets are enabled yet.\n");
-	}
+	fail_text(r, QUERY_ERROR, "SQL error: %s\n", m);
+	sql_hint_explain(&c->hint, sql, m, offset, &r->text);
+	free(m);
 }
+
+/*
+ * A statement that writes is refused by its first word, before SQLite
+ * can answer in its own terms ("cannot modify x because it is a view"),
+ * and before a name in it is looked up.
+ */
+static const char *write_verb(const char *sql)
+{
+	static const char *const verbs[] = {
+		"INSERT", "UPDATE", "DELETE", "REPLACE", "UPSERT", "CREATE",
+		"DROP", "ALTER", "TRUNCATE", "MERGE",
+	};
+	const char *p = sql;
+
+	/* blanks and comments first, as the guard skips them */
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
+		       *p == '(') {
+			p++;
+		}
+		if (p[0] == '-' && p[1] == '-') {
+			p += strcspn(p, "\n");
+		} else if (p[0] == '/' && p[1] == '*') {
+			const char *end = strstr(p + 2, "*/");
+
+			p = end ? end + 2 : p + strlen(p);
+		} else {
+			break;
+		}
+	}
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		size_t n = strlen(verbs[i]);
+
+		if (strncasecmp(p, verbs[i], n) == 0 &&
+		    !(isalnum((unsigned char)p[n]) || p[n] == '_')) {
+			return verbs[i];
+		}
+	}
+	return NULL;
+}
+
+#define READ_ONLY "(datasets are read-only)"
 
 /*
  * SQL that names a table no dataset exposes gets the answer of a table
@@ -208,12 +270,23 @@ static bool hidden_answer(struct qconn *c, const char *sql,
 		return false;
 	}
 	msg = xasprintf("no such table: %s", name);
-	error_with_hint(c, r, msg);
+	error_with_hint(c, r, msg, sql, -1);
 	/* the log still tells the admin what happened */
 	r->status = QUERY_DENIED;
 	free(msg);
 	free(name);
 	return true;
+}
+
+/* where SQLite points in the statement, when it can tell */
+static int error_offset(sqlite3 *db)
+{
+#if SQLITE_VERSION_NUMBER >= 3038000
+	return sqlite3_error_offset(db);
+#else
+	(void)db;
+	return -1;
+#endif
 }
 
 static void stopped(struct qconn *c, const struct query_limits *limits,
@@ -320,9 +393,51 @@ int query_run(struct qconn *conn, const char *sql,
 	      const struct query_limits *limits, enum query_format format,
 	      const struct cancel *cancel, struct query_result *ret)
 {
+	return query_run_opts(conn, sql, limits, format, NULL, cancel, ret);
+}
+
+/* the note under a cut answer: what was shown and how to get the rest */
+static void cut_note(struct buf *b, const struct query_limits *limits,
+		     const struct query_opts *opts, bool cut_rows,
+		     int64_t nrows, int64_t total)
+{
+	buf_addf(b, "\nNote: only the first %lld rows are shown",
+		 (long long)nrows);
+	if (total >= 0) {
+		buf_addf(b, " of %lld", (long long)total);
+	} else {
+		buf_addstr(b, "; the result has more");
+	}
+	if (cut_rows && opts->page_rows > 0) {
+		buf_addf(b, " (a page is %lld rows; max_rows asks for up to "
+			 "%lld). Page on with LIMIT %lld OFFSET %lld, or "
+			 "aggregate with GROUP BY.\n",
+			 (long long)opts->page_rows,
+			 (long long)opts->row_cap,
+			 (long long)nrows, (long long)nrows);
+		return;
+	}
+	if (cut_rows) {
+		buf_addf(b, " (the row limit is %lld)",
+			 (long long)limits->max_rows);
+	} else {
+		buf_addf(b, " (the response limit is %lld bytes)",
+			 (long long)limits->max_bytes);
+	}
+	buf_addf(b, ". Aggregate with GROUP BY, select fewer columns, or "
+		 "page with LIMIT %lld OFFSET %lld.\n", (long long)nrows,
+		 (long long)nrows);
+}
+
+int query_run_opts(struct qconn *conn, const char *sql,
+		   const struct query_limits *limits, enum query_format format,
+		   const struct query_opts *opts, const struct cancel *cancel,
+		   struct query_result *ret)
+{
+	static const struct query_opts default_opts = QUERY_OPTS_INIT;
 	sqlite3_stmt *st = NULL;
 	const char *tail = NULL;
-	const char *why = NULL;
+	const char *why = NULL, *verb;
 	cJSON *names = NULL, *types = NULL, *rows = NULL, *columns = NULL;
 	struct buf line = BUF_INIT;
 	bool cut_rows = false, cut_bytes = false;
@@ -330,6 +445,9 @@ int query_run(struct qconn *conn, const char *sql,
 	size_t budget, struct_bytes, row_estimate, row_bytes;
 	int rc, ncols;
 
+	if (!opts) {
+		opts = &default_opts;
+	}
 	query_result_init(ret);
 	conn->stop = QUERY_OK;
 	conn->cancel = cancel;
@@ -337,6 +455,11 @@ int query_run(struct qconn *conn, const char *sql,
 	guard_begin(conn->guard);
 	if (!sql) {
 		fail_text(ret, QUERY_ERROR, "no SQL given\n");
+		goto out;
+	}
+	if ((verb = write_verb(sql))) {
+		fail_text(ret, QUERY_DENIED, "not allowed: %s changes data "
+			  READ_ONLY "; send one SELECT\n", verb);
 		goto out;
 	}
 	if (hidden_answer(conn, sql, ret)) {
@@ -357,7 +480,16 @@ int query_run(struct qconn *conn, const char *sql,
 		goto out;
 	}
 	if (rc != SQLITE_OK) {
-		error_with_hint(conn, ret, sqlite3_errmsg(conn->db));
+		const char *msg = sqlite3_errmsg(conn->db);
+
+		/* a write through a view (WITH ... DELETE) fails here */
+		if (strncmp(msg, "cannot modify ", 14) == 0) {
+			fail_text(ret, QUERY_DENIED, "not allowed: the "
+				  "statement changes data " READ_ONLY
+				  "; send one SELECT\n");
+			goto out;
+		}
+		error_with_hint(conn, ret, msg, sql, error_offset(conn->db));
 		goto out;
 	}
 	if (!st) {
@@ -437,7 +569,8 @@ int query_run(struct qconn *conn, const char *sql,
 					  (long long)(conn->temp.limit >> 20));
 			} else {
 				error_with_hint(conn, ret,
-						sqlite3_errmsg(conn->db));
+						sqlite3_errmsg(conn->db), sql,
+						-1);
 			}
 			goto out;
 		}
@@ -472,7 +605,7 @@ int query_run(struct qconn *conn, const char *sql,
 			}
 		}
 		buf_reset(&line);
-		render_row(&line, format, names, row, nrows);
+		render_row(&line, format, names, row, nrows, opts);
 		row_bytes = json_len(row) + 1;
 		if (ret->text.len + line.len + struct_bytes + row_bytes >
 		    budget) {
@@ -490,24 +623,7 @@ int query_run(struct qconn *conn, const char *sql,
 	}
 	render_footer(&ret->text, format, nrows);
 	if (cut_rows || cut_bytes) {
-		buf_addf(&ret->text, "\nNote: only the first %lld rows are "
-			 "shown", (long long)nrows);
-		if (total >= 0) {
-			buf_addf(&ret->text, " of %lld", (long long)total);
-		} else {
-			buf_addf(&ret->text, "; the result has more");
-		}
-		if (cut_rows) {
-			buf_addf(&ret->text, " (the row limit is %lld)",
-				 (long long)limits->max_rows);
-		} else {
-			buf_addf(&ret->text, " (the response limit is %lld "
-				 "bytes)", (long long)limits->max_bytes);
-		}
-		buf_addstr(&ret->text, ". Narrow the query with WHERE, "
-				       "aggregate with GROUP BY, select fewer "
-				       "columns, or page with LIMIT and "
-				       "OFFSET.\n");
+		cut_note(&ret->text, limits, opts, cut_rows, nrows, total);
 	}
 	ret->status = QUERY_OK;
 	ret->row_count = nrows;

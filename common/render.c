@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mcp/banned.h"
+#include "mcp/numfmt.h"
 #include "mcp/render.h"
 #include "mcp/xalloc.h"
 
@@ -335,21 +336,73 @@ int render_json_string(struct buf *b, const char *s)
 	return r;
 }
 
-static int md_value(struct buf *b, const cJSON *item)
+static const struct query_opts default_opts = QUERY_OPTS_INIT;
+
+/* a number for reading: `decimals` >= 0 fixes them (an estimate and SE) */
+static int read_number(struct buf *b, const cJSON *item,
+		       const struct query_opts *o, int decimals)
+{
+	double d;
+
+	if (cJSON_IsRaw(item)) {
+		const char *t = item->valuestring;
+
+		/* integers are raw digits and shown in full */
+		if (!strpbrk(t, ".eE") && decimals < 0) {
+			return buf_addstr(b, t);
+		}
+		d = strtod(t, NULL);
+	} else {
+		d = item->valuedouble;
+	}
+	if (decimals >= 0) {
+		return numfmt_add_fixed(b, d, decimals);
+	}
+	return numfmt_add(b, d, o->digits);
+}
+
+/* a long text cell, cut after `max` characters with its full length */
+static int md_text(struct buf *b, const char *s, int max)
+{
+	size_t chars = 0, cut = 0;
+	char *head;
+	int r;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p & 0xc0) != 0x80) {
+			if (max > 0 && chars == (size_t)max) {
+				cut = (size_t)((const char *)p - s);
+			}
+			chars++;
+		}
+	}
+	if (max <= 0 || chars <= (size_t)max) {
+		return render_md_cell(b, s);
+	}
+	head = xstrndup(s, cut);
+	render_md_cell(b, head);
+	free(head);
+	r = buf_addf(b, "… (%zu chars)", chars);
+	return r;
+}
+
+static int md_value(struct buf *b, const cJSON *item,
+		    const struct query_opts *o, int decimals)
 {
 	if (cJSON_IsNumber(item) || cJSON_IsRaw(item)) {
-		return add_number(b, item, false);
+		return read_number(b, item, o, decimals);
 	}
 	if (cJSON_IsString(item)) {
-		return render_md_cell(b, item->valuestring);
+		return md_text(b, item->valuestring, o->cell_chars);
 	}
 	return buf_addstr(b, "NULL");
 }
 
-static int csv_value(struct buf *b, const cJSON *item)
+static int csv_value(struct buf *b, const cJSON *item,
+		     const struct query_opts *o, int decimals)
 {
 	if (cJSON_IsNumber(item) || cJSON_IsRaw(item)) {
-		return add_number(b, item, false);
+		return read_number(b, item, o, decimals);
 	}
 	if (cJSON_IsString(item)) {
 		return render_csv_field(b, item->valuestring);
@@ -414,19 +467,74 @@ int render_header(struct buf *b, enum query_format f, const cJSON *names)
 	return r;
 }
 
+static int column_index(const cJSON *names, const char *name)
+{
+	int i = 0;
+	const cJSON *n;
+
+	cJSON_ArrayForEach(n, names) {
+		if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0) {
+			return i;
+		}
+		i++;
+	}
+	return -1;
+}
+
+static bool se_column(const char *name)
+{
+	return strcmp(name, "estimate") == 0 || strcmp(name, "se") == 0 ||
+	       strncmp(name, "ci_", 3) == 0;
+}
+
+/*
+ * Per column of this row: the decimals of an estimate and what goes with
+ * it (se, ci_*), fixed by the SE, or -1 for the plain rules.
+ */
+static void row_decimals(const cJSON *names, const cJSON *row,
+			 const struct query_opts *o, int *dec, int n)
+{
+	const cJSON *se;
+	int at, d = -1;
+
+	for (int i = 0; i < n; i++) {
+		dec[i] = -1;
+	}
+	if (!o->se_pairs || (at = column_index(names, "se")) < 0 ||
+	    column_index(names, "estimate") < 0) {
+		return;
+	}
+	se = cJSON_GetArrayItem(row, at);
+	if (cJSON_IsRaw(se)) {
+		d = numfmt_decimals(strtod(se->valuestring, NULL));
+	} else if (cJSON_IsNumber(se)) {
+		d = numfmt_decimals(se->valuedouble);
+	}
+	for (int i = 0; i < n && d >= 0; i++) {
+		if (se_column(name_at(names, i))) {
+			dec[i] = d;
+		}
+	}
+}
+
 int render_row(struct buf *b, enum query_format f, const cJSON *names,
-	       const cJSON *row, int64_t index)
+	       const cJSON *row, int64_t index, const struct query_opts *o)
 {
 	struct buf t = BUF_INIT;
 	int n = cJSON_GetArraySize(row);
+	int *dec = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*dec));
 	int r;
 
+	if (!o) {
+		o = &default_opts;
+	}
+	row_decimals(names, row, o, dec, n);
 	switch (f) {
 	case QUERY_FORMAT_MARKDOWN:
 		buf_addch(&t, '|');
 		for (int i = 0; i < n; i++) {
 			buf_addch(&t, ' ');
-			md_value(&t, cJSON_GetArrayItem(row, i));
+			md_value(&t, cJSON_GetArrayItem(row, i), o, dec[i]);
 			buf_addstr(&t, " |");
 		}
 		buf_addch(&t, '\n');
@@ -436,7 +544,7 @@ int render_row(struct buf *b, enum query_format f, const cJSON *names,
 			if (i) {
 				buf_addch(&t, ',');
 			}
-			csv_value(&t, cJSON_GetArrayItem(row, i));
+			csv_value(&t, cJSON_GetArrayItem(row, i), o, dec[i]);
 		}
 		buf_addch(&t, '\n');
 		break;
@@ -455,6 +563,7 @@ int render_row(struct buf *b, enum query_format f, const cJSON *names,
 	}
 	r = buf_add(b, buf_str(&t), t.len);
 	buf_release(&t);
+	free(dec);
 	return r;
 }
 

@@ -16,15 +16,17 @@ static const char usage[] =
 	"       mcpctl config set KEY VALUE\n"
 	"\n"
 	"keys: query_timeout_ms, max_rows, max_response_bytes,\n"
-	"      log_retention_days, log_max_mb, query_memory_mb\n"
-	"      (positive integers),\n"
-	"      default_format (markdown, csv or json), metadata_served\n"
-	"      (approved, latest or none: which LLM metadata mcpd shows).\n"
-	"      A running mcpd picks changes up within a second.\n";
+	"      log_retention_days, log_max_mb, query_memory_mb, page_rows,\n"
+	"      display_digits (1 to 17), describe_budget (positive\n"
+	"      integers), default_format (markdown, csv or json),\n"
+	"      metadata_served (approved, latest or none: which LLM\n"
+	"      metadata mcpd shows).  A running mcpd picks changes up\n"
+	"      within a second.\n";
 
 static const char *const numeric_keys[] = {
 	"query_timeout_ms", "max_rows", "max_response_bytes",
-	"log_retention_days", "log_max_mb", "query_memory_mb", NULL,
+	"log_retention_days", "log_max_mb", "query_memory_mb", "page_rows",
+	"display_digits", "describe_budget", NULL,
 };
 
 /* parse the common options and leave exactly `n` positional arguments */
@@ -146,6 +148,11 @@ static int check_value(const char *key, const char *value)
 			return ctl_usage_error("config set ",
 				"'%s' needs a positive integer, not '%s'",
 				key, value);
+		}
+		/* a double has no more digits to show */
+		if (strcmp(key, "display_digits") == 0 && n > 17) {
+			return ctl_usage_error("config set ",
+				"display_digits is 1 to 17, not '%s'", value);
 		}
 		return 0;
 	}

@@ -4,9 +4,11 @@
 #include <string.h>
 
 #include "mcp/buf.h"
+#include "mcp/query.h"
 #include "mcp/render.h"
 #include "mcp/xalloc.h"
 #include "context.h"
+#include "describe_budget.h"
 #include "mcp/banned.h"
 
 /* a text column as a new string, or NULL when NULL or empty */
@@ -380,7 +382,7 @@ cJSON *context_schema(struct db *db, const struct dataset_info *d)
 	return o;
 }
 
-/* a table cell: no pipes or line breaks, long text shortened */
+/* catalog text in one markdown line, cut to a readable length */
 static void add_cell(struct buf *b, const char *s)
 {
 	size_t n = 0;
@@ -401,21 +403,6 @@ static void add_cell(struct buf *b, const char *s)
 		} else {
 			buf_addch(b, *p);
 		}
-	}
-}
-
-static void add_value(struct buf *b, const cJSON *v)
-{
-	if (cJSON_IsString(v)) {
-		add_cell(b, v->valuestring);
-	} else if (cJSON_IsRaw(v)) {
-		/* render_value() gives real numbers as their shortest text */
-		buf_addstr(b, v->valuestring);
-	} else if (cJSON_IsNumber(v)) {
-		char *t = cJSON_PrintUnformatted(v);
-
-		buf_addstr(b, t);
-		free(t);
 	}
 }
 
@@ -444,7 +431,12 @@ static void add_list(struct buf *b, const char *heading, const cJSON *arr)
 char *context_markdown(struct db *db, const struct dataset_info *d)
 {
 	cJSON *s = context_schema(db, d);
-	char *md = context_render(d, s);
+	struct describe_opts o;
+	char *md;
+
+	/* resources and prompts read the same budget as the tool */
+	describe_opts_load(db, &o);
+	md = context_render_opts(d, s, &o);
 
 	cJSON_Delete(s);
 	return md;
@@ -452,11 +444,21 @@ char *context_markdown(struct db *db, const struct dataset_info *d)
 
 char *context_render(const struct dataset_info *d, const cJSON *s)
 {
+	struct describe_opts o = {
+		.budget_tokens = DESCRIBE_DEFAULT_BUDGET,
+		.digits = QUERY_DEFAULT_DIGITS,
+	};
+
+	return context_render_opts(d, s, &o);
+}
+
+char *context_render_opts(const struct dataset_info *d, const cJSON *s,
+			  const struct describe_opts *opts)
+{
 	const cJSON *cols = cJSON_GetObjectItemCaseSensitive(s, "columns");
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(s, "metadata");
-	const cJSON *c;
-	struct buf b = BUF_INIT;
-	bool any_top = false;
+	struct describe_opts o = *opts;
+	struct buf b = BUF_INIT, tail = BUF_INIT;
 
 	if (d->title) {
 		buf_addstr(&b, "# ");
@@ -493,87 +495,19 @@ char *context_render(const struct dataset_info *d, const cJSON *s)
 			buf_addf(&b, "\n## Summary\n\n%s\n", summary);
 		}
 	}
-	buf_addstr(&b, "\n## Columns\n\n"
-		       "| column | type | nulls | distinct | min | max | mean "
-		       "| description |\n"
-		       "|---|---|---|---|---|---|---|---|\n");
-	cJSON_ArrayForEach(c, cols) {
-		const char *name = str_or(c, "name", "");
-
-		buf_addstr(&b, "| `");
-		add_cell(&b, name);
-		buf_addstr(&b, "` | ");
-		add_cell(&b, str_or(c, "type", ""));
-		buf_addstr(&b, " | ");
-		add_value(&b, cJSON_GetObjectItemCaseSensitive(c,
-							       "null_count"));
-		buf_addstr(&b, " | ");
-		add_value(&b, cJSON_GetObjectItemCaseSensitive(
-				      c, "distinct_count"));
-		buf_addstr(&b, " | ");
-		add_value(&b, cJSON_GetObjectItemCaseSensitive(c, "min"));
-		buf_addstr(&b, " | ");
-		add_value(&b, cJSON_GetObjectItemCaseSensitive(c, "max"));
-		buf_addstr(&b, " | ");
-		add_value(&b, cJSON_GetObjectItemCaseSensitive(c, "mean"));
-		buf_addstr(&b, " | ");
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
-			    c, "is_weight"))) {
-			buf_addstr(&b, "(weight) ");
-		}
-		add_cell(&b, str_or(c, "description", ""));
-		if (str_or(c, "unit", NULL)) {
-			buf_addstr(&b, " (unit: ");
-			add_cell(&b, str_or(c, "unit", ""));
-			buf_addch(&b, ')');
-		}
-		buf_addstr(&b, " |\n");
-	}
-	cJSON_ArrayForEach(c, cols) {
-		const cJSON *top = cJSON_GetObjectItemCaseSensitive(
-			c, "top_values");
-		const cJSON *pair;
-		int k = 0;
-
-		if (!cJSON_IsArray(top) || cJSON_GetArraySize(top) == 0) {
-			continue;
-		}
-		if (!any_top) {
-			buf_addstr(&b, "\n## Frequent values\n\n");
-			any_top = true;
-		}
-		buf_addstr(&b, "- ");
-		render_md_code(&b, str_or(c, "name", ""));
-		buf_addstr(&b, ": ");
-		cJSON_ArrayForEach(pair, top) {
-			const cJSON *v = cJSON_GetArrayItem(pair, 0);
-			const cJSON *n = cJSON_GetArrayItem(pair, 1);
-
-			if (k++ == 10) {
-				buf_addstr(&b, ", …");
-				break;
-			}
-			if (k > 1) {
-				buf_addstr(&b, ", ");
-			}
-			if (cJSON_IsNull(v)) {
-				buf_addstr(&b, "NULL");
-			} else {
-				add_value(&b, v);
-			}
-			if (cJSON_IsNumber(n)) {
-				buf_addf(&b, " (%.0f)", n->valuedouble);
-			}
-		}
-		buf_addch(&b, '\n');
-	}
+	/* what follows the columns counts against the budget too */
 	if (cJSON_IsObject(meta)) {
-		add_list(&b, "Example questions",
+		add_list(&tail, "Example questions",
 			 cJSON_GetObjectItemCaseSensitive(meta,
 							  "example_questions"));
-		add_list(&b, "Caveats",
+		add_list(&tail, "Caveats",
 			 cJSON_GetObjectItemCaseSensitive(meta, "caveats"));
 	}
+	o.dataset = d->name;
+	o.rows = d->row_count;
+	describe_columns(&b, cols, &o, tail.len);
+	buf_add(&b, tail.data, tail.len);
+	buf_release(&tail);
 	return buf_detach(&b, NULL);
 }
 

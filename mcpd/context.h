@@ -42,5 +42,9 @@ char *context_markdown(struct db *db, const struct dataset_info *d);
 cJSON *context_schema(struct db *db, const struct dataset_info *d);
 /* markdown from a tree context_schema() made (saves reading it twice) */
 char *context_render(const struct dataset_info *d, const cJSON *schema);
+/* the same within a token budget, maybe for some columns only */
+struct describe_opts;
+char *context_render_opts(const struct dataset_info *d, const cJSON *schema,
+			  const struct describe_opts *opts);
 
 #endif

@@ -6,17 +6,12 @@
 #include "methods.h"
 #include "mcp/banned.h"
 
+/* short: hosts put it in every conversation (docs/tokens.md) */
 const char server_instructions[] =
-	"mcpd serves tabular datasets (surveys, registers, exports) for "
-	"analysis with SQL. Start with list_datasets, then describe_dataset "
-	"NAME to learn its columns, types, statistics, weight column and "
-	"caveats before writing SQL. Query a dataset by its name as a table "
-	"(SELECT ... FROM name); queries are read-only, one statement each, "
-	"and results are cut at a row and byte limit (the answer says so). "
-	"When a dataset has a weight column, use weighted statistics for "
-	"population estimates and report the unweighted base n as well. "
-	"Each dataset's context is also a resource (mcpd://datasets/NAME) "
-	"and its schema as JSON (mcpd://datasets/NAME/schema).";
+	"Tabular datasets for SQL analysis. Call list_datasets, then "
+	"describe_dataset before writing SQL; a dataset is a table of its "
+	"name. With a weight column, give weighted estimates and the "
+	"unweighted n.";
 
 cJSON *server_info(enum proto p)
 {

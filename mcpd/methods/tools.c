@@ -188,13 +188,17 @@ static cJSON *tool_json(const struct tool_def *t, enum proto p)
 	}
 	if (proto_has_annotations(p)) {
 		ann = cJSON_AddObjectToObject(o, "annotations");
-		if (t->title) {
+		/* the tool's own title says it where the revision has one */
+		if (t->title && !proto_has_titles(p)) {
 			cJSON_AddStringToObject(ann, "title", t->title);
 		}
-		/* every tool only reads the catalog and its datasets */
+		/*
+		 * Every tool only reads the catalog and its datasets.  With
+		 * readOnlyHint true, destructiveHint and idempotentHint mean
+		 * nothing (MCP spec), so they are left out: tokens saved on
+		 * every tools/list.
+		 */
 		cJSON_AddTrueToObject(ann, "readOnlyHint");
-		cJSON_AddFalseToObject(ann, "destructiveHint");
-		cJSON_AddTrueToObject(ann, "idempotentHint");
 		cJSON_AddFalseToObject(ann, "openWorldHint");
 	}
 	return o;
@@ -308,7 +312,11 @@ void method_tools_call(struct request *req)
 	buf_init(&call.text, TOOL_TEXT_MAX);
 	running_add(&run, req);
 	call.progress_ctx = &run;
-	if (t->where == TOOL_IN_WORKER) {
+	if (!tool_args_check(t, args, &call.text)) {
+		/* refused here, once for every tool, before it runs */
+		call.is_error = true;
+		call.log_status = "error";
+	} else if (t->where == TOOL_IN_WORKER) {
 		/* client SQL never runs in this process */
 		sandbox_call(t, &call);
 	} else {

@@ -1,8 +1,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../context.h"
+#include "../describe_budget.h"
+#include "mcp/suggest.h"
 #include "mcp/xalloc.h"
 #include "tool.h"
 #include "mcp/banned.h"
@@ -79,9 +82,91 @@ static void run_list_datasets(struct tool_call *call)
 	context_list_free(list, n);
 }
 
+/*
+ * The `columns` argument: names of the dataset's columns (any case), each
+ * checked, with a did-you-mean for a slip.  True when absent or valid.
+ */
+static bool check_columns(struct tool_call *call, const cJSON *want,
+			  const cJSON *cols)
+{
+	const char **names;
+	const cJSON *w, *c;
+	size_t n = 0;
+	bool ok = true;
+
+	if (!want || cJSON_IsNull(want)) {
+		return true;
+	}
+	if (!cJSON_IsArray(want) || cJSON_GetArraySize(want) == 0) {
+		tool_error(call, "argument 'columns' must be a list of column "
+			   "names");
+		return false;
+	}
+	names = xcalloc((size_t)cJSON_GetArraySize(cols) + 1,
+			sizeof(*names));
+	cJSON_ArrayForEach(c, cols) {
+		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(c, "name");
+
+		if (cJSON_IsString(nm)) {
+			names[n++] = nm->valuestring;
+		}
+	}
+	cJSON_ArrayForEach(w, want) {
+		const char *m;
+		bool found = false;
+
+		if (!cJSON_IsString(w)) {
+			tool_error(call, "argument 'columns' must be a list of "
+				   "column names");
+			ok = false;
+			break;
+		}
+		for (size_t i = 0; i < n && !found; i++) {
+			found = strcasecmp(names[i], w->valuestring) == 0;
+		}
+		if (found) {
+			continue;
+		}
+		m = suggest_closest(w->valuestring, names, n);
+		tool_error(call, "'%s' is not a column of this dataset%s%s%s",
+			   w->valuestring, m ? "; did you mean '" : "",
+			   m ? m : "", m ? "'?" : "");
+		ok = false;
+		break;
+	}
+	free(names);
+	return ok;
+}
+
+/* structuredContent keeps only the columns asked for */
+static void keep_columns(cJSON *schema, const cJSON *want)
+{
+	cJSON *cols = cJSON_GetObjectItemCaseSensitive(schema, "columns");
+	cJSON *c = cols ? cols->child : NULL;
+
+	while (c) {
+		cJSON *next = c->next;
+		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(c, "name");
+		const cJSON *w;
+		bool keep = false;
+
+		cJSON_ArrayForEach(w, want) {
+			keep = keep || (cJSON_IsString(nm) &&
+					strcasecmp(w->valuestring,
+						   nm->valuestring) == 0);
+		}
+		if (!keep) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(cols, c));
+		}
+		c = next;
+	}
+}
+
 static void run_describe_dataset(struct tool_call *call)
 {
 	struct dataset_info d;
+	struct describe_opts o;
+	const cJSON *want;
 	const char *name;
 	char *md;
 	int r;
@@ -96,6 +181,7 @@ static void run_describe_dataset(struct tool_call *call)
 		tool_error(call,
 			   "no dataset named '%s'; call list_datasets to see "
 			   "the names", name);
+		tool_suggest_dataset(call, name);
 		return;
 	}
 	if (r < 0) {
@@ -103,7 +189,23 @@ static void run_describe_dataset(struct tool_call *call)
 		return;
 	}
 	call->structured = context_schema(call->catalog, &d);
-	md = context_render(&d, call->structured);
+	want = cJSON_GetObjectItemCaseSensitive(call->args, "columns");
+	if (!check_columns(call, want,
+			   cJSON_GetObjectItemCaseSensitive(call->structured,
+							    "columns"))) {
+		cJSON_Delete(call->structured);
+		call->structured = NULL;
+		dataset_info_finish(&d);
+		return;
+	}
+	describe_opts_load(call->catalog, &o);
+	if (want && !cJSON_IsNull(want)) {
+		o.only = want;
+	}
+	md = context_render_opts(&d, call->structured, &o);
+	if (o.only) {
+		keep_columns(call->structured, want);
+	}
 	buf_addstr(&call->text, md);
 	free(md);
 	call->log_rows = 1;
@@ -114,21 +216,14 @@ const struct tool_def tool_list_datasets = {
 	.name = "list_datasets",
 	.title = "List datasets",
 	.description =
-		"List the datasets available for querying, one line each: "
-		"name, title, number of rows and weight column. Call it "
-		"first, then describe_dataset for the one you need.",
+		"The datasets to query, one line each: name, title, rows, "
+		"weight column. Start here.",
 	.input_schema = "{\"type\":\"object\",\"properties\":{},"
 			"\"additionalProperties\":false}",
 	.output_schema =
 		"{\"type\":\"object\",\"properties\":{\"datasets\":{"
-		"\"type\":\"array\",\"items\":{\"type\":\"object\","
-		"\"properties\":{"
-		"\"name\":{\"type\":\"string\"},"
-		"\"title\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
-		"\"description\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
-		"\"rows\":{\"anyOf\":[{\"type\":\"integer\"},{\"type\":\"null\"}]},"
-		"\"weight_column\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]}},"
-		"\"required\":[\"name\"]}}},\"required\":[\"datasets\"]}",
+		"\"type\":\"array\",\"items\":{\"type\":\"object\"}}},"
+		"\"required\":[\"datasets\"]}",
 	.run = run_list_datasets,
 };
 
@@ -136,31 +231,17 @@ const struct tool_def tool_describe_dataset = {
 	.name = "describe_dataset",
 	.title = "Describe a dataset",
 	.description =
-		"Everything needed to write good SQL over one dataset: its "
-		"columns with types and profile statistics (nulls, distinct "
-		"values, min, max, mean, frequent values), the weight "
-		"column, descriptions, and approved notes such as example "
-		"questions and caveats.",
+		"One dataset's columns with types, statistics, weight column, "
+		"descriptions and caveats: read it before writing SQL.",
 	.input_schema =
-		"{\"type\":\"object\",\"properties\":{\"name\":{"
-		"\"type\":\"string\",\"description\":"
-		"\"the dataset name, as list_datasets shows it\"}},"
+		"{\"type\":\"object\",\"properties\":{"
+		"\"name\":{\"type\":\"string\"},"
+		"\"columns\":{\"type\":\"array\",\"items\":{\"type\":"
+		"\"string\"},\"description\":\"show just these, in full\"}},"
 		"\"required\":[\"name\"],\"additionalProperties\":false}",
 	.output_schema =
 		"{\"type\":\"object\",\"properties\":{"
-		"\"name\":{\"type\":\"string\"},"
-		"\"title\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
-		"\"description\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
-		"\"row_count\":{\"anyOf\":[{\"type\":\"integer\"},{\"type\":\"null\"}]},"
-		"\"weight_column\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
-		"\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"
-		"\"columns\":{\"type\":\"array\",\"items\":{"
-		"\"type\":\"object\",\"properties\":{"
-		"\"name\":{\"type\":\"string\"},"
-		"\"type\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
-		"\"is_weight\":{\"type\":\"boolean\"}},"
-		"\"required\":[\"name\"]}},"
-		"\"metadata\":{\"anyOf\":[{\"type\":\"object\"},{\"type\":\"null\"}]}},"
+		"\"columns\":{\"type\":\"array\"}},"
 		"\"required\":[\"name\",\"columns\"]}",
 	.run = run_describe_dataset,
 };

@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,9 +63,30 @@ static bool have_pool(struct tool_call *call)
 	return true;
 }
 
+/*
+ * How the answer reads: display_digits from the catalog, or the call's
+ * `digits` argument.  False after a tool error.
+ */
+bool tool_query_opts(struct tool_call *call, struct query_opts *ret)
+{
+	int64_t digits;
+
+	*ret = (struct query_opts)QUERY_OPTS_INIT;
+	if (call->catalog) {
+		query_opts_load(call->catalog, ret);
+	}
+	digits = ret->digits;
+	if (!tool_arg_int(call, "digits", 1, 17, &digits)) {
+		return false;
+	}
+	ret->digits = (int)digits;
+	return true;
+}
+
 /* run `sql` on a pool connection and put the answer into the call */
 static void run_sql(struct tool_call *call, const char *sql,
-		    const struct query_limits *lim, enum query_format fmt)
+		    const struct query_limits *lim, enum query_format fmt,
+		    const struct query_opts *opts)
 {
 	struct query_result qr;
 	struct qconn *conn;
@@ -75,7 +97,7 @@ static void run_sql(struct tool_call *call, const char *sql,
 			   "catalog");
 		return;
 	}
-	query_run(conn, sql, lim, fmt, call->cancel, &qr);
+	query_run_opts(conn, sql, lim, fmt, opts, call->cancel, &qr);
 	qpool_release(call->pool, conn);
 	tool_take_query_result(call, &qr);
 	query_result_finish(&qr);
@@ -84,23 +106,48 @@ static void run_sql(struct tool_call *call, const char *sql,
 static void run_query(struct tool_call *call)
 {
 	struct query_limits lim = *call->limits;
+	struct query_opts opts;
 	enum query_format fmt;
 	const char *sql;
+	const cJSON *mr = cJSON_GetObjectItemCaseSensitive(call->args,
+							  "max_rows");
+	int64_t rows = 0;
 
 	sql = tool_arg_string(call, "sql", true);
 	if (!sql) {
 		return;
 	}
 	call->log_sql = xstrdup(sql);
-	/* a client may ask for fewer rows than the limit, never more */
-	if (!tool_arg_int(call, "max_rows", 1, INT64_MAX, &lim.max_rows) ||
-	    !arg_format(call, &fmt) || !have_pool(call)) {
+	if (!tool_query_opts(call, &opts) || !arg_format(call, &fmt) ||
+	    !have_pool(call)) {
 		return;
 	}
-	if (lim.max_rows > call->limits->max_rows) {
-		lim.max_rows = call->limits->max_rows;
+	if (mr && !cJSON_IsNull(mr)) {
+		if (!cJSON_IsNumber(mr) || mr->valuedouble < 1 ||
+		    mr->valuedouble != floor(mr->valuedouble)) {
+			tool_error(call, "argument 'max_rows' must be an "
+				   "integer between 1 and %lld (the server's "
+				   "row limit)",
+				   (long long)call->limits->max_rows);
+			return;
+		}
+		/* a client may ask for fewer rows than the limit, never
+		 * more: past it the cut note names the limit */
+		rows = mr->valuedouble < (double)lim.max_rows
+			       ? (int64_t)mr->valuedouble
+			       : lim.max_rows;
+		lim.max_rows = rows;
+	} else if (call->catalog) {
+		/* unasked, one page: SELECT * should not cost 16,000 tokens */
+		opts.page_rows = query_page_rows(call->catalog);
+		opts.row_cap = lim.max_rows;
+		if (opts.page_rows < lim.max_rows) {
+			lim.max_rows = opts.page_rows;
+		} else {
+			opts.page_rows = 0;
+		}
 	}
-	run_sql(call, sql, &lim, fmt);
+	run_sql(call, sql, &lim, fmt, &opts);
 }
 
 /* is `name` an enabled dataset?  (read through the trusted catalog) */
@@ -125,6 +172,7 @@ static int dataset_enabled(struct db *catalog, const char *name)
 static void run_sample_rows(struct tool_call *call)
 {
 	struct query_limits lim = *call->limits;
+	struct query_opts opts = QUERY_OPTS_INIT;
 	const char *dataset, *where, *why = NULL;
 	const cJSON *random;
 	int64_t n = SAMPLE_DEFAULT;
@@ -140,6 +188,9 @@ static void run_sample_rows(struct tool_call *call)
 	}
 	where = tool_arg_string(call, "where", false);
 	random = cJSON_GetObjectItemCaseSensitive(call->args, "random");
+	if (call->catalog) {
+		query_opts_load(call->catalog, &opts);
+	}
 	if (call->is_error ||
 	    !tool_arg_int(call, "n", 1, SAMPLE_MAX, &n) ||
 	    !arg_format(call, &fmt) || !have_pool(call)) {
@@ -153,6 +204,7 @@ static void run_sample_rows(struct tool_call *call)
 	    (r = dataset_enabled(call->catalog, dataset)) == -ENOENT) {
 		tool_error(call, "no dataset is named '%s'; list_datasets "
 			   "shows the names", dataset);
+		tool_suggest_dataset(call, dataset);
 		return;
 	}
 	if (r < 0) {
@@ -188,7 +240,7 @@ static void run_sample_rows(struct tool_call *call)
 	buf_addf(&sql, " LIMIT %lld", (long long)n);
 	call->log_sql = xstrdup(buf_str(&sql));
 	lim.max_rows = n;
-	run_sql(call, buf_str(&sql), &lim, fmt);
+	run_sql(call, buf_str(&sql), &lim, fmt, &opts);
 out:
 	free(err);
 	buf_release(&sql);
@@ -401,6 +453,7 @@ out:
 struct many_item {
 	const char *sql;
 	struct query_limits lim;
+	struct query_opts opts;
 	enum query_format fmt;
 	struct tool_call *call;
 	struct query_result qr;
@@ -418,7 +471,8 @@ static void *many_run(void *p)
 					"the catalog\n");
 		return NULL;
 	}
-	query_run(conn, m->sql, &m->lim, m->fmt, m->call->cancel, &m->qr);
+	query_run_opts(conn, m->sql, &m->lim, m->fmt, &m->opts,
+		       m->call->cancel, &m->qr);
 	qpool_release(m->call->pool, conn);
 	return NULL;
 }
@@ -442,14 +496,28 @@ static bool many_item_parse(struct tool_call *call, const cJSON *q, int i,
 	/* together they stay within one response */
 	m->lim.max_bytes = call->limits->max_bytes / n;
 	m->fmt = QUERY_FORMAT_MARKDOWN;
+	m->opts = (struct query_opts)QUERY_OPTS_INIT;
+	if (call->catalog) {
+		query_opts_load(call->catalog, &m->opts);
+	}
 	if (rows && !cJSON_IsNull(rows)) {
 		if (!cJSON_IsNumber(rows) || rows->valuedouble < 1) {
-			tool_error(call, "queries[%d].max_rows must be a "
-				   "positive integer", i);
+			tool_error(call, "queries[%d].max_rows must be "
+				   "between 1 and %lld (the server's row "
+				   "limit)", i,
+				   (long long)call->limits->max_rows);
 			return false;
 		}
 		if (rows->valuedouble < (double)m->lim.max_rows) {
 			m->lim.max_rows = (int64_t)rows->valuedouble;
+		}
+	} else if (call->catalog) {
+		m->opts.page_rows = query_page_rows(call->catalog);
+		m->opts.row_cap = m->lim.max_rows;
+		if (m->opts.page_rows < m->lim.max_rows) {
+			m->lim.max_rows = m->opts.page_rows;
+		} else {
+			m->opts.page_rows = 0;
 		}
 	}
 	if (fmt && !cJSON_IsNull(fmt) &&
@@ -567,45 +635,31 @@ out:
 	free(items);
 }
 
-#define COLUMNS_SCHEMA                                                        \
-	"\"columns\":{\"type\":\"array\",\"items\":{\"type\":\"object\","     \
-	"\"properties\":{\"name\":{\"type\":\"string\"},"                     \
-	"\"type\":{\"type\":\"string\"}},\"required\":[\"name\",\"type\"]}}," \
-	"\"rows\":{\"type\":\"array\",\"items\":{\"type\":\"array\"}},"       \
-	"\"row_count\":{\"type\":\"integer\"},"                               \
-	"\"truncated\":{\"type\":\"boolean\"},"                               \
-	"\"total_rows\":{\"type\":\"integer\"}"
-
+/* kept short: tools/list is read on every session (docs/tokens.md) */
 #define RESULT_SCHEMA                                                         \
-	"{\"type\":\"object\",\"properties\":{" COLUMNS_SCHEMA "},"           \
+	"{\"type\":\"object\",\"properties\":{"                              \
+	"\"columns\":{\"type\":\"array\"},\"rows\":{\"type\":\"array\"}},"   \
 	"\"required\":[\"columns\",\"rows\",\"row_count\",\"truncated\"]}"
 
 #define FORMAT_SCHEMA                                                         \
-	"\"format\":{\"type\":\"string\",\"enum\":[\"markdown\",\"csv\","     \
-	"\"json\"],\"description\":\"markdown (default) is the most compact "  \
-	"to read; json gives one object per row\"}"
+	"\"format\":{\"enum\":[\"markdown\",\"csv\",\"json\"]}"
 
 const struct tool_def tool_query = {
 	.name = "query",
-	.title = "Run a read-only SQL query",
+	.title = "Run SQL",
 	.description =
-		"Run one read-only SQLite SELECT over the datasets. Each "
-		"dataset is a table named after it (see list_datasets and "
-		"describe_dataset for columns), e.g. SELECT stype, count(*) "
-		"FROM apistrat GROUP BY 1. CTEs, window functions, JSON and "
-		"date functions, joins across datasets and the weighted "
-		"aggregates wsum(x, w), wmean(x, w), wquantile(x, w, q), "
-		"median(x) and stddev(x) work. One statement per call; rows "
-		"and bytes are limited and a cut result says so: aggregate "
-		"or filter rather than listing raw rows.",
+		"One read-only SQLite SELECT; each dataset is a table named "
+		"after it. Joins, CTEs, window functions and wmean(x, w), "
+		"wsum(x, w), wquantile(x, w, q), median(x), stddev(x) work. "
+		"Answers are paged and cut at limits, and say so: aggregate "
+		"rather than list rows.",
 	.input_schema =
 		"{\"type\":\"object\",\"properties\":{"
-		"\"sql\":{\"type\":\"string\",\"description\":\"one SELECT "
-		"statement (SQLite dialect)\"},"
-		"\"max_rows\":{\"type\":\"integer\",\"minimum\":1,"
-		"\"description\":\"return at most this many rows (never more "
-		"than the server's limit)\"}," FORMAT_SCHEMA "},"
-		"\"required\":[\"sql\"]}",
+		"\"sql\":{\"type\":\"string\"},"
+		"\"max_rows\":{\"type\":\"integer\",\"description\":"
+		"\"default: one page\"}," FORMAT_SCHEMA ","
+		DIGITS_SCHEMA "},"
+		"\"required\":[\"sql\"],\"additionalProperties\":false}",
 	.output_schema = RESULT_SCHEMA,
 	.run = run_query,
 	.where = TOOL_IN_WORKER,
@@ -613,23 +667,17 @@ const struct tool_def tool_query = {
 
 const struct tool_def tool_sample_rows = {
 	.name = "sample_rows",
-	.title = "Show a few rows of a dataset",
+	.title = "Sample rows",
 	.description =
-		"Show up to 100 rows of one dataset, optionally filtered by "
-		"an SQL expression (the body of a WHERE clause, e.g. "
-		"\"age > 30 AND region = 'north'\"). The first rows by "
-		"default; random: true picks them at random (slower on big "
-		"datasets).",
+		"Up to 100 rows of a dataset, optionally filtered by a WHERE "
+		"expression; random: true picks them at random.",
 	.input_schema =
 		"{\"type\":\"object\",\"properties\":{"
-		"\"dataset\":{\"type\":\"string\",\"description\":\"dataset "
-		"name\"},"
-		"\"n\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100,"
-		"\"default\":10},"
-		"\"where\":{\"type\":\"string\",\"description\":\"one SQL "
-		"expression over the dataset's columns\"},"
-		"\"random\":{\"type\":\"boolean\",\"default\":false},"
-		FORMAT_SCHEMA "},\"required\":[\"dataset\"]}",
+		"\"dataset\":{\"type\":\"string\"},"
+		"\"n\":{\"type\":\"integer\",\"maximum\":100},"
+		"\"where\":{\"type\":\"string\"},"
+		"\"random\":{\"type\":\"boolean\"}," FORMAT_SCHEMA "},"
+		"\"required\":[\"dataset\"],\"additionalProperties\":false}",
 	.output_schema = RESULT_SCHEMA,
 	.run = run_sample_rows,
 	.where = TOOL_IN_WORKER,
@@ -637,28 +685,18 @@ const struct tool_def tool_sample_rows = {
 
 const struct tool_def tool_search_datasets = {
 	.name = "search_datasets",
-	.title = "Search datasets by topic",
+	.title = "Search datasets",
 	.description =
-		"Full-text search over dataset names, titles, descriptions, "
-		"column names and generated metadata, best matches first. "
-		"Give plain words (a topic, a variable, a survey name).",
+		"Full-text search over dataset names, descriptions, columns "
+		"and metadata, best first.",
 	.input_schema =
 		"{\"type\":\"object\",\"properties\":{"
-		"\"query\":{\"type\":\"string\",\"description\":\"words to "
-		"look for\"},"
-		"\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,"
-		"\"default\":10}},\"required\":[\"query\"]}",
+		"\"query\":{\"type\":\"string\"},"
+		"\"limit\":{\"type\":\"integer\",\"maximum\":50}},"
+		"\"required\":[\"query\"],\"additionalProperties\":false}",
 	.output_schema =
 		"{\"type\":\"object\",\"properties\":{"
-		"\"results\":{\"type\":\"array\",\"items\":{\"type\":"
-		"\"object\",\"properties\":{"
-		"\"name\":{\"type\":\"string\"},"
-		"\"title\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
-		"\"description\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
-		"\"rows\":{\"anyOf\":[{\"type\":\"integer\"},{\"type\":\"null\"}]},"
-		"\"score\":{\"type\":\"number\"},"
-		"\"snippet\":{\"type\":\"string\"}},"
-		"\"required\":[\"name\"]}},"
+		"\"results\":{\"type\":\"array\"},"
 		"\"count\":{\"type\":\"integer\"}},"
 		"\"required\":[\"results\",\"count\"]}",
 	.run = run_search_datasets,
@@ -666,31 +704,22 @@ const struct tool_def tool_search_datasets = {
 
 const struct tool_def tool_query_many = {
 	.name = "query_many",
-	.title = "Run several read-only queries in parallel",
+	.title = "Run queries in parallel",
 	.description =
-		"Run up to 8 read-only SELECT queries at once, each on its "
-		"own connection; the answer takes about as long as the "
-		"slowest one. Each result (or error) is reported on its own, "
-		"under a share of the response size limit. Use it to compare "
-		"datasets or to fetch several aggregates in one step.",
+		"Up to 8 SELECTs run in parallel, each answered on its own "
+		"within a share of the size limit.",
 	.input_schema =
 		"{\"type\":\"object\",\"properties\":{"
-		"\"queries\":{\"type\":\"array\",\"minItems\":1,"
-		"\"maxItems\":8,\"items\":{\"type\":\"object\","
-		"\"properties\":{"
+		"\"queries\":{\"type\":\"array\",\"maxItems\":8,"
+		"\"items\":{\"type\":\"object\",\"properties\":{"
 		"\"sql\":{\"type\":\"string\"},"
-		"\"max_rows\":{\"type\":\"integer\",\"minimum\":1},"
-		FORMAT_SCHEMA "},\"required\":[\"sql\"]}}},"
-		"\"required\":[\"queries\"]}",
+		"\"max_rows\":{\"type\":\"integer\"},"
+		FORMAT_SCHEMA "},\"required\":[\"sql\"],"
+		"\"additionalProperties\":false}}},"
+		"\"required\":[\"queries\"],\"additionalProperties\":false}",
 	.output_schema =
 		"{\"type\":\"object\",\"properties\":{"
-		"\"results\":{\"type\":\"array\",\"items\":{\"type\":"
-		"\"object\",\"properties\":{"
-		"\"status\":{\"type\":\"string\",\"enum\":[\"ok\",\"error\","
-		"\"denied\",\"timeout\",\"cancelled\"]},"
-		"\"error\":{\"type\":\"string\"}," COLUMNS_SCHEMA "},"
-		"\"required\":[\"status\"]}}},"
-		"\"required\":[\"results\"]}",
+		"\"results\":{\"type\":\"array\"}},\"required\":[\"results\"]}",
 	.run = run_query_many,
 	.where = TOOL_IN_WORKER,
 };

@@ -67,6 +67,17 @@ struct tool_def {
 	enum tool_where where;
 };
 
+/*
+ * Arguments that `t`'s inputSchema does not declare (where it says
+ * "additionalProperties": false, as every tool's does): false with the
+ * message for the model in `err`.  The one check for every tool.
+ */
+bool tool_args_check(const struct tool_def *t, const cJSON *args,
+		     struct buf *err);
+
+/* after a tool_error about dataset `name`: a did-you-mean, when close */
+void tool_suggest_dataset(struct tool_call *call, const char *name);
+
 /* every tool, in the order tools/list shows them; NULL-terminated */
 extern const struct tool_def *const tool_registry[];
 const struct tool_def *tool_find(const char *name);
@@ -77,6 +88,14 @@ void tool_error(struct tool_call *call, const char *fmt, ...)
 /* notifications/progress when the request carried a progressToken */
 void tool_progress(struct tool_call *call, double progress, double total,
 		   const char *message);
+
+/* the `digits` argument of the tools that show query results */
+#define DIGITS_SCHEMA                                                        \
+	"\"digits\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":17,"     \
+	"\"description\":\"significant digits shown (default 7)\"}"
+
+/* display_digits, then the `digits` argument; false after tool_error */
+bool tool_query_opts(struct tool_call *call, struct query_opts *ret);
 
 /* copy a query_result into the call (text, structured, status, rows) */
 void tool_take_query_result(struct tool_call *call, struct query_result *qr);

@@ -21,6 +21,7 @@
 #include "mcp/banned.h"
 #include "mcp/dataset.h"
 #include "mcp/ident.h"
+#include "mcp/suggest.h"
 #include "mcp/xalloc.h"
 #include "tool.h"
 
@@ -115,12 +116,28 @@ static const char *find_column(const struct wreq *r, const char *name)
 	return NULL;
 }
 
+/* columns named after a slip, at most; describe_dataset has them all */
+#define COLUMNS_NAMED 40
+
 static void error_no_column(struct tool_call *call, const struct wreq *r,
 			    const char *what, const char *name)
 {
-	tool_error(call, "%s '%s' is not a column of dataset '%s'; its "
-		   "columns are: ", what, name, r->ds->name);
+	const char *m = suggest_closest(name, (const char *const *)r->columns,
+					r->ncolumns);
+
+	tool_error(call, "%s '%s' is not a column of dataset '%s'", what,
+		   name, r->ds->name);
+	if (m) {
+		buf_addf(&call->text, "; did you mean '%s'?", m);
+	}
+	buf_addstr(&call->text, m ? " Its columns are: "
+				  : "; its columns are: ");
 	for (size_t i = 0; i < r->ncolumns; i++) {
+		if (i == COLUMNS_NAMED) {
+			buf_addf(&call->text, ", ... and %zu more",
+				 r->ncolumns - i);
+			break;
+		}
 		buf_addf(&call->text, "%s%s", i ? ", " : "", r->columns[i]);
 	}
 	buf_addch(&call->text, '\n');
@@ -295,6 +312,29 @@ static bool parse_unweighted(struct tool_call *call, struct wreq *r)
 	return true;
 }
 
+/* does the catalog's profile say the measure holds text? */
+static bool measure_is_text(struct db *catalog, const struct wreq *r)
+{
+	sqlite3_stmt *st = NULL;
+	bool text = false;
+
+	if (sqlite3_prepare_v2(catalog->sql,
+			       "SELECT coalesce(inferred_type, declared_type) "
+			       "FROM dataset_columns WHERE dataset_id = ?1 "
+			       "AND name = ?2", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, r->ds->id);
+		sqlite3_bind_text(st, 2, r->measure, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			const char *t = (const char *)sqlite3_column_text(st,
+									  0);
+
+			text = t && strcasecmp(t, "TEXT") == 0;
+		}
+	}
+	sqlite3_finalize(st);
+	return text;
+}
+
 static bool parse_args(struct tool_call *call, struct wreq *r)
 {
 	const char *name;
@@ -308,6 +348,7 @@ static bool parse_args(struct tool_call *call, struct wreq *r)
 	if (e == -ENOENT || (e == 0 && !r->ds->enabled)) {
 		tool_error(call, "no dataset named '%s'; list_datasets shows "
 			   "the datasets there are", name);
+		tool_suggest_dataset(call, name);
 		return false;
 	}
 	if (e < 0 || (e = load_columns(call->catalog, r)) < 0) {
@@ -330,6 +371,13 @@ static bool parse_args(struct tool_call *call, struct wreq *r)
 	if (r->stat != STAT_COUNT && !r->measure) {
 		tool_error(call, "stat \"%s\" needs a 'measure' column",
 			   stat_names[r->stat]);
+		return false;
+	}
+	if ((r->stat == STAT_MEAN || r->stat == STAT_TOTAL ||
+	     r->stat == STAT_QUANTILE) &&
+	    measure_is_text(call->catalog, r)) {
+		tool_error(call, "%s is TEXT; use stat: percent for the share "
+			   "of each value", r->measure);
 		return false;
 	}
 	if (r->stat == STAT_PERCENT) {
@@ -688,15 +736,18 @@ static void run_weighted_stats(struct tool_call *call)
 	struct wreq r = { 0 };
 	struct qconn *conn = NULL;
 	struct query_result qr;
+	struct query_opts opts;
 	struct counts counts = { 0 };
 	struct buf text = BUF_INIT;
 	char *err = NULL;
 	char *sql = NULL;
 
 	query_result_init(&qr);
-	if (!parse_args(call, &r)) {
+	if (!parse_args(call, &r) || !tool_query_opts(call, &opts)) {
 		goto out;
 	}
+	/* an estimate and its SE read at one precision */
+	opts.se_pairs = true;
 	conn = qpool_acquire(call->pool);
 	if (!conn) {
 		tool_error(call, "cannot open the catalog for queries");
@@ -712,8 +763,8 @@ static void run_weighted_stats(struct tool_call *call)
 		goto out;
 	}
 	sql = stats_sql(&r);
-	query_run(conn, sql, call->limits, QUERY_FORMAT_MARKDOWN,
-		  call->cancel, &qr);
+	query_run_opts(conn, sql, call->limits, QUERY_FORMAT_MARKDOWN, &opts,
+		       call->cancel, &qr);
 	free(call->log_sql);
 	call->log_sql = sql;
 	sql = NULL;
@@ -747,67 +798,33 @@ const struct tool_def tool_weighted_stats = {
 	.name = "weighted_stats",
 	.title = "Weighted survey statistics",
 	.description =
-		"Survey-weighted estimates by group: count (estimated "
-		"population), percent (weighted share of each value of a "
-		"categorical measure; each group adds up to 100), mean, "
-		"total, quantile. Weighted by the dataset's weight column "
-		"unless 'weight' names another or unweighted is true. Every "
-		"row of the answer has n, the unweighted number of rows "
-		"behind the estimate, and weight_sum, the sum of their "
-		"weights. Rows with an empty measure or weight are left out "
-		"and counted in the answer; a negative weight is an error. "
-		"Rows where a by column is empty form their own group "
-		"(shown as null). Quantile: the smallest value whose "
-		"weighted cumulative share reaches q, as R survey's "
-		"svyquantile(qrule=\"math\"); with equal weights, R's "
-		"quantile(type=1). 'where' is an SQL filter expression over "
-		"the dataset's columns, as in a WHERE clause. In SQL the "
-		"same estimates are wmean(x, w), wsum(x, w) and "
-		"wquantile(x, w, q).",
+		"Survey-weighted count, percent, mean, total or quantile by "
+		"groups, with the unweighted n and the weight_sum in every "
+		"row. Weighted by the dataset's weight column unless 'weight' "
+		"or 'unweighted' says otherwise; 'where' is an SQL filter. "
+		"Rows with an empty measure or weight are left out and "
+		"counted. quantile is R survey's svyquantile(qrule=\"math\").",
 	.input_schema =
 		"{\"type\":\"object\",\"properties\":{"
-		"\"dataset\":{\"type\":\"string\",\"description\":"
-		"\"Dataset name (list_datasets).\"},"
-		"\"stat\":{\"type\":\"string\",\"enum\":[\"mean\",\"total\","
-		"\"count\",\"percent\",\"quantile\"],\"description\":"
-		"\"What to estimate; default mean with a measure, else "
-		"count.\"},"
-		"\"measure\":{\"type\":\"string\",\"description\":"
-		"\"Column to summarize: numeric for mean, total and quantile; "
-		"categorical for percent; not needed for count.\"},"
+		"\"dataset\":{\"type\":\"string\"},"
+		"\"stat\":{\"enum\":[\"mean\",\"total\",\"count\",\"percent\","
+		"\"quantile\"]},"
+		"\"measure\":{\"type\":\"string\",\"description\":\"a column; "
+		"categorical for percent\"},"
 		"\"by\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},"
-		"\"maxItems\":8,\"description\":\"Grouping columns.\"},"
-		"\"where\":{\"type\":\"string\",\"description\":"
-		"\"SQL filter expression, e.g. \\\"age >= 18 AND region = "
-		"'north'\\\".\"},"
-		"\"weight\":{\"type\":\"string\",\"description\":"
-		"\"Weight column; default: the dataset's weight column.\"},"
-		"\"q\":{\"oneOf\":[{\"type\":\"number\",\"minimum\":0,"
-		"\"maximum\":1},{\"type\":\"array\",\"items\":{\"type\":"
-		"\"number\",\"minimum\":0,\"maximum\":1},\"minItems\":1,"
-		"\"maxItems\":20}],\"description\":\"Probability or "
-		"probabilities for quantile; default 0.5.\"},"
-		"\"unweighted\":{\"type\":\"boolean\",\"description\":"
-		"\"true gives the plain (unweighted) estimate for "
-		"comparison.\"}"
+		"\"maxItems\":8},"
+		"\"where\":{\"type\":\"string\"},"
+		"\"weight\":{\"type\":\"string\"},"
+		"\"q\":{\"type\":[\"number\",\"array\"],\"description\":"
+		"\"quantile probabilities (default 0.5)\"},"
+		"\"unweighted\":{\"type\":\"boolean\"}," DIGITS_SCHEMA
 		"},\"required\":[\"dataset\"],\"additionalProperties\":false}",
 	.output_schema =
 		"{\"type\":\"object\",\"properties\":{"
-		"\"columns\":{\"type\":\"array\",\"items\":{\"type\":"
-		"\"object\",\"properties\":{\"name\":{\"type\":\"string\"},"
-		"\"type\":{\"type\":\"string\"}},\"required\":[\"name\"]}},"
-		"\"rows\":{\"type\":\"array\",\"items\":{\"type\":"
-		"\"array\"}},"
-		"\"row_count\":{\"type\":\"integer\"},"
-		"\"truncated\":{\"type\":\"boolean\"},"
-		"\"total_rows\":{\"type\":\"integer\"},"
-		"\"stat\":{\"type\":\"string\"},"
-		"\"weight\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
-		"\"rows_in\":{\"type\":\"integer\"},"
-		"\"rows_left_out\":{\"type\":\"integer\"},"
-		"\"rows_null_measure\":{\"type\":\"integer\"},"
-		"\"rows_null_weight\":{\"type\":\"integer\"}"
-		"},\"required\":[\"columns\",\"rows\"]}",
+		"\"columns\":{\"type\":\"array\"},"
+		"\"rows\":{\"type\":\"array\"},"
+		"\"stat\":{\"type\":\"string\"}},"
+		"\"required\":[\"columns\",\"rows\"]}",
 	.run = run_weighted_stats,
 	.where = TOOL_IN_WORKER,
 };

@@ -91,9 +91,38 @@ await t.test('tools/list: every tool has inputSchema, outputSchema, ' +
 		assert.ok(tool.description && tool.description.length > 10,
 			`${tool.name} description`);
 		assert.ok(tool.title, `${tool.name} title`);
+		/* an argument it does not declare is refused (args.c) */
+		assert.equal(tool.inputSchema.additionalProperties, false,
+			`${tool.name} additionalProperties`);
+		/* never a dataset that may not exist in this catalog */
+		assert.ok(!/apistrat/.test(JSON.stringify(tool)),
+			`${tool.name} names an example dataset`);
 	}
 	t.comment(`tools: ${names.join(', ')}`);
 });
+
+await t.test('describe_dataset columns: just those, in full', async () => {
+	const r = await client.callTool({ name: 'describe_dataset',
+		arguments: { name: 'people', columns: ['AGE'] } });
+	assert.equal(r.isError, false, textOf(r));
+	assert.match(textOf(r), /^\| `age` \| INTEGER \| 0 \| /m);
+	assert.doesNotMatch(textOf(r), /`income`/);
+	assert.deepEqual(r.structuredContent.columns.map((c) => c.name),
+		['age']);
+});
+
+await t.test('an undeclared argument is refused with a did-you-mean',
+	async () => {
+		const r = await client.callTool({ name: 'describe_dataset',
+			arguments: { name: 'people', colums: ['age'] } });
+		assert.equal(r.isError, true);
+		assert.match(textOf(r), /^unknown argument 'colums'; did you /);
+		assert.match(textOf(r), /did you mean 'columns'\? Valid /);
+		const l = await client.callTool({ name: 'list_datasets',
+			arguments: { verbose: true } });
+		assert.equal(textOf(l), "unknown argument 'verbose'. It takes " +
+			'no arguments.');
+	});
 
 await t.test('tools/call list_datasets: text and structuredContent',
 	async () => {

@@ -675,8 +675,11 @@ static void limits_and_notes(void)
 	ncases++;
 	tap_ok(r.status == QUERY_ERROR &&
 		       strstr(buf_str(&r.text), "no such column: nope") &&
-		       strstr(buf_str(&r.text), "- people(id, name, age"),
-	       __FILE__, __LINE__, "SQL error carries the message and a hint");
+		       strstr(buf_str(&r.text), "Columns of people: id, name, "
+			      "age") &&
+		       !strstr(buf_str(&r.text), "Columns of big"),
+	       __FILE__, __LINE__, "SQL error carries the message and a hint "
+	       "about the datasets it names only");
 	query_result_finish(&r);
 
 	lim.timeout_ms = 200;
@@ -1063,6 +1066,147 @@ static void parallel(void)
 	free(sql);
 }
 
+/* `text` with every `from` replaced by `to` (caller frees) */
+static char *replace_all(const char *text, const char *from, const char *to)
+{
+	struct buf b = BUF_INIT;
+	size_t n = strlen(from);
+
+	for (const char *p = text; *p;) {
+		if (strncmp(p, from, n) == 0) {
+			buf_addstr(&b, to);
+			p += n;
+		} else {
+			buf_addch(&b, *p++);
+		}
+	}
+	return buf_detach(&b, NULL);
+}
+
+/*
+ * An SQL error names only what the statement touched, says what was
+ * meant, and reads the same for a hidden table as for a missing one.
+ */
+static void error_hints(void)
+{
+	static const char *const hidden[] = { "data_secret", "api_keys",
+					      "query_logs", "llm_metadata" };
+	static const char *const shapes[] = {
+		"SELECT * FROM %s",
+		"SELECT p.name FROM people p JOIN %s x ON 1",
+		"SELECT (SELECT count(*) FROM %s), nme FROM people",
+	};
+	static const struct {
+		const char *sql, *want, *name;
+	} cases[] = {
+		{ "SELECT nmae FROM people", "Did you mean name?\n",
+		  "a misspelt column" },
+		{ "SELECT AGE2 FROM people", "Did you mean age?\n",
+		  "a column in another case, one slip away" },
+		{ "SELECT * FROM peple JOIN people", "Did you mean people?\n",
+		  "a misspelt dataset" },
+		{ "SELECT * FROM people WHERE", "  SELECT * FROM people WHERE"
+		  "\n                            ^\n",
+		  "an incomplete statement is marked at its end" },
+		{ "SELECT * FORM people", "  SELECT * FORM people\n"
+		  "           ^\n", "the marker is under the error" },
+	};
+	struct qconn *c = qpool_acquire(pool);
+	struct query_result r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		query_run(c, cases[i].sql, &fast, QUERY_FORMAT_MARKDOWN, NULL,
+			  &r);
+		ncases++;
+		tap_ok(r.status == QUERY_ERROR &&
+			       strstr(buf_str(&r.text), cases[i].want) &&
+			       strstr(buf_str(&r.text), "Columns of people: "
+					      "id, name, age, city, w\n") &&
+			       !strstr(buf_str(&r.text), "cities"),
+		       __FILE__, __LINE__, "%s: says what was meant and "
+		       "lists only people's columns", cases[i].name);
+		if (!strstr(buf_str(&r.text), cases[i].want)) {
+			printf("#   text: %s\n", buf_str(&r.text));
+		}
+		query_result_finish(&r);
+	}
+	query_run(c, "SELECT * FROM nosuch", &fast, QUERY_FORMAT_MARKDOWN,
+		  NULL, &r);
+	ncases++;
+	/* the datasets that exist for a client: the catalog's own tables
+	 * behind keys, keys2 and the refused views are skipped */
+	tap_ok(strstr(buf_str(&r.text), "Datasets: big, cities, people, "
+		      "settings (list_datasets describes them)\n") &&
+		       !strstr(buf_str(&r.text), "Columns of") &&
+		       r.text.len < 400,
+	       __FILE__, __LINE__, "naming no dataset: the names alone, "
+	       "%zu bytes", r.text.len);
+	query_result_finish(&r);
+
+	for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++) {
+		char *miss = replace_all(shapes[s], "%s", "nosuch_tab");
+		struct query_result m;
+
+		query_run(c, miss, &fast, QUERY_FORMAT_MARKDOWN, NULL, &m);
+		for (size_t h = 0; h < sizeof(hidden) / sizeof(hidden[0]);
+		     h++) {
+			char *sql = replace_all(shapes[s], "%s", hidden[h]);
+			char *same;
+
+			query_run(c, sql, &fast, QUERY_FORMAT_MARKDOWN, NULL,
+				  &r);
+			same = replace_all(buf_str(&r.text), hidden[h],
+					   "nosuch_tab");
+			ncases++;
+			tap_ok(strcmp(same, buf_str(&m.text)) == 0, __FILE__,
+			       __LINE__, "%s: the answer of a missing table, "
+			       "byte for byte", sql);
+			if (strcmp(same, buf_str(&m.text)) != 0) {
+				printf("#   hidden:  %s\n#   missing: %s\n",
+				       same, buf_str(&m.text));
+			}
+			free(same);
+			free(sql);
+			query_result_finish(&r);
+		}
+		free(miss);
+		query_result_finish(&m);
+	}
+	qpool_release(pool, c);
+}
+
+/* writes are refused in the same words, through a view or not */
+static void write_words(void)
+{
+	static const char *const sqls[] = {
+		"DELETE FROM people", "delete from stocks",
+		"UPDATE people SET age = 1", "INSERT INTO people DEFAULT VALUES",
+		"/* x */ DROP TABLE people", "REPLACE INTO big VALUES (1, 'a')",
+		"WITH x AS (SELECT 1) DELETE FROM people",
+		"WITH x AS (SELECT 1) UPDATE data_people SET age = 1",
+	};
+	struct qconn *c = qpool_acquire(pool);
+	struct query_result r;
+
+	for (size_t i = 0; i < sizeof(sqls) / sizeof(sqls[0]); i++) {
+		query_run(c, sqls[i], &fast, QUERY_FORMAT_MARKDOWN, NULL, &r);
+		ncases++;
+		tap_ok(r.status == QUERY_DENIED &&
+			       strncmp(buf_str(&r.text), "not allowed: ",
+				       13) == 0 &&
+			       strstr(buf_str(&r.text),
+				      "(datasets are read-only)") &&
+			       !strstr(buf_str(&r.text), "view"),
+		       __FILE__, __LINE__, "%s: not allowed, read-only",
+		       sqls[i]);
+		if (!strstr(buf_str(&r.text), "(datasets are read-only)")) {
+			printf("#   text: %s\n", buf_str(&r.text));
+		}
+		query_result_finish(&r);
+	}
+	qpool_release(pool, c);
+}
+
 /* mcpctl's edits show up on the next acquire */
 static void hot_reload(void)
 {
@@ -1129,6 +1273,8 @@ int main(void)
 		return 1;
 	}
 	writes();
+	write_words();
+	error_hints();
 	attach_and_transactions();
 	pragmas();
 	second_statements();

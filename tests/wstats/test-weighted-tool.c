@@ -346,6 +346,16 @@ static void check_edges(void)
 	ok(cJSON_IsNull(cJSON_GetArrayItem(cJSON_GetArrayItem(rows, 0), 0))
 		   && cell(&a, 0, 1) == 7 && cell(&a, 1, 1) == 5.0 / 3,
 	   "the empty group comes first, as null, and a's mean is 5/3");
+	/* the model reads 7 digits; structuredContent kept every one */
+	ok(strstr(a.text, "| 1.666667 |") && !strstr(a.text, "1.6666666"),
+	   "the markdown shows 5/3 at 7 significant digits");
+	answer_finish(&a);
+
+	call_tool(args_from("{\"dataset\":\"odd\",\"measure\":\"val\","
+			    "\"by\":[\"grp\\\"x\"],\"digits\":3}"), &a);
+	ok(!a.is_error && strstr(a.text, "| 1.67 |") &&
+		   cell(&a, 1, 1) == 5.0 / 3,
+	   "digits: 3 shows 1.67, structuredContent still 5/3");
 	answer_finish(&a);
 
 	call_tool(args_from("{\"dataset\":\"odd\",\"measure\":\"val\","
@@ -450,7 +460,10 @@ int main(void)
 	check_error("{\"dataset\":\"neg\",\"measure\":\"x\",\"where\":"
 		    "\"x <> 5\"}", "negative value in 1 row that pass");
 	check_error("{\"dataset\":\"survey\",\"measure\":\"incme\"}",
-		    "'incme' is not a column of dataset 'survey'; its "
+		    "'incme' is not a column of dataset 'survey'; did you "
+		    "mean 'income'? Its columns are: id, region");
+	check_error("{\"dataset\":\"survey\",\"measure\":\"zzz\"}",
+		    "'zzz' is not a column of dataset 'survey'; its "
 		    "columns are: id, region");
 	check_error("{\"dataset\":\"survey\",\"measure\":\"income\","
 		    "\"by\":[\"regio\"]}", "by column 'regio'");
@@ -469,8 +482,17 @@ int main(void)
 		    "cannot also be a by column");
 	check_error("{\"dataset\":\"nosuch\",\"measure\":\"x\"}",
 		    "no dataset named 'nosuch'");
+	/* a TEXT measure says what to ask instead, not what SQL said */
 	check_error("{\"dataset\":\"survey\",\"measure\":\"region\"}",
-		    "is not a number");
+		    "region is TEXT; use stat: percent");
+	/* an undeclared argument is refused, never silently ignored */
+	check_error("{\"dataset\":\"survey\",\"measure\":\"income\","
+		    "\"group_by\":[\"region\"]}",
+		    "unknown argument 'group_by'; did you mean 'by'? Valid "
+		    "arguments: dataset, stat");
+	check_error("{\"dataset\":\"survey\",\"measure\":\"income\","
+		    "\"digits\":0}", "argument 'digits' must be between 1 "
+		    "and 17");
 	/* the filter goes through the guard: one expression, datasets only */
 	check_error("{\"dataset\":\"survey\",\"measure\":\"income\","
 		    "\"where\":\"1) UNION SELECT 1, 2, 3, 4 --\"}",

@@ -13,7 +13,10 @@
 #ifndef MCP_HIDDEN_H
 #define MCP_HIDDEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "mcp/buf.h"
 
 struct name_set {
 	char **names;       /* sorted by strcasecmp */
@@ -32,5 +35,12 @@ void name_set_clear(struct name_set *s);
  * string; NULL when there is none.
  */
 char *hidden_name_in_sql(const struct name_set *hidden, const char *sql);
+
+/*
+ * The identifiers of `sql` one by one, as hidden_name_in_sql() sees them:
+ * the next one from *pos on goes into `id` (unquoted) and *pos moves past
+ * it; false when there are no more.  Start with *pos = sql.
+ */
+bool sql_next_ident(const char *sql, const char **pos, struct buf *id);
 
 #endif

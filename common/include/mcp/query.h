@@ -5,7 +5,7 @@
  * catalog.  Every connection is opened SQLITE_OPEN_READONLY, in defensive
  * mode, with extension loading off, tight sqlite3_limit()s, the weighting
  * functions of wstats.h registered, one TEMP VIEW per enabled dataset named
- * after the dataset (so client SQL says "FROM apistrat"), and an authorizer
+ * after the dataset (so client SQL says "FROM survey"), and an authorizer
  * that lets it read exactly those datasets and nothing else (see guard.h).
  *
  * qpool_acquire() hands out a connection that is in step with the catalog:
@@ -47,6 +47,28 @@ struct query_limits {
 
 /* defaults from system_config (built-in defaults when a key is missing) */
 void query_limits_load(struct db *catalog, struct query_limits *ret);
+
+/*
+ * How a result reads.  The text a model reads (markdown, CSV) shows reals
+ * at `digits` significant digits and cuts long text cells; the JSON
+ * format and structuredContent always keep every digit and character.
+ */
+struct query_opts {
+	int digits;             /* 0 or >= 17: exact (see numfmt.h) */
+	int cell_chars;         /* markdown text cells cut past it; 0: never */
+	bool se_pairs;          /* estimate, se, ci_* at the SE's precision */
+	int64_t page_rows;      /* > 0: max_rows is this default page */
+	int64_t row_cap;        /* with page_rows: the server's row limit */
+};
+#define QUERY_DEFAULT_DIGITS 7
+#define QUERY_DEFAULT_CELL_CHARS 200
+#define QUERY_DEFAULT_PAGE_ROWS 100
+#define QUERY_OPTS_INIT { QUERY_DEFAULT_DIGITS, QUERY_DEFAULT_CELL_CHARS, \
+			  false, 0, 0 }
+/* display_digits from system_config, on top of QUERY_OPTS_INIT */
+void query_opts_load(struct db *catalog, struct query_opts *ret);
+/* page_rows from system_config: the rows a query shows unless asked */
+int64_t query_page_rows(struct db *catalog);
 
 enum query_format {
 	QUERY_FORMAT_MARKDOWN,
@@ -105,6 +127,11 @@ sqlite3 *qconn_sqlite(struct qconn *conn);
 int query_run(struct qconn *conn, const char *sql,
 	      const struct query_limits *limits, enum query_format format,
 	      const struct cancel *cancel, struct query_result *ret);
+/* query_run() read as `opts` says (NULL: QUERY_OPTS_INIT) */
+int query_run_opts(struct qconn *conn, const char *sql,
+		   const struct query_limits *limits, enum query_format format,
+		   const struct query_opts *opts, const struct cancel *cancel,
+		   struct query_result *ret);
 
 /*
  * Check that `expr` is one SQL expression the guard allows over `dataset`

@@ -46,9 +46,13 @@ int render_json_string(struct buf *b, const char *s);
 
 /* the header; `names` is a cJSON array of strings */
 int render_header(struct buf *b, enum query_format f, const cJSON *names);
-/* one row; `index` is its 0-based position (JSON separates rows by it) */
+/*
+ * One row; `index` is its 0-based position (JSON separates rows by it).
+ * `opts` (NULL: QUERY_OPTS_INIT) sets the digits of reals and the cut of
+ * long text in markdown and CSV; JSON shows every digit.
+ */
 int render_row(struct buf *b, enum query_format f, const cJSON *names,
-	       const cJSON *row, int64_t index);
+	       const cJSON *row, int64_t index, const struct query_opts *opts);
 /* what closes the table once `nrows` rows were rendered */
 int render_footer(struct buf *b, enum query_format f, int64_t nrows);
 
