@@ -17,7 +17,7 @@
 #include "tools/tool.h"
 
 /* the time a worker gets past the query timeout before it is killed */
-#define SANDBOX_KILL_GRACE_MS 500
+#define SANDBOX_KILL_GRACE_MS 300
 /* the time a query gets once the client closed its input */
 #define SANDBOX_EOF_GRACE_MS 500
 
