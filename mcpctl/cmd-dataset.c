@@ -16,6 +16,7 @@
 #include "mcp/render.h"
 #include "mcp/xalloc.h"
 #include "mcpctl.h"
+#include "design.h"
 
 static const char usage[] =
 	"usage: mcpctl dataset add NAME --csv FILE|- [--delimiter C]\n"
@@ -31,6 +32,11 @@ static const char usage[] =
 	"       mcpctl dataset refresh NAME\n"
 	"       mcpctl dataset set NAME [--title T] [--description D]\n"
 	"                          [--weight COL] [--tags a,b]\n"
+	"                          [design options]\n"
+	"\n"
+	"Design options (add and set): --strata COL --cluster COL\n"
+	"  [--cluster2 COL] [--fpc COL] [--fpc2 COL] [--nest|--no-nest]\n"
+	"  [--lonely-psu fail|remove|certainty|adjust|average] [--no-design]\n"
 	"\n"
 	"Every command takes --db PATH, --json and --quiet.\n";
 
@@ -63,6 +69,7 @@ struct dataset_args {
 	bool force;
 	char *tags_clean;
 	const char *name;       /* the positional NAME */
+	struct design_args design;
 };
 
 static void dataset_args_finish(struct dataset_args *a)
@@ -121,6 +128,7 @@ static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
 		{ "delimiter", required_argument, NULL, OPT_DELIMITER },
 		{ "replace", no_argument, NULL, OPT_REPLACE },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		DESIGN_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	char what[64];
@@ -149,6 +157,9 @@ static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
 					       ? "unknown option"
 					       : "option not valid here: %s",
 					       argv[optind - 1]);
+		}
+		if (design_option(&a->design, c, optarg)) {
+			continue;
 		}
 		switch (c) {
 		case OPT_CSV:
@@ -324,7 +335,7 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 	static const int allowed[] = {
 		OPT_CSV, OPT_SQLITE, OPT_TABLE, OPT_TITLE, OPT_DESCRIPTION,
 		OPT_WEIGHT, OPT_TAGS, OPT_NULL_VALUE, OPT_DELIMITER,
-		OPT_REPLACE, 0,
+		OPT_REPLACE, DESIGN_OPTS, 0,
 	};
 	struct dataset_args a = { 0 };
 	struct import_options opt = { 0 };
@@ -389,7 +400,7 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 	}
 	print_import_report(ctl, a.name, a.csv ? "imported" : "registered",
 			    &rep);
-	code = EXIT_OK;
+	code = design_apply(ctl, db, a.name, &a.design);
 out:
 	free(err);
 	import_report_finish(&rep);
@@ -624,8 +635,12 @@ static int dataset_show(struct ctl *ctl, int argc, char **argv)
 	}
 	sqlite3_bind_int64(st, 1, d->id);
 	if (ctl->json) {
-		ctl_print_json(show_json(d, st));
+		cJSON *o = show_json(d, st);
+
+		design_show_json(db, d, o);
+		ctl_print_json(o);
 	} else {
+		design_show_text(db, d);
 		show_text(d, st);
 	}
 	code = EXIT_OK;
@@ -844,7 +859,10 @@ static int update_dataset(struct ctl *ctl, int argc, char **argv,
 	s.enable = enable;
 	code = in_transaction(db, set_fn, &s);
 	if (code == 0) {
-		print_done(ctl, a.name, done, s.changed);
+		code = design_apply(ctl, db, a.name, &a.design);
+	}
+	if (code == 0) {
+		print_done(ctl, a.name, done, s.changed || a.design.any);
 	}
 out:
 	dataset_info_destroy(d);
@@ -870,7 +888,8 @@ static int dataset_disable(struct ctl *ctl, int argc, char **argv)
 static int dataset_set(struct ctl *ctl, int argc, char **argv)
 {
 	static const int allowed[] = {
-		OPT_TITLE, OPT_DESCRIPTION, OPT_WEIGHT, OPT_TAGS, 0,
+		OPT_TITLE, OPT_DESCRIPTION, OPT_WEIGHT, OPT_TAGS, DESIGN_OPTS,
+		0,
 	};
 
 	return update_dataset(ctl, argc, argv, allowed, -1, "updated");

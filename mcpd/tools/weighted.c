@@ -21,8 +21,10 @@
 #include "mcp/banned.h"
 #include "mcp/dataset.h"
 #include "mcp/ident.h"
+#include "mcp/svydesign.h"
 #include "mcp/xalloc.h"
 #include "tool.h"
+#include "weighted-se.h"
 
 #define MAX_BY 8
 #define MAX_Q 20
@@ -57,6 +59,9 @@ struct wreq {
 	bool no_weight_column;
 	double q[MAX_Q];
 	size_t nq;
+	struct svydesign *design;   /* the dataset's, or NULL */
+	bool se;                    /* design-based SEs and intervals */
+	double level;
 };
 
 static void wreq_finish(struct wreq *r)
@@ -65,6 +70,7 @@ static void wreq_finish(struct wreq *r)
 		free(r->columns[i]);
 	}
 	free(r->columns);
+	svydesign_destroy(r->design);
 	dataset_info_destroy(r->ds);
 }
 
@@ -295,6 +301,40 @@ static bool parse_unweighted(struct tool_call *call, struct wreq *r)
 	return true;
 }
 
+/* se (default: when the dataset has a design) and level */
+static bool parse_se(struct tool_call *call, struct wreq *r)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(call->args, "se");
+	const cJSON *l = cJSON_GetObjectItemCaseSensitive(call->args,
+							  "level");
+	int e = svydesign_load(call->catalog, r->ds->id, &r->design);
+
+	if (e < 0 && e != -ENOENT) {
+		tool_error(call, "cannot read the catalog: %s", strerror(-e));
+		return false;
+	}
+	r->se = svydesign_is_set(r->design);
+	if (v && !cJSON_IsNull(v)) {
+		if (!cJSON_IsBool(v)) {
+			tool_error(call, "argument 'se' must be true or false");
+			return false;
+		}
+		r->se = cJSON_IsTrue(v);
+	}
+	r->level = 0.95;
+	if (l && !cJSON_IsNull(l)) {
+		if (!cJSON_IsNumber(l) || !(l->valuedouble > 0 &&
+					    l->valuedouble < 1)) {
+			tool_error(call, "argument 'level' must be a "
+				   "confidence level between 0 and 1, for "
+				   "example 0.95");
+			return false;
+		}
+		r->level = l->valuedouble;
+	}
+	return true;
+}
+
 static bool parse_args(struct tool_call *call, struct wreq *r)
 {
 	const char *name;
@@ -353,7 +393,7 @@ static bool parse_args(struct tool_call *call, struct wreq *r)
 	if (r->unweighted) {
 		r->weight = NULL;
 	}
-	return true;
+	return parse_se(call, r);
 }
 
 /*
@@ -683,6 +723,88 @@ static void add_structured_extras(cJSON *s, const struct wreq *r,
 				(double)c->null_weight);
 }
 
+static void add_design_notes(struct buf *b, const struct wreq *r,
+			     const struct wse_answer *a)
+{
+	buf_addf(b, "Standard errors: Taylor linearization, as R's survey "
+		 "package; confidence intervals at %g%% with the t "
+		 "distribution on %lld degrees of freedom (PSUs minus "
+		 "strata); deff against simple random sampling. ",
+		 r->level * 100, (long long)a->df);
+	if (svydesign_is_set(r->design)) {
+		buf_addstr(b, "Design: ");
+		svydesign_describe(r->design, r->weight, b);
+		buf_addstr(b, ".");
+	} else {
+		buf_addf(b, "Note: dataset '%s' declares no sampling design "
+			 "(strata, clusters, fpc), so the standard errors "
+			 "treat the rows as drawn independently with "
+			 "replacement with these weights (R: svydesign(ids = "
+			 "~1, weights = ~%s)); with clusters or strata they "
+			 "would differ.", r->ds->name,
+			 r->weight ? r->weight : "1");
+	}
+	if (r->where || r->nby) {
+		buf_addstr(b, " Groups and filters are domains: their "
+			   "standard errors keep the whole design.");
+	}
+	if (r->stat == STAT_QUANTILE) {
+		buf_addstr(b, " Quantile intervals: Woodruff's method (R "
+			   "svyquantile, interval.type = \"mean\"); se is "
+			   "the interval's width over twice the t value.");
+	}
+	buf_addstr(b, "\n");
+}
+
+static const enum svy_stat svy_stats[] = {
+	[STAT_MEAN] = SVY_MEAN,
+	[STAT_TOTAL] = SVY_TOTAL,
+	[STAT_COUNT] = SVY_COUNT,
+	[STAT_PERCENT] = SVY_SHARE,
+	[STAT_QUANTILE] = SVY_QUANTILE,
+};
+
+/* the estimates with standard errors; the answer or a tool error */
+static void run_design(struct tool_call *call, struct qconn *conn,
+		       const struct wreq *r, const struct counts *counts)
+{
+	struct wse_req q = {
+		.dataset = r->ds->name,
+		.measure = r->measure,
+		.by = r->by,
+		.nby = (int)r->nby,
+		.where = r->where,
+		.weight = r->weight,
+		.design = r->design,
+		.stat = svy_stats[r->stat],
+		.percent = r->stat == STAT_PERCENT,
+		.q = r->q,
+		.nq = (int)r->nq,
+		.level = r->level,
+	};
+	struct wse_answer a;
+	struct buf text = BUF_INIT;
+
+	if (!weighted_se_run(call, conn, &q, &a)) {
+		return;
+	}
+	add_heading(&text, r);
+	buf_add(&text, a.table.data, a.table.len);
+	add_notes(&text, r, counts);
+	add_design_notes(&text, r, &a);
+	add_structured_extras(a.structured, r, counts);
+	cJSON_AddNumberToObject(a.structured, "df", (double)a.df);
+	cJSON_AddNumberToObject(a.structured, "level", r->level);
+	cJSON_AddBoolToObject(a.structured, "design",
+			      svydesign_is_set(r->design));
+	buf_release(&call->text);
+	call->text = text;
+	cJSON_Delete(call->structured);
+	call->structured = a.structured;
+	a.structured = NULL;
+	wse_answer_finish(&a);
+}
+
 static void run_weighted_stats(struct tool_call *call)
 {
 	struct wreq r = { 0 };
@@ -709,6 +831,10 @@ static void run_weighted_stats(struct tool_call *call)
 		goto out;
 	}
 	if (!run_check(call, conn, &r, &counts)) {
+		goto out;
+	}
+	if (r.se) {
+		run_design(call, conn, &r, &counts);
 		goto out;
 	}
 	sql = stats_sql(&r);
@@ -763,7 +889,11 @@ const struct tool_def tool_weighted_stats = {
 		"quantile(type=1). 'where' is an SQL filter expression over "
 		"the dataset's columns, as in a WHERE clause. In SQL the "
 		"same estimates are wmean(x, w), wsum(x, w) and "
-		"wquantile(x, w, q).",
+		"wquantile(x, w, q). With se (the default when the dataset "
+		"declares a sampling design: strata, clusters, fpc) each row "
+		"also has se, ci_low, ci_high and deff, computed as R's "
+		"survey package does (Taylor linearization; groups and "
+		"filters are domains of the whole design).",
 	.input_schema =
 		"{\"type\":\"object\",\"properties\":{"
 		"\"dataset\":{\"type\":\"string\",\"description\":"
@@ -789,7 +919,14 @@ const struct tool_def tool_weighted_stats = {
 		"probabilities for quantile; default 0.5.\"},"
 		"\"unweighted\":{\"type\":\"boolean\",\"description\":"
 		"\"true gives the plain (unweighted) estimate for "
-		"comparison.\"}"
+		"comparison.\"},"
+		"\"se\":{\"type\":\"boolean\",\"description\":"
+		"\"Design-based standard errors, confidence intervals and "
+		"design effects; default true when the dataset declares a "
+		"sampling design.\"},"
+		"\"level\":{\"type\":\"number\",\"exclusiveMinimum\":0,"
+		"\"exclusiveMaximum\":1,\"description\":\"Confidence "
+		"level; default 0.95.\"}"
 		"},\"required\":[\"dataset\"],\"additionalProperties\":false}",
 	.output_schema =
 		"{\"type\":\"object\",\"properties\":{"
@@ -806,7 +943,10 @@ const struct tool_def tool_weighted_stats = {
 		"\"rows_in\":{\"type\":\"integer\"},"
 		"\"rows_left_out\":{\"type\":\"integer\"},"
 		"\"rows_null_measure\":{\"type\":\"integer\"},"
-		"\"rows_null_weight\":{\"type\":\"integer\"}"
+		"\"rows_null_weight\":{\"type\":\"integer\"},"
+		"\"df\":{\"type\":\"integer\"},"
+		"\"level\":{\"type\":\"number\"},"
+		"\"design\":{\"type\":\"boolean\"}"
 		"},\"required\":[\"columns\",\"rows\"]}",
 	.run = run_weighted_stats,
 };
