@@ -741,6 +741,7 @@ int svyvar_add(struct svyvar *v, sqlite3_stmt *st, char **ret_err)
 			int e = find_est(v, g, k, NULL);
 
 			if (y <= gr->qhat[k]) {
+				ksum_add(&v->ests[e].y, w);
 				contribute(v, e, s, leaf, w, w);
 			}
 		}

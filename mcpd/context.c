@@ -5,6 +5,7 @@
 
 #include "mcp/buf.h"
 #include "mcp/render.h"
+#include "mcp/svydesign.h"
 #include "mcp/xalloc.h"
 #include "context.h"
 #include "mcp/banned.h"
@@ -195,6 +196,22 @@ static cJSON *approved_metadata(struct db *db, int64_t id)
 	return m;
 }
 
+/* "sampling_design": the design in words, or null (weights only) */
+static void add_design(struct db *db, const struct dataset_info *d, cJSON *o)
+{
+	struct svydesign *des = NULL;
+	struct buf b = BUF_INIT;
+
+	if (svydesign_load(db, d->id, &des) < 0) {
+		cJSON_AddNullToObject(o, "sampling_design");
+		return;
+	}
+	svydesign_describe(des, d->weight_column, &b);
+	cJSON_AddStringToObject(o, "sampling_design", buf_str(&b));
+	buf_release(&b);
+	svydesign_destroy(des);
+}
+
 cJSON *context_schema(struct db *db, const struct dataset_info *d)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -210,6 +227,7 @@ cJSON *context_schema(struct db *db, const struct dataset_info *d)
 		cJSON_AddNullToObject(o, "row_count");
 	}
 	add_opt_string(o, "weight_column", d->weight_column);
+	add_design(db, d, o);
 	tags = cJSON_AddArrayToObject(o, "tags");
 	if (d->tags) {
 		char *copy = xstrdup(d->tags);
@@ -384,7 +402,7 @@ char *context_render(const struct dataset_info *d, const cJSON *s)
 {
 	const cJSON *cols = cJSON_GetObjectItemCaseSensitive(s, "columns");
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(s, "metadata");
-	const cJSON *c;
+	const cJSON *c, *design;
 	struct buf b = BUF_INIT;
 	bool any_top = false;
 
@@ -409,6 +427,12 @@ char *context_render(const struct dataset_info *d, const cJSON *s)
 			 d->weight_column);
 	} else {
 		buf_addstr(&b, "- Weight column: none (unweighted data)\n");
+	}
+	design = cJSON_GetObjectItemCaseSensitive(s, "sampling_design");
+	if (cJSON_IsString(design)) {
+		buf_addf(&b, "- Sampling design: %s; weighted_stats gives "
+			 "design-based standard errors and confidence "
+			 "intervals\n", design->valuestring);
 	}
 	if (d->tags && *d->tags) {
 		buf_addf(&b, "- Tags: %s\n", d->tags);
