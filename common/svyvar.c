@@ -140,32 +140,33 @@ struct svyvar {
 	bool leaf_ssu;          /* units are SSUs (two-stage with an fpc) */
 	int64_t rows;
 
-	struct kmap strata_map;
+	struct kmap text_map;   /* text values and group keys, interned */
+	struct imap strata_map;
 	struct vstratum *strata;
 	size_t nstrata;
-	struct kmap psu_map;
+	struct imap psu_map;
 	struct vstratum *psus;
 	size_t npsus;
-	struct kmap ssu_map;
+	struct imap ssu_map;
 	int *ssu_psu;
 	size_t nssu;
 
-	struct kmap group_map;
+	struct imap group_map;
 	struct group *groups;
 	size_t ngroups;
-	struct kmap est_map;
+	struct imap est_map;
 	struct est *ests;
 	size_t nests;
 
 	/* cluster designs: unit totals */
-	struct kmap cell_map;   /* (est, leaf) */
+	struct imap cell_map;   /* (est, leaf) */
 	struct cell *cells;
-	struct kmap bcell_map;  /* (group, leaf) */
+	struct imap bcell_map;  /* (group, leaf) */
 	struct cell *bcells;
 
-	struct kmap eacc_map[2];   /* (est, stratum) per stage */
+	struct imap eacc_map[2];   /* (est, stratum) per stage */
 	struct eacc *eaccs[2];
-	struct kmap bacc_map[2];   /* (group, stratum) per stage */
+	struct imap bacc_map[2];   /* (group, stratum) per stage */
 	struct bacc *baccs[2];
 
 	struct buf key;
@@ -190,16 +191,17 @@ struct svyvar *svyvar_create(const struct svyvar_spec *spec)
 	v->spec = *spec;
 	v->pass = 1;
 	v->leaf_ssu = spec->cluster2 && spec->fpc;
-	kmap_init(&v->strata_map);
-	kmap_init(&v->psu_map);
-	kmap_init(&v->ssu_map);
-	kmap_init(&v->group_map);
-	kmap_init(&v->est_map);
-	kmap_init(&v->cell_map);
-	kmap_init(&v->bcell_map);
+	kmap_init(&v->text_map);
+	imap_init(&v->strata_map);
+	imap_init(&v->psu_map);
+	imap_init(&v->ssu_map);
+	imap_init(&v->group_map);
+	imap_init(&v->est_map);
+	imap_init(&v->cell_map);
+	imap_init(&v->bcell_map);
 	for (int i = 0; i < 2; i++) {
-		kmap_init(&v->eacc_map[i]);
-		kmap_init(&v->bacc_map[i]);
+		imap_init(&v->eacc_map[i]);
+		imap_init(&v->bacc_map[i]);
 	}
 	buf_init(&v->key, 0);
 	return v;
@@ -207,14 +209,14 @@ struct svyvar *svyvar_create(const struct svyvar_spec *spec)
 
 static void clear_estimates(struct svyvar *v, bool all)
 {
-	kmap_finish(&v->cell_map);
-	kmap_finish(&v->bcell_map);
+	imap_finish(&v->cell_map);
+	imap_finish(&v->bcell_map);
 	free(v->cells);
 	free(v->bcells);
 	v->cells = v->bcells = NULL;
 	for (int i = 0; i < 2; i++) {
-		kmap_finish(&v->eacc_map[i]);
-		kmap_finish(&v->bacc_map[i]);
+		imap_finish(&v->eacc_map[i]);
+		imap_finish(&v->bacc_map[i]);
 		free(v->eaccs[i]);
 		free(v->baccs[i]);
 		v->eaccs[i] = NULL;
@@ -227,7 +229,7 @@ static void clear_estimates(struct svyvar *v, bool all)
 		}
 	}
 	if (all) {
-		kmap_finish(&v->est_map);
+		imap_finish(&v->est_map);
 		free(v->ests);
 		v->ests = NULL;
 		v->nests = 0;
@@ -263,10 +265,11 @@ void svyvar_destroy(struct svyvar *v)
 	free(v->strata);
 	free(v->psus);
 	free(v->ssu_psu);
-	kmap_finish(&v->strata_map);
-	kmap_finish(&v->psu_map);
-	kmap_finish(&v->ssu_map);
-	kmap_finish(&v->group_map);
+	kmap_finish(&v->text_map);
+	imap_finish(&v->strata_map);
+	imap_finish(&v->psu_map);
+	imap_finish(&v->ssu_map);
+	imap_finish(&v->group_map);
 	buf_release(&v->key);
 	free(v->res);
 	free(v);
@@ -305,9 +308,46 @@ static void key_value(struct buf *k, sqlite3_stmt *st, int col)
 	buf_addch(k, '\0');
 }
 
-static void key_int(struct buf *k, int64_t i)
+/*
+ * A column's value as an imap key: (type tag, value) for numbers, (tag,
+ * interned id) for text and blobs.  1.0 and 1 are one key, as one group
+ * in SQL.  Tags stay below 16, so callers may shift an index above them.
+ */
+static void value_id(struct svyvar *v, sqlite3_stmt *st, int col,
+		     uint64_t *ret_a, uint64_t *ret_b)
 {
-	buf_add(k, &i, sizeof(i));
+	int t = sqlite3_column_type(st, col);
+
+	switch (t) {
+	case SQLITE_INTEGER:
+		*ret_a = 1;
+		*ret_b = (uint64_t)sqlite3_column_int64(st, col);
+		return;
+	case SQLITE_FLOAT: {
+		double d = sqlite3_column_double(st, col);
+
+		if (d == floor(d) && fabs(d) < 9e15) {
+			*ret_a = 1;
+			*ret_b = (uint64_t)(int64_t)d;
+		} else {
+			*ret_a = 3;
+			memcpy(ret_b, &d, sizeof(d));
+		}
+		return;
+	}
+	case SQLITE_NULL:
+		*ret_a = 0;
+		*ret_b = 0;
+		return;
+	default: {
+		const void *p = sqlite3_column_blob(st, col);
+		int n = sqlite3_column_bytes(st, col);
+
+		*ret_a = t == SQLITE_TEXT ? 2 : 4;
+		*ret_b = kmap_put(&v->text_map, p ? p : "", (size_t)n, NULL);
+		return;
+	}
+	}
 }
 
 /* the column as text for messages; caller frees */
@@ -382,7 +422,7 @@ static int check_fpc(struct vstratum *s, sqlite3_stmt *st, int col,
 static int add_design(struct svyvar *v, sqlite3_stmt *st, double w,
 		      int *ret_stratum, int *ret_leaf, char **ret_err)
 {
-	struct buf *k = &v->key;
+	uint64_t ka, kb;
 	bool fresh;
 	uint32_t s = 0, p;
 	int r;
@@ -393,11 +433,10 @@ static int add_design(struct svyvar *v, sqlite3_stmt *st, double w,
 				    "(row %lld with a weight)",
 				    (long long)v->rows);
 		}
-		buf_reset(k);
-		key_value(k, st, COL_STRATUM);
-		s = kmap_put(&v->strata_map, k->data, k->len, &fresh);
+		value_id(v, st, COL_STRATUM, &ka, &kb);
+		s = imap_put(&v->strata_map, ka, kb, &fresh);
 	} else {
-		s = kmap_put(&v->strata_map, "", 0, &fresh);
+		s = imap_put(&v->strata_map, 0, 0, &fresh);
 	}
 	if (fresh) {
 		v->strata = fit(v->strata, s, sizeof(*v->strata));
@@ -423,12 +462,11 @@ static int add_design(struct svyvar *v, sqlite3_stmt *st, double w,
 		return fail(ret_err, "the PSU is empty in a row of stratum '%s'",
 			    v->strata[s].name);
 	}
-	buf_reset(k);
+	value_id(v, st, COL_PSU, &ka, &kb);
 	if (v->spec.nest) {
-		key_int(k, s);
+		ka |= (uint64_t)s << 8;
 	}
-	key_value(k, st, COL_PSU);
-	p = kmap_put(&v->psu_map, k->data, k->len, &fresh);
+	p = imap_put(&v->psu_map, ka, kb, &fresh);
 	if (fresh) {
 		v->psus = fit(v->psus, p, sizeof(*v->psus));
 		memset(&v->psus[p], 0, sizeof(v->psus[p]));
@@ -457,11 +495,10 @@ static int add_design(struct svyvar *v, sqlite3_stmt *st, double w,
 		return fail(ret_err, "the second-stage unit is empty in a row "
 			    "of PSU '%s'", v->psus[p].name);
 	}
-	buf_reset(k);
-	key_int(k, p);
-	key_value(k, st, COL_SSU);
+	value_id(v, st, COL_SSU, &ka, &kb);
 	{
-		uint32_t u = kmap_put(&v->ssu_map, k->data, k->len, &fresh);
+		uint32_t u = imap_put(&v->ssu_map, ka | (uint64_t)p << 8, kb,
+				      &fresh);
 
 		if (fresh) {
 			v->ssu_psu = fit(v->ssu_psu, u, sizeof(*v->ssu_psu));
@@ -486,15 +523,21 @@ static int add_design(struct svyvar *v, sqlite3_stmt *st, double w,
 static int find_group(struct svyvar *v, sqlite3_stmt *st)
 {
 	struct buf *k = &v->key;
+	uint64_t ka = 0, kb = 0;
 	bool fresh;
 	uint32_t g;
 
-	buf_reset(k);
-	buf_addch(k, 'g');
-	for (int i = 0; i < v->spec.nby; i++) {
-		key_value(k, st, COL_BY + i);
+	if (v->spec.nby == 1) {
+		value_id(v, st, COL_BY, &ka, &kb);
+	} else if (v->spec.nby > 1) {
+		buf_reset(k);
+		for (int i = 0; i < v->spec.nby; i++) {
+			key_value(k, st, COL_BY + i);
+		}
+		ka = 9;
+		kb = kmap_put(&v->text_map, k->data, k->len, NULL);
 	}
-	g = kmap_put(&v->group_map, k->data, k->len, &fresh);
+	g = imap_put(&v->group_map, ka, kb, &fresh);
 	if (fresh) {
 		struct group *gr;
 
@@ -517,18 +560,14 @@ static int find_group(struct svyvar *v, sqlite3_stmt *st)
 
 static int find_est(struct svyvar *v, int g, int cat, sqlite3_stmt *st)
 {
-	struct buf *k = &v->key;
+	uint64_t ka = 15, kb = (uint64_t)cat;
 	bool fresh;
 	uint32_t e;
 
-	buf_reset(k);
-	key_int(k, g);
 	if (v->spec.stat == SVY_SHARE && st) {
-		key_value(k, st, COL_MEASURE);
-	} else {
-		key_int(k, cat);
+		value_id(v, st, COL_MEASURE, &ka, &kb);
 	}
-	e = kmap_put(&v->est_map, k->data, k->len, &fresh);
+	e = imap_put(&v->est_map, ka | (uint64_t)g << 8, kb, &fresh);
 	if (fresh) {
 		struct est *es;
 		struct group *gr = &v->groups[g];
@@ -551,17 +590,12 @@ static int find_est(struct svyvar *v, int g, int cat, sqlite3_stmt *st)
 	return (int)e;
 }
 
-static uint32_t put_cell(struct svyvar *v, struct kmap *m, struct cell **arr,
+static uint32_t put_cell(struct svyvar *v, struct imap *m, struct cell **arr,
 			 int64_t a, int64_t b)
 {
-	struct buf *k = &v->key;
 	bool fresh;
-	uint32_t i;
+	uint32_t i = imap_put(m, (uint64_t)a, (uint64_t)b, &fresh);
 
-	buf_reset(k);
-	key_int(k, a);
-	key_int(k, b);
-	i = kmap_put(m, k->data, k->len, &fresh);
 	if (fresh) {
 		*arr = fit(*arr, i, sizeof(**arr));
 		memset(&(*arr)[i], 0, sizeof((*arr)[i]));
@@ -572,15 +606,11 @@ static uint32_t put_cell(struct svyvar *v, struct kmap *m, struct cell **arr,
 static void acc_e(struct svyvar *v, int stage, int e, int s, double a,
 		  double b)
 {
-	struct buf *k = &v->key;
 	bool fresh;
 	uint32_t i;
 	struct eacc *x;
 
-	buf_reset(k);
-	key_int(k, e);
-	key_int(k, s);
-	i = kmap_put(&v->eacc_map[stage], k->data, k->len, &fresh);
+	i = imap_put(&v->eacc_map[stage], (uint64_t)e, (uint64_t)s, &fresh);
 	if (fresh) {
 		v->eaccs[stage] = fit(v->eaccs[stage], i,
 				      sizeof(*v->eaccs[stage]));
@@ -594,16 +624,12 @@ static void acc_e(struct svyvar *v, int stage, int e, int s, double a,
 
 static void acc_b(struct svyvar *v, int stage, int g, int s, double b)
 {
-	struct buf *k = &v->key;
 	bool fresh;
 	uint32_t i;
 	struct bacc *x;
 	long double d;
 
-	buf_reset(k);
-	key_int(k, g);
-	key_int(k, s);
-	i = kmap_put(&v->bacc_map[stage], k->data, k->len, &fresh);
+	i = imap_put(&v->bacc_map[stage], (uint64_t)g, (uint64_t)s, &fresh);
 	if (fresh) {
 		v->baccs[stage] = fit(v->baccs[stage], i,
 				      sizeof(*v->baccs[stage]));
@@ -679,27 +705,24 @@ int svyvar_add(struct svyvar *v, sqlite3_stmt *st, char **ret_err)
 		}
 	} else {
 		/* the design is known; look the units up again */
-		struct buf *k = &v->key;
+		uint64_t ka = 0, kb = 0;
 
-		buf_reset(k);
 		if (sp->strata) {
-			key_value(k, st, COL_STRATUM);
+			value_id(v, st, COL_STRATUM, &ka, &kb);
 		}
-		s = (int)kmap_get(&v->strata_map, k->data, k->len);
+		s = (int)imap_get(&v->strata_map, ka, kb);
 		leaf = -1;
 		if (sp->cluster) {
-			buf_reset(k);
+			value_id(v, st, COL_PSU, &ka, &kb);
 			if (sp->nest) {
-				key_int(k, s);
+				ka |= (uint64_t)s << 8;
 			}
-			key_value(k, st, COL_PSU);
-			leaf = (int)kmap_get(&v->psu_map, k->data, k->len);
+			leaf = (int)imap_get(&v->psu_map, ka, kb);
 			if (v->leaf_ssu) {
-				buf_reset(k);
-				key_int(k, leaf);
-				key_value(k, st, COL_SSU);
-				leaf = (int)kmap_get(&v->ssu_map, k->data,
-						     k->len);
+				value_id(v, st, COL_SSU, &ka, &kb);
+				leaf = (int)imap_get(&v->ssu_map,
+						     ka | (uint64_t)leaf << 8,
+						     kb);
 			}
 		}
 	}
@@ -771,37 +794,30 @@ int svyvar_add(struct svyvar *v, sqlite3_stmt *st, char **ret_err)
 
 /* ---- after the pass ---- */
 
-static void decode2(const struct kmap *m, uint32_t i, int64_t *a, int64_t *b)
+static void decode2(const struct imap *m, uint32_t i, int64_t *a, int64_t *b)
 {
-	size_t len;
-	const char *k = kmap_key(m, i, &len);
-
-	memcpy(a, k, sizeof(*a));
-	memcpy(b, k + sizeof(*a), sizeof(*b));
+	*a = (int64_t)m->keys[i].a;
+	*b = (int64_t)m->keys[i].b;
 }
 
-static double cell_get(struct svyvar *v, const struct kmap *m,
-		       const struct cell *arr, int64_t a, int64_t b)
+static double cell_get(const struct imap *m, const struct cell *arr,
+		       int64_t a, int64_t b)
 {
-	int64_t i;
+	int64_t i = imap_get(m, (uint64_t)a, (uint64_t)b);
 
-	buf_reset(&v->key);
-	key_int(&v->key, a);
-	key_int(&v->key, b);
-	i = kmap_get(m, v->key.data, v->key.len);
 	return i < 0 ? 0 : ksum_value(&arr[i].a);
 }
 
 /* unit totals of a cluster design into the stratum accumulators */
 static void fold_cells(struct svyvar *v)
 {
-	struct kmap pcell_map, pbcell_map;
+	struct imap pcell_map, pbcell_map;
 	struct cell *pcells = NULL, *pbcells = NULL;
-	const struct kmap *cm = &v->cell_map, *bm = &v->bcell_map;
+	const struct imap *cm = &v->cell_map, *bm = &v->bcell_map;
 	const struct cell *cells = v->cells, *bcells = v->bcells;
 
-	kmap_init(&pcell_map);
-	kmap_init(&pbcell_map);
+	imap_init(&pcell_map);
+	imap_init(&pbcell_map);
 	if (v->leaf_ssu) {
 		/* stage 2 within each PSU, and the PSU totals for stage 1 */
 		for (uint32_t i = 0; i < v->cell_map.n; i++) {
@@ -813,7 +829,7 @@ static void fold_cells(struct svyvar *v)
 			decode2(&v->cell_map, i, &e, &u);
 			p = v->ssu_psu[u];
 			g = v->ests[e].group;
-			acc_e(v, 1, (int)e, p, a, cell_get(v, &v->bcell_map,
+			acc_e(v, 1, (int)e, p, a, cell_get(&v->bcell_map,
 							   v->bcells, g, u));
 			c = put_cell(v, &pcell_map, &pcells, e, p);
 			ksum_add(&pcells[c].a, a);
@@ -842,7 +858,7 @@ static void fold_cells(struct svyvar *v)
 		decode2(cm, i, &e, &p);
 		g = v->ests[e].group;
 		acc_e(v, 0, (int)e, v->psus[p].stratum,
-		      ksum_value(&cells[i].a), cell_get(v, bm, bcells, g, p));
+		      ksum_value(&cells[i].a), cell_get(bm, bcells, g, p));
 	}
 	for (uint32_t i = 0; i < bm->n; i++) {
 		int64_t g, p;
@@ -851,8 +867,8 @@ static void fold_cells(struct svyvar *v)
 		acc_b(v, 0, (int)g, v->psus[p].stratum,
 		      ksum_value(&bcells[i].a));
 	}
-	kmap_finish(&pcell_map);
-	kmap_finish(&pbcell_map);
+	imap_finish(&pcell_map);
+	imap_finish(&pbcell_map);
 	free(pcells);
 	free(pbcells);
 }
@@ -1070,7 +1086,7 @@ static void add_variance(struct svyvar *v, int stage, bool popsize1,
 			 bool popsize2)
 {
 	bool ratio = v->spec.stat != SVY_TOTAL && v->spec.stat != SVY_COUNT;
-	struct kmap *bm = &v->bacc_map[stage];
+	struct imap *bm = &v->bacc_map[stage];
 
 	for (uint32_t i = 0; i < bm->n; i++) {
 		const struct bacc *b = &v->baccs[stage][i];
@@ -1105,11 +1121,8 @@ static void add_variance(struct svyvar *v, int stage, bool popsize1,
 			long double saa, sab, ss, r = 0;
 			int64_t ai;
 
-			buf_reset(&v->key);
-			key_int(&v->key, g->ests[j]);
-			key_int(&v->key, s64);
-			ai = kmap_get(&v->eacc_map[stage], v->key.data,
-				      v->key.len);
+			ai = imap_get(&v->eacc_map[stage],
+				      (uint64_t)g->ests[j], (uint64_t)s64);
 			if (ai >= 0) {
 				a = &v->eaccs[stage][ai];
 			}

@@ -39,4 +39,26 @@ int64_t kmap_get(const struct kmap *m, const void *key, size_t len);
 /* the bytes of key `i` (not NUL-terminated) */
 const char *kmap_key(const struct kmap *m, uint32_t i, size_t *ret_len);
 
+/*
+ * imap: the same for keys that are two 64-bit integers, without hashing
+ * bytes: the hot path of the variance code, one lookup per row and unit.
+ */
+struct imap_key {
+	uint64_t a;
+	uint64_t b;
+};
+
+struct imap {
+	uint32_t *slots;
+	size_t cap;
+	struct imap_key *keys;  /* by index */
+	size_t n;
+	size_t alloc;
+};
+
+void imap_init(struct imap *m);
+void imap_finish(struct imap *m);
+uint32_t imap_put(struct imap *m, uint64_t a, uint64_t b, bool *ret_new);
+int64_t imap_get(const struct imap *m, uint64_t a, uint64_t b);
+
 #endif
