@@ -538,6 +538,10 @@ static int find_group(struct svyvar *v, sqlite3_stmt *st)
 		kb = kmap_put(&v->text_map, k->data, k->len, NULL);
 	}
 	g = imap_put(&v->group_map, ka, kb, &fresh);
+	if (fresh && (int)g >= SVY_MAX_ESTIMATES /
+		     (v->spec.stat == SVY_QUANTILE ? v->spec.nq : 1)) {
+		return -1;
+	}
 	if (fresh) {
 		struct group *gr;
 
@@ -568,6 +572,9 @@ static int find_est(struct svyvar *v, int g, int cat, sqlite3_stmt *st)
 		value_id(v, st, COL_MEASURE, &ka, &kb);
 	}
 	e = imap_put(&v->est_map, ka | (uint64_t)g << 8, kb, &fresh);
+	if (fresh && (int)e >= SVY_MAX_ESTIMATES) {
+		return -1;
+	}
 	if (fresh) {
 		struct est *es;
 		struct group *gr = &v->groups[g];
@@ -742,6 +749,9 @@ int svyvar_add(struct svyvar *v, sqlite3_stmt *st, char **ret_err)
 		}
 	}
 	g = find_group(v, st);
+	if (g < 0) {
+		goto too_many;
+	}
 	gr = &v->groups[g];
 	if (v->pass == 1) {
 		gr->n++;
@@ -775,6 +785,9 @@ int svyvar_add(struct svyvar *v, sqlite3_stmt *st, char **ret_err)
 		double a;
 
 		e = find_est(v, g, cat, st);
+		if (e < 0) {
+			goto too_many;
+		}
 		if (sp->stat == SVY_MEAN) {
 			if (!gr->has_shift) {
 				gr->shift = y;
@@ -790,6 +803,10 @@ int svyvar_add(struct svyvar *v, sqlite3_stmt *st, char **ret_err)
 		contribute(v, e, s, leaf, a, w);
 	}
 	return 0;
+too_many:
+	return fail(ret_err, "more than %d estimates (groups times "
+		    "categories or quantiles); narrow the domain with "
+		    "'where' or use fewer 'by' columns", SVY_MAX_ESTIMATES);
 }
 
 /* ---- after the pass ---- */
@@ -988,12 +1005,10 @@ static int value_cmp(sqlite3_value *a, sqlite3_value *b)
 	}
 }
 
-static const struct svyvar *sort_ctx;
-
-static int res_cmp(const void *pa, const void *pb)
+static int res_cmp(const void *pa, const void *pb, void *ctx)
 {
 	const struct svyres *a = pa, *b = pb;
-	const struct svyvar *v = sort_ctx;
+	const struct svyvar *v = ctx;
 
 	if (a->group != b->group) {
 		const struct group *ga = &v->groups[a->group];
@@ -1301,9 +1316,8 @@ int svyvar_finish(struct svyvar *v, char **ret_err)
 		o->ci_low = o->estimate - t * o->se;
 		o->ci_high = o->estimate + t * o->se;
 	}
-	sort_ctx = v;
-	qsort(v->res, v->nres, sizeof(*v->res), res_cmp);
-	sort_ctx = NULL;
+	/* qsort_r: tools run on several threads at once */
+	qsort_r(v->res, v->nres, sizeof(*v->res), res_cmp, v);
 	for (size_t i = 0; i < v->nres; i++) {
 		const struct est *e = (const struct est *)v->res[i].category;
 

@@ -103,14 +103,18 @@ static cJSON *num(double d, double scale)
 }
 
 static void build_table(const struct wse_req *r, const struct svyvar *v,
-			struct wse_answer *ret)
+			int64_t max_rows, struct wse_answer *ret)
 {
 	cJSON *s = cJSON_CreateObject();
 	cJSON *columns = cJSON_AddArrayToObject(s, "columns");
 	cJSON *rows = cJSON_AddArrayToObject(s, "rows");
 	cJSON *names = cJSON_CreateArray();
 	double scale = r->percent ? 100 : 1;
-	size_t n = svyvar_nresults(v);
+	size_t total = svyvar_nresults(v), n = total;
+
+	if (max_rows > 0 && (int64_t)n > max_rows) {
+		n = (size_t)max_rows;
+	}
 
 	for (int i = 0; i < r->nby; i++) {
 		add_column(columns, names, r->by[i], "");
@@ -156,8 +160,16 @@ static void build_table(const struct wse_req *r, const struct svyvar *v,
 		cJSON_AddItemToArray(rows, row);
 	}
 	render_footer(&ret->table, QUERY_FORMAT_MARKDOWN, (int64_t)n);
+	if (n < total) {
+		buf_addf(&ret->table, "\n(%zu of %zu rows shown: the row "
+			 "limit. Narrow the groups with 'where' or use fewer "
+			 "'by' columns.)\n", n, total);
+	}
 	cJSON_AddNumberToObject(s, "row_count", (double)n);
-	cJSON_AddBoolToObject(s, "truncated", false);
+	cJSON_AddBoolToObject(s, "truncated", n < total);
+	if (n < total) {
+		cJSON_AddNumberToObject(s, "total_rows", (double)total);
+	}
 	cJSON_Delete(names);
 	ret->structured = s;
 }
@@ -225,7 +237,7 @@ bool weighted_se_run(struct tool_call *call, struct qconn *conn,
 	ret->strata = svyvar_strata(v);
 	ret->psus = svyvar_psus(v);
 	ret->rows = svyvar_rows(v);
-	build_table(r, v, ret);
+	build_table(r, v, call->limits->max_rows, ret);
 	call->log_rows = (int64_t)svyvar_nresults(v);
 	ok = true;
 out:

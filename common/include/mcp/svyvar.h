@@ -79,6 +79,12 @@ struct svyres {
 
 struct svyvar;
 
+/*
+ * Estimates (groups times categories) one call may have: each costs a
+ * cell per PSU, so this bounds memory by it times the PSUs.
+ */
+#define SVY_MAX_ESTIMATES 20000
+
 struct svyvar *svyvar_create(const struct svyvar_spec *spec);
 void svyvar_destroy(struct svyvar *v);
 
