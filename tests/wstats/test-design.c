@@ -498,6 +498,29 @@ static void add_datasets(void)
 		   NULL), 1, "a design column that does not exist fails");
 	ok(out && strstr(out, "'nosuch' is not a column"), "and says so");
 	free(out);
+	is_int(ctl(&out, "dataset", "set", "wonly", "--lonely-psu",
+		   "sometimes", NULL), 2, "an unknown lonely-PSU rule is a "
+	       "usage error");
+	free(out);
+	is_int(ctl(&out, "dataset", "set", "clus2", "--fpc2", "", NULL), 1,
+	       "a two-stage design with --fpc but no --fpc2 fails");
+	ok(out && strstr(out, "needs --fpc2"), "and says why");
+	free(out);
+	is_int(ctl(NULL, "-q", "dataset", "add", "gone", "--csv", st,
+		   "--weight", "pw", "--strata", "stype", NULL), 0,
+	       "add a dataset with a design");
+	is_int(ctl(&out, "--json", "dataset", "show", "gone", NULL), 0,
+	       "dataset show --json");
+	ok(out && strstr(out, "\"strata\":\t\"stype\"") &&
+		   strstr(out, "\"strata_count\":\t3"),
+	   "--json gives the design's parts and counts");
+	free(out);
+	is_int(ctl(NULL, "-q", "dataset", "set", "gone", "--no-design", NULL),
+	       0, "--no-design");
+	is_int(ctl(&out, "--json", "dataset", "show", "gone", NULL), 0,
+	       "dataset show --json after --no-design");
+	ok(out && strstr(out, "\"design\":\tnull"), "the design is gone");
+	free(out);
 	is_int(ctl(&out, "dataset", "show", "nhanes", NULL), 0,
 	       "dataset show");
 	ok(out && strstr(out, "design:      stratified cluster sample: 15 "
