@@ -139,6 +139,7 @@ struct svyvar {
 	int pass;               /* quantiles: 1 collects, 2 the indicators */
 	bool leaf_ssu;          /* units are SSUs (two-stage with an fpc) */
 	int64_t rows;
+	struct svycounts counts;
 
 	struct kmap text_map;   /* text values and group keys, interned */
 	struct imap strata_map;
@@ -684,6 +685,15 @@ int svyvar_add(struct svyvar *v, sqlite3_stmt *st, char **ret_err)
 	struct group *gr;
 
 	r = number(st, COL_WEIGHT, &w);
+	if (v->pass == 1 && sqlite3_column_int(st, COL_DOMAIN) != 0) {
+		/* what the answer says was left out, and why */
+		bool no_measure = sqlite3_column_type(st, COL_MEASURE) ==
+				  SQLITE_NULL;
+
+		v->counts.rows_in++;
+		v->counts.null_measure += no_measure;
+		v->counts.null_weight += !no_measure && r == 0;
+	}
 	if (r == 0) {
 		return 0;
 	}
@@ -1348,6 +1358,11 @@ int64_t svyvar_df(const struct svyvar *v)
 int64_t svyvar_rows(const struct svyvar *v)
 {
 	return v->rows;
+}
+
+const struct svycounts *svyvar_counts(const struct svyvar *v)
+{
+	return &v->counts;
 }
 
 size_t svyvar_nresults(const struct svyvar *v)

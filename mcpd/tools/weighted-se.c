@@ -237,6 +237,7 @@ bool weighted_se_run(struct tool_call *call, struct qconn *conn,
 	ret->strata = svyvar_strata(v);
 	ret->psus = svyvar_psus(v);
 	ret->rows = svyvar_rows(v);
+	ret->counts = *svyvar_counts(v);
 	build_table(r, v, call->limits->max_rows, ret);
 	call->log_rows = (int64_t)svyvar_nresults(v);
 	ok = true;

@@ -39,6 +39,7 @@ struct wse_answer {
 	int64_t strata;
 	int64_t psus;
 	int64_t rows;                   /* rows in the design */
+	struct svycounts counts;
 };
 
 /* true with *ret filled; false after tool_error() on the call */

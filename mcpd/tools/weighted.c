@@ -766,7 +766,7 @@ static const enum svy_stat svy_stats[] = {
 
 /* the estimates with standard errors; the answer or a tool error */
 static void run_design(struct tool_call *call, struct qconn *conn,
-		       const struct wreq *r, const struct counts *counts)
+		       const struct wreq *r)
 {
 	struct wse_req q = {
 		.dataset = r->ds->name,
@@ -784,15 +784,20 @@ static void run_design(struct tool_call *call, struct qconn *conn,
 	};
 	struct wse_answer a;
 	struct buf text = BUF_INIT;
+	struct counts c = { 0 };
 
 	if (!weighted_se_run(call, conn, &q, &a)) {
 		return;
 	}
+	c.rows_in = a.counts.rows_in;
+	c.null_measure = a.counts.null_measure;
+	c.null_weight = a.counts.null_weight;
+	c.left_out = c.null_measure + c.null_weight;
 	add_heading(&text, r);
 	buf_add(&text, a.table.data, a.table.len);
-	add_notes(&text, r, counts);
+	add_notes(&text, r, &c);
 	add_design_notes(&text, r, &a);
-	add_structured_extras(a.structured, r, counts);
+	add_structured_extras(a.structured, r, &c);
 	cJSON_AddNumberToObject(a.structured, "df", (double)a.df);
 	cJSON_AddNumberToObject(a.structured, "level", r->level);
 	cJSON_AddBoolToObject(a.structured, "design",
@@ -830,11 +835,12 @@ static void run_weighted_stats(struct tool_call *call)
 		call->log_status = "denied";
 		goto out;
 	}
-	if (!run_check(call, conn, &r, &counts)) {
+	if (r.se) {
+		/* one pass: the design pass counts what is left out too */
+		run_design(call, conn, &r);
 		goto out;
 	}
-	if (r.se) {
-		run_design(call, conn, &r, &counts);
+	if (!run_check(call, conn, &r, &counts)) {
 		goto out;
 	}
 	sql = stats_sql(&r);

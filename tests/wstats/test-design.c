@@ -570,6 +570,9 @@ static void check_answers(void)
 			"structuredContent"), "se") >= 0 &&
 		   strstr(result_text(r), "16 degrees of freedom"),
 	   "a design: se by default, df = PSUs - strata");
+	ok(r && strstr(result_text(r), "Rows used: 7846 of 8591; 745 left "
+		       "out (745 with no HI_CHOL)"),
+	   "the answer says how many rows were left out and why");
 	cJSON_Delete(resp);
 
 	r = call_tool("weighted_stats", cJSON_Parse(

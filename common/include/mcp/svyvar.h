@@ -98,6 +98,14 @@ int64_t svyvar_df(const struct svyvar *v);
 /* rows with a weight: the design's rows */
 int64_t svyvar_rows(const struct svyvar *v);
 
+/* the rows of the domain, and those left out for a NULL measure or weight */
+struct svycounts {
+	int64_t rows_in;
+	int64_t null_measure;
+	int64_t null_weight;        /* with a measure but no weight */
+};
+const struct svycounts *svyvar_counts(const struct svyvar *v);
+
 /* results in the order of the groups, then category or q */
 size_t svyvar_nresults(const struct svyvar *v);
 const struct svyres *svyvar_result(const struct svyvar *v, size_t i);
