@@ -1323,6 +1323,23 @@ int svyvar_finish(struct svyvar *v, char **ret_err)
 			continue;
 		}
 		}
+		if (sp->stat == SVY_SHARE && sp->logit) {
+			/*
+			 * svyciprop(method = "logit"): the interval of
+			 * logit(p), whose se is se(p) / (p (1 - p)), mapped
+			 * back; it stays inside (0, 1)
+			 */
+			double p = o->estimate, h;
+
+			if (p > 0 && p < 1) {
+				h = t * o->se / (p * (1 - p));
+				o->ci_low = 1 / (1 + exp(-(log(p / (1 - p)) - h)));
+				o->ci_high = 1 / (1 + exp(-(log(p / (1 - p)) + h)));
+			} else {
+				o->ci_low = o->ci_high = p;
+			}
+			continue;
+		}
 		o->ci_low = o->estimate - t * o->se;
 		o->ci_high = o->estimate + t * o->se;
 	}

@@ -191,6 +191,7 @@ bool weighted_se_run(struct tool_call *call, struct qconn *conn,
 		.q = r->q,
 		.nq = r->nq,
 		.level = r->level,
+		.logit = r->logit,
 	};
 	sqlite3 *db = qconn_sqlite(conn);
 	struct timespec deadline;

@@ -30,6 +30,7 @@ struct wse_req {
 	const double *q;
 	int nq;
 	double level;
+	bool logit;                     /* percent: the logit interval */
 };
 
 struct wse_answer {

@@ -62,6 +62,7 @@ struct wreq {
 	struct svydesign *design;   /* the dataset's, or NULL */
 	bool se;                    /* design-based SEs and intervals */
 	double level;
+	bool logit;                 /* percent: ci "logit" */
 };
 
 static void wreq_finish(struct wreq *r)
@@ -307,6 +308,7 @@ static bool parse_se(struct tool_call *call, struct wreq *r)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(call->args, "se");
 	const cJSON *l = cJSON_GetObjectItemCaseSensitive(call->args,
 							  "level");
+	const char *ci;
 	int e = svydesign_load(call->catalog, r->ds->id, &r->design);
 
 	if (e < 0 && e != -ENOENT) {
@@ -320,6 +322,21 @@ static bool parse_se(struct tool_call *call, struct wreq *r)
 			return false;
 		}
 		r->se = cJSON_IsTrue(v);
+	}
+	ci = tool_arg_string(call, "ci", false);
+	if (call->is_error) {
+		return false;
+	}
+	if (ci && strcmp(ci, "logit") != 0 && strcmp(ci, "mean") != 0) {
+		tool_error(call, "argument 'ci' must be \"mean\" or "
+			   "\"logit\" (got '%s')", ci);
+		return false;
+	}
+	r->logit = ci && strcmp(ci, "logit") == 0;
+	if (r->logit && r->stat != STAT_PERCENT) {
+		tool_error(call, "argument 'ci': \"logit\" is for stat "
+			   "\"percent\" only");
+		return false;
 	}
 	r->level = 0.95;
 	if (l && !cJSON_IsNull(l)) {
@@ -781,6 +798,7 @@ static void run_design(struct tool_call *call, struct qconn *conn,
 		.q = r->q,
 		.nq = (int)r->nq,
 		.level = r->level,
+		.logit = r->logit,
 	};
 	struct wse_answer a;
 	struct buf text = BUF_INIT;
@@ -932,7 +950,11 @@ const struct tool_def tool_weighted_stats = {
 		"sampling design.\"},"
 		"\"level\":{\"type\":\"number\",\"exclusiveMinimum\":0,"
 		"\"exclusiveMaximum\":1,\"description\":\"Confidence "
-		"level; default 0.95.\"}"
+		"level; default 0.95.\"},"
+		"\"ci\":{\"type\":\"string\",\"enum\":[\"mean\","
+		"\"logit\"],\"description\":\"Percent: the interval, "
+		"estimate +- t se (mean, default) or on the logit scale "
+		"(logit, as R svyciprop), which stays within 0-100.\"}"
 		"},\"required\":[\"dataset\"],\"additionalProperties\":false}",
 	.output_schema =
 		"{\"type\":\"object\",\"properties\":{"

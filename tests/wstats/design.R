@@ -7,7 +7,7 @@
 # computes from those files as read back, so that R and mcpd see the same
 # numbers to the last digit), then one row per estimate:
 #
-#   case, dataset, stat, measure, by, where, q (";"-joined), level,
+#   case, dataset, stat, measure, by, where, q (";"-joined), level, ci,
 #   group (by values joined with "|"), category (percent), qv (quantile),
 #   estimate, se, ci_low, ci_high, deff
 #
@@ -30,7 +30,8 @@
 # Conventions that match mcpd's: a filter is a domain (subset() of the
 # design); rows with a missing measure are left out (na.rm = TRUE);
 # confidence intervals use the t distribution with degf() of the whole
-# design; percentages are svymean() of the category indicators times 100;
+# design; percentages are svymean() of the category indicators times 100,
+# with ci = "logit" svyciprop(method = "logit") for the interval;
 # quantiles use qrule = "math" and Woodruff's interval (svyquantile's
 # default interval.type, "mean", in survey 4.1).
 
@@ -153,7 +154,13 @@ cases <- list(
 	list(id = "d45", ds = "lonely_average", stat = "mean",
 	     measure = "HI_CHOL", by = "RIAGENDR", lonely = "average"),
 	list(id = "d46", ds = "lonely_adjust", stat = "percent",
-	     measure = "agecat", lonely = "adjust")
+	     measure = "agecat", lonely = "adjust"),
+	list(id = "d47", ds = "strat", stat = "percent", measure = "sch_wide",
+	     ci = "logit"),
+	list(id = "d48", ds = "clus1", stat = "percent", measure = "sch_wide",
+	     by = "stype", ci = "logit"),
+	list(id = "d49", ds = "nhanes", stat = "percent", measure = "agecat",
+	     by = "RIAGENDR", ci = "logit", level = 0.9)
 )
 
 num <- function(x) ifelse(is.finite(x), sprintf("%.17g", x), "")
@@ -167,6 +174,7 @@ emit <- function(cs, group, category, qv, est, se, lo, hi, deff) {
 		where = if (is.null(cs$where)) "" else cs$where,
 		q = paste(cs$q, collapse = ";"),
 		level = if (is.null(cs$level)) "" else num(cs$level),
+		ci = if (is.null(cs$ci)) "" else cs$ci,
 		group = group, category = category,
 		qv = if (is.na(qv)) "" else num(qv),
 		estimate = num(est), se = num(se), ci_low = num(lo),
@@ -225,6 +233,19 @@ for (cs in cases) {
 		} else names(est)
 		for (k in present) {
 			i <- match(k, names(est))
+			if (!is.null(cs$ci)) {
+				sub_des$variables$ind <-
+					as.numeric(sub_des$variables$cat_f == sub("^cat_f", "", k))
+				cp <- svyciprop(~ind, sub_des, method = "logit",
+						df = df, level = level)
+				cci <- attr(cp, "ci")
+				# the estimate and se of svymean: svyciprop's
+				# come from a glm fit, exact to about 1e-9 only
+				emit(cs, g, sub("^cat_f", "", k), NA,
+				     100 * est[[i]], 100 * SE(r)[[i]],
+				     100 * cci[[1]], 100 * cci[[2]], deff(r)[[i]])
+				next
+			}
 			emit(cs, g, if (cs$stat == "percent")
 				     sub("^cat_f", "", k) else "", NA,
 			     scale * est[[i]], scale * SE(r)[[i]],

@@ -174,7 +174,7 @@ static const char *result_text(const cJSON *result)
 
 enum {
 	F_CASE, F_DATASET, F_STAT, F_MEASURE, F_BY, F_WHERE, F_Q, F_LEVEL,
-	F_GROUP, F_CATEGORY, F_QV, F_ESTIMATE, F_SE, F_CI_LOW, F_CI_HIGH,
+	F_CI, F_GROUP, F_CATEGORY, F_QV, F_ESTIMATE, F_SE, F_CI_LOW, F_CI_HIGH,
 	F_DEFF, F_COUNT
 };
 
@@ -254,6 +254,9 @@ static cJSON *case_args(const struct row *r)
 	if (*r->f[F_LEVEL]) {
 		cJSON_AddNumberToObject(a, "level",
 					strtod(r->f[F_LEVEL], NULL));
+	}
+	if (*r->f[F_CI]) {
+		cJSON_AddStringToObject(a, "ci", r->f[F_CI]);
 	}
 	/* the weight-only dataset has no design: ask for the SEs */
 	cJSON_AddTrueToObject(a, "se");

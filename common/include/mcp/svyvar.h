@@ -61,6 +61,7 @@ struct svyvar_spec {
 	const double *q;        /* SVY_QUANTILE: probabilities */
 	int nq;
 	double level;           /* confidence level, e.g. 0.95 */
+	bool logit;             /* SVY_SHARE: svyciprop's "logit" interval */
 	bool check_only;        /* design check: no estimates */
 };
 
