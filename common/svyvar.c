@@ -93,8 +93,10 @@ struct bacc {
 	long double m2;
 };
 
+/* a unit's totals: of a, and (group cells) of b */
 struct cell {
 	struct ksum a;
+	struct ksum b;
 };
 
 struct pair {
@@ -107,6 +109,7 @@ struct group {
 	sqlite3_value **keys;   /* the same, for sorting */
 	double shift;
 	bool has_shift;
+	int est0;               /* + 1: the group's one estimate, when one */
 	int64_t n;
 	int64_t nobs;           /* rows with a nonzero weight */
 	struct ksum x;
@@ -140,6 +143,11 @@ struct svyvar {
 	bool leaf_ssu;          /* units are SSUs (two-stage with an fpc) */
 	int64_t rows;
 	struct svycounts counts;
+	/* the last row's stratum and PSU: rows often come in their order */
+	struct imap_key last_skey;
+	struct imap_key last_pkey;
+	int last_s;             /* + 1, 0 when none */
+	int last_p;
 
 	struct kmap text_map;   /* text values and group keys, interned */
 	struct imap strata_map;
@@ -360,10 +368,10 @@ static char *value_name(sqlite3_stmt *st, int col)
 				 s ? (size_t)sqlite3_column_bytes(st, col) : 4);
 }
 
-/* 1 with *ret, 0 for NULL, -1 when not a number */
-static int number(sqlite3_stmt *st, int col, double *ret)
+/* 1 with *ret, 0 for NULL, -1 when not a number; t is the column's type */
+static int number_t(sqlite3_stmt *st, int col, int t, double *ret)
 {
-	switch (sqlite3_column_type(st, col)) {
+	switch (t) {
 	case SQLITE_NULL:
 		return 0;
 	case SQLITE_INTEGER:
@@ -372,15 +380,20 @@ static int number(sqlite3_stmt *st, int col, double *ret)
 		return 1;
 	default: {
 		sqlite3_value *v = sqlite3_column_value(st, col);
-		int t = sqlite3_value_numeric_type(v);
+		int nt = sqlite3_value_numeric_type(v);
 
-		if (t == SQLITE_INTEGER || t == SQLITE_FLOAT) {
+		if (nt == SQLITE_INTEGER || nt == SQLITE_FLOAT) {
 			*ret = sqlite3_value_double(v);
 			return 1;
 		}
 		return -1;
 	}
 	}
+}
+
+static int number(sqlite3_stmt *st, int col, double *ret)
+{
+	return number_t(st, col, sqlite3_column_type(st, col), ret);
 }
 
 static int fail(char **ret_err, const char *fmt, ...)
@@ -435,7 +448,16 @@ static int add_design(struct svyvar *v, sqlite3_stmt *st, double w,
 				    (long long)v->rows);
 		}
 		value_id(v, st, COL_STRATUM, &ka, &kb);
-		s = imap_put(&v->strata_map, ka, kb, &fresh);
+		if (v->last_s && ka == v->last_skey.a &&
+		    kb == v->last_skey.b) {
+			s = (uint32_t)v->last_s - 1;
+			fresh = false;
+		} else {
+			s = imap_put(&v->strata_map, ka, kb, &fresh);
+			v->last_skey.a = ka;
+			v->last_skey.b = kb;
+			v->last_s = (int)s + 1;
+		}
 	} else {
 		s = imap_put(&v->strata_map, 0, 0, &fresh);
 	}
@@ -467,7 +489,15 @@ static int add_design(struct svyvar *v, sqlite3_stmt *st, double w,
 	if (v->spec.nest) {
 		ka |= (uint64_t)s << 8;
 	}
-	p = imap_put(&v->psu_map, ka, kb, &fresh);
+	if (v->last_p && ka == v->last_pkey.a && kb == v->last_pkey.b) {
+		p = (uint32_t)v->last_p - 1;
+		fresh = false;
+	} else {
+		p = imap_put(&v->psu_map, ka, kb, &fresh);
+		v->last_pkey.a = ka;
+		v->last_pkey.b = kb;
+		v->last_p = (int)p + 1;
+	}
 	if (fresh) {
 		v->psus = fit(v->psus, p, sizeof(*v->psus));
 		memset(&v->psus[p], 0, sizeof(v->psus[p]));
@@ -528,6 +558,9 @@ static int find_group(struct svyvar *v, sqlite3_stmt *st)
 	bool fresh;
 	uint32_t g;
 
+	if (v->spec.nby == 0 && v->ngroups) {
+		return 0;
+	}
 	if (v->spec.nby == 1) {
 		value_id(v, st, COL_BY, &ka, &kb);
 	} else if (v->spec.nby > 1) {
@@ -681,14 +714,17 @@ int svyvar_add(struct svyvar *v, sqlite3_stmt *st, char **ret_err)
 {
 	const struct svyvar_spec *sp = &v->spec;
 	double w, y = 1;
-	int s, leaf, g, r;
+	int s, leaf, g, r, tm, dom;
+	uint32_t bcell = 0;
 	struct group *gr;
 
+	/* each column's type once: the API calls cost more than the rest */
+	tm = sqlite3_column_type(st, COL_MEASURE);
+	dom = sqlite3_column_int(st, COL_DOMAIN);
 	r = number(st, COL_WEIGHT, &w);
-	if (v->pass == 1 && sqlite3_column_int(st, COL_DOMAIN) != 0) {
+	if (v->pass == 1 && dom != 0) {
 		/* what the answer says was left out, and why */
-		bool no_measure = sqlite3_column_type(st, COL_MEASURE) ==
-				  SQLITE_NULL;
+		bool no_measure = tm == SQLITE_NULL;
 
 		v->counts.rows_in++;
 		v->counts.null_measure += no_measure;
@@ -743,12 +779,11 @@ int svyvar_add(struct svyvar *v, sqlite3_stmt *st, char **ret_err)
 			}
 		}
 	}
-	if (sp->check_only || sqlite3_column_int(st, COL_DOMAIN) == 0 ||
-	    sqlite3_column_type(st, COL_MEASURE) == SQLITE_NULL) {
+	if (sp->check_only || dom == 0 || tm == SQLITE_NULL) {
 		return 0;
 	}
 	if (sp->stat != SVY_SHARE && sp->stat != SVY_COUNT) {
-		r = number(st, COL_MEASURE, &y);
+		r = number_t(st, COL_MEASURE, tm, &y);
 		if (r < 0) {
 			char *t = value_name(st, COL_MEASURE);
 
@@ -775,9 +810,8 @@ int svyvar_add(struct svyvar *v, sqlite3_stmt *st, char **ret_err)
 	if (leaf < 0) {
 		acc_b(v, 0, g, s, w);
 	} else {
-		uint32_t c = put_cell(v, &v->bcell_map, &v->bcells, g, leaf);
-
-		ksum_add(&v->bcells[c].a, w);
+		bcell = put_cell(v, &v->bcell_map, &v->bcells, g, leaf);
+		ksum_add(&v->bcells[bcell].b, w);
 	}
 	if (sp->stat == SVY_QUANTILE) {
 		for (int k = 0; k < sp->nq; k++) {
@@ -794,9 +828,17 @@ int svyvar_add(struct svyvar *v, sqlite3_stmt *st, char **ret_err)
 		int cat = 0, e;
 		double a;
 
-		e = find_est(v, g, cat, st);
-		if (e < 0) {
-			goto too_many;
+		if (gr->est0) {
+			e = gr->est0 - 1;
+		} else {
+			e = find_est(v, g, cat, st);
+			if (e < 0) {
+				goto too_many;
+			}
+			gr = &v->groups[g];
+			if (sp->stat != SVY_SHARE) {
+				gr->est0 = e + 1;
+			}
 		}
 		if (sp->stat == SVY_MEAN) {
 			if (!gr->has_shift) {
@@ -810,7 +852,12 @@ int svyvar_add(struct svyvar *v, sqlite3_stmt *st, char **ret_err)
 		ksum_add(&v->ests[e].wsum, w);
 		ksum_add(&v->ests[e].y, a);
 		v->ests[e].q2 += (long double)a * y;
-		contribute(v, e, s, leaf, a, w);
+		if (leaf >= 0 && sp->stat != SVY_SHARE) {
+			/* one estimate per group: its cell is the group's */
+			ksum_add(&v->bcells[bcell].a, a);
+		} else {
+			contribute(v, e, s, leaf, a, w);
+		}
 	}
 	return 0;
 too_many:
@@ -832,12 +879,29 @@ static double cell_get(const struct imap *m, const struct cell *arr,
 {
 	int64_t i = imap_get(m, (uint64_t)a, (uint64_t)b);
 
-	return i < 0 ? 0 : ksum_value(&arr[i].a);
+	return i < 0 ? 0 : ksum_value(&arr[i].b);
 }
 
 /* unit totals of a cluster design into the stratum accumulators */
 static void fold_cells(struct svyvar *v)
 {
+	if (v->spec.stat != SVY_SHARE && v->spec.stat != SVY_QUANTILE) {
+		/* the group cells carry their one estimate's totals */
+		for (uint32_t i = 0; i < v->bcell_map.n; i++) {
+			int64_t g, u;
+			double a = ksum_value(&v->bcells[i].a);
+			uint32_t c;
+
+			decode2(&v->bcell_map, i, &g, &u);
+			if (a == 0 || !v->groups[g].est0) {
+				continue;
+			}
+			c = put_cell(v, &v->cell_map, &v->cells,
+				     v->groups[g].est0 - 1, u);
+			ksum_add(&v->cells[c].a, a);
+		}
+	}
+
 	struct imap pcell_map, pbcell_map;
 	struct cell *pcells = NULL, *pbcells = NULL;
 	const struct imap *cm = &v->cell_map, *bm = &v->bcell_map;
@@ -863,7 +927,7 @@ static void fold_cells(struct svyvar *v)
 		}
 		for (uint32_t i = 0; i < v->bcell_map.n; i++) {
 			int64_t g, u;
-			double b = ksum_value(&v->bcells[i].a);
+			double b = ksum_value(&v->bcells[i].b);
 			int p;
 			uint32_t c;
 
@@ -871,7 +935,7 @@ static void fold_cells(struct svyvar *v)
 			p = v->ssu_psu[u];
 			acc_b(v, 1, (int)g, p, b);
 			c = put_cell(v, &pbcell_map, &pbcells, g, p);
-			ksum_add(&pbcells[c].a, b);
+			ksum_add(&pbcells[c].b, b);
 		}
 		cm = &pcell_map;
 		bm = &pbcell_map;
@@ -892,7 +956,7 @@ static void fold_cells(struct svyvar *v)
 
 		decode2(bm, i, &g, &p);
 		acc_b(v, 0, (int)g, v->psus[p].stratum,
-		      ksum_value(&bcells[i].a));
+		      ksum_value(&bcells[i].b));
 	}
 	imap_finish(&pcell_map);
 	imap_finish(&pbcell_map);
