@@ -1525,6 +1525,26 @@ static double t_upper(double t, double df)
 	return 0.5 * ibeta(df / 2, 0.5, df / (df + t * t));
 }
 
+/* the p quantile of the standard normal, p > 0.5, by bisection on erfc */
+static double qnorm_upper(double p)
+{
+	double lo = 0, hi = 40, target = 1 - p;
+
+	for (int i = 0; i < 200; i++) {
+		double mid = lo + (hi - lo) / 2;
+
+		if (mid <= lo || mid >= hi) {
+			break;
+		}
+		if (0.5 * erfc(mid / sqrt(2)) > target) {
+			lo = mid;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo + (hi - lo) / 2;
+}
+
 double svy_qt(double p, double df)
 {
 	double lo = 0, hi = 1, target;
@@ -1537,6 +1557,24 @@ double svy_qt(double p, double df)
 	}
 	if (p < 0.5) {
 		return -svy_qt(1 - p, df);
+	}
+	if (df > 1000) {
+		/*
+		 * The incomplete beta's continued fraction loses digits
+		 * for huge df (a weight-only design of millions of rows);
+		 * the Cornish-Fisher expansion about the normal quantile is
+		 * exact there to O(df^-5).
+		 */
+		double z = qnorm_upper(p), z2 = z * z;
+
+		double z4 = z2 * z2, z6 = z4 * z2, z8 = z4 * z4;
+
+		return z + z * (z2 + 1) / (4 * df) +
+		       z * (5 * z4 + 16 * z2 + 3) / (96 * df * df) +
+		       z * (3 * z6 + 19 * z4 + 17 * z2 - 15) /
+		       (384 * df * df * df) +
+		       z * (79 * z8 + 776 * z6 + 1482 * z4 - 1920 * z2 -
+			    945) / (92160 * df * df * df * df);
 	}
 	target = 1 - p;
 	while (t_upper(hi, df) > target) {
