@@ -196,14 +196,13 @@ static cJSON *approved_metadata(struct db *db, int64_t id)
 	return m;
 }
 
-/* "sampling_design": the design in words, or null (weights only) */
+/* "sampling_design": the design in words; absent with weights only */
 static void add_design(struct db *db, const struct dataset_info *d, cJSON *o)
 {
 	struct svydesign *des = NULL;
 	struct buf b = BUF_INIT;
 
 	if (svydesign_load(db, d->id, &des) < 0) {
-		cJSON_AddNullToObject(o, "sampling_design");
 		return;
 	}
 	svydesign_describe(des, d->weight_column, &b);

@@ -139,8 +139,8 @@ const struct tool_def tool_describe_dataset = {
 		"Everything needed to write good SQL over one dataset: its "
 		"columns with types and profile statistics (nulls, distinct "
 		"values, min, max, mean, frequent values), the weight "
-		"column and sampling design, descriptions, and approved notes "
-		"such as example questions and caveats.",
+		"column, descriptions, and approved notes such as example "
+		"questions and caveats.",
 	.input_schema =
 		"{\"type\":\"object\",\"properties\":{\"name\":{"
 		"\"type\":\"string\",\"description\":"
@@ -153,7 +153,6 @@ const struct tool_def tool_describe_dataset = {
 		"\"description\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
 		"\"row_count\":{\"anyOf\":[{\"type\":\"integer\"},{\"type\":\"null\"}]},"
 		"\"weight_column\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
-		"\"sampling_design\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]},"
 		"\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"
 		"\"columns\":{\"type\":\"array\",\"items\":{"
 		"\"type\":\"object\",\"properties\":{"
