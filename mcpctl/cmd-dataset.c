@@ -544,7 +544,8 @@ static void print_value(sqlite3_stmt *st, int i, int width)
 	}
 }
 
-static void show_text(const struct dataset_info *d, sqlite3_stmt *st)
+static void show_text(struct db *db, const struct dataset_info *d,
+		      sqlite3_stmt *st)
 {
 	printf("name:        %s\n", d->name);
 	printf("title:       %s\n", d->title ? d->title : "");
@@ -555,6 +556,7 @@ static void show_text(const struct dataset_info *d, sqlite3_stmt *st)
 	printf("state:       %s\n", d->enabled ? "enabled" : "disabled");
 	printf("rows:        %lld\n", (long long)d->row_count);
 	printf("weight:      %s\n", d->weight_column ? d->weight_column : "-");
+	design_show_text(db, d);
 	printf("tags:        %s\n", d->tags ? d->tags : "");
 	printf("updated:     %s (version %lld)\n\n", d->updated_at,
 	       (long long)d->version);
@@ -640,8 +642,7 @@ static int dataset_show(struct ctl *ctl, int argc, char **argv)
 		design_show_json(db, d, o);
 		ctl_print_json(o);
 	} else {
-		design_show_text(db, d);
-		show_text(d, st);
+		show_text(db, d, st);
 	}
 	code = EXIT_OK;
 out:
