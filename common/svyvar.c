@@ -325,15 +325,22 @@ static void key_value(struct buf *k, sqlite3_stmt *st, int col)
 static void value_id(struct svyvar *v, sqlite3_stmt *st, int col,
 		     uint64_t *ret_a, uint64_t *ret_b)
 {
-	int t = sqlite3_column_type(st, col);
+	/*
+	 * One sqlite3_column_value() and then the sqlite3_value_*()
+	 * readers: each sqlite3_column_*() call takes the connection's
+	 * mutex, and this runs for every row.  The connection is ours
+	 * alone for the call, so the unprotected value is safe to read.
+	 */
+	sqlite3_value *x = sqlite3_column_value(st, col);
+	int t = sqlite3_value_type(x);
 
 	switch (t) {
 	case SQLITE_INTEGER:
 		*ret_a = 1;
-		*ret_b = (uint64_t)sqlite3_column_int64(st, col);
+		*ret_b = (uint64_t)sqlite3_value_int64(x);
 		return;
 	case SQLITE_FLOAT: {
-		double d = sqlite3_column_double(st, col);
+		double d = sqlite3_value_double(x);
 
 		if (d == floor(d) && fabs(d) < 9e15) {
 			*ret_a = 1;
@@ -349,8 +356,8 @@ static void value_id(struct svyvar *v, sqlite3_stmt *st, int col,
 		*ret_b = 0;
 		return;
 	default: {
-		const void *p = sqlite3_column_blob(st, col);
-		int n = sqlite3_column_bytes(st, col);
+		const void *p = sqlite3_value_blob(x);
+		int n = sqlite3_value_bytes(x);
 
 		*ret_a = t == SQLITE_TEXT ? 2 : 4;
 		*ret_b = kmap_put(&v->text_map, p ? p : "", (size_t)n, NULL);
@@ -368,32 +375,23 @@ static char *value_name(sqlite3_stmt *st, int col)
 				 s ? (size_t)sqlite3_column_bytes(st, col) : 4);
 }
 
-/* 1 with *ret, 0 for NULL, -1 when not a number; t is the column's type */
-static int number_t(sqlite3_stmt *st, int col, int t, double *ret)
-{
-	switch (t) {
-	case SQLITE_NULL:
-		return 0;
-	case SQLITE_INTEGER:
-	case SQLITE_FLOAT:
-		*ret = sqlite3_column_double(st, col);
-		return 1;
-	default: {
-		sqlite3_value *v = sqlite3_column_value(st, col);
-		int nt = sqlite3_value_numeric_type(v);
-
-		if (nt == SQLITE_INTEGER || nt == SQLITE_FLOAT) {
-			*ret = sqlite3_value_double(v);
-			return 1;
-		}
-		return -1;
-	}
-	}
-}
-
+/* 1 with *ret, 0 for NULL, -1 when not a number (see value_id) */
 static int number(sqlite3_stmt *st, int col, double *ret)
 {
-	return number_t(st, col, sqlite3_column_type(st, col), ret);
+	sqlite3_value *x = sqlite3_column_value(st, col);
+	int t = sqlite3_value_type(x);
+
+	if (t == SQLITE_NULL) {
+		return 0;
+	}
+	if (t != SQLITE_INTEGER && t != SQLITE_FLOAT) {
+		t = sqlite3_value_numeric_type(x);
+		if (t != SQLITE_INTEGER && t != SQLITE_FLOAT) {
+			return -1;
+		}
+	}
+	*ret = sqlite3_value_double(x);
+	return 1;
 }
 
 static int fail(char **ret_err, const char *fmt, ...)
@@ -458,8 +456,12 @@ static int add_design(struct svyvar *v, sqlite3_stmt *st, double w,
 			v->last_skey.b = kb;
 			v->last_s = (int)s + 1;
 		}
+	} else if (v->last_s) {
+		s = (uint32_t)v->last_s - 1;
+		fresh = false;
 	} else {
 		s = imap_put(&v->strata_map, 0, 0, &fresh);
+		v->last_s = (int)s + 1;
 	}
 	if (fresh) {
 		v->strata = fit(v->strata, s, sizeof(*v->strata));
@@ -718,9 +720,9 @@ int svyvar_add(struct svyvar *v, sqlite3_stmt *st, char **ret_err)
 	uint32_t bcell = 0;
 	struct group *gr;
 
-	/* each column's type once: the API calls cost more than the rest */
-	tm = sqlite3_column_type(st, COL_MEASURE);
+	/* the domain first: rows outside it only carry the design */
 	dom = sqlite3_column_int(st, COL_DOMAIN);
+	tm = dom ? sqlite3_column_type(st, COL_MEASURE) : SQLITE_NULL;
 	r = number(st, COL_WEIGHT, &w);
 	if (v->pass == 1 && dom != 0) {
 		/* what the answer says was left out, and why */
@@ -783,7 +785,7 @@ int svyvar_add(struct svyvar *v, sqlite3_stmt *st, char **ret_err)
 		return 0;
 	}
 	if (sp->stat != SVY_SHARE && sp->stat != SVY_COUNT) {
-		r = number_t(st, COL_MEASURE, tm, &y);
+		r = number(st, COL_MEASURE, &y);
 		if (r < 0) {
 			char *t = value_name(st, COL_MEASURE);
 
