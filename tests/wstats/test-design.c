@@ -298,6 +298,9 @@ static int column(const cJSON *s, const char *name)
 	return -1;
 }
 
+/* the largest relative differences seen: estimates (0) and the rest (1) */
+static double worst[2];
+
 /* expected value vs got: rel tolerance, or both undefined */
 static bool close_to(const char *want, double got, double tol)
 {
@@ -307,6 +310,12 @@ static bool close_to(const char *want, double got, double tol)
 		return isnan(got);
 	}
 	w = strtod(want, NULL);
+	if (w != 0 && isfinite(got)) {
+		double d = fabs(got - w) / fabs(w);
+		int k = tol < 1e-7;
+
+		worst[!k] = d > worst[!k] ? d : worst[!k];
+	}
 	return fabs(got - w) <= tol * fmax(fabs(w), 1e-300) ||
 	       fabs(got - w) < 1e-300;
 }
@@ -632,6 +641,8 @@ int main(void)
 	fflush(to_mcpd);
 
 	check_cases(rows, nrows);
+	diag("largest relative difference from R: estimates %.2g, se, "
+	     "interval limits and deff %.2g", worst[0], worst[1]);
 	check_answers();
 
 	fclose(to_mcpd);
