@@ -236,7 +236,31 @@ INSERT INTO system_config (key, value, description) VALUES
 	('log_max_mb', '256', 'query logs beyond this many MB are pruned, oldest first');
 
 -- migration 6
--- (survey designs)
+-- The sampling design of a dataset, for design-based standard errors
+-- (docs/weighting.md): column names, NULL when a part is not used.  The
+-- counts are those found when the design was checked, for describing it.
+CREATE TABLE dataset_designs (
+	dataset_id  INTEGER PRIMARY KEY REFERENCES datasets(id) ON DELETE CASCADE,
+	strata      TEXT,
+	cluster     TEXT,
+	cluster2    TEXT,
+	fpc         TEXT,
+	fpc2        TEXT,
+	nest        INTEGER NOT NULL DEFAULT 0,
+	lonely_psu  TEXT NOT NULL DEFAULT 'fail' CHECK (lonely_psu IN
+		('fail', 'remove', 'certainty', 'adjust', 'average')),
+	n_strata    INTEGER,
+	n_psu       INTEGER
+);
+CREATE TRIGGER dataset_designs_ai AFTER INSERT ON dataset_designs BEGIN
+	UPDATE catalog_state SET generation = generation + 1;
+END;
+CREATE TRIGGER dataset_designs_au AFTER UPDATE ON dataset_designs BEGIN
+	UPDATE catalog_state SET generation = generation + 1;
+END;
+CREATE TRIGGER dataset_designs_ad AFTER DELETE ON dataset_designs BEGIN
+	UPDATE catalog_state SET generation = generation + 1;
+END;
 
 -- migration 7
 -- (import typing: units, original formats, warnings)

@@ -579,3 +579,17 @@ int render_footer(struct buf *b, enum query_format f, int64_t nrows)
 	}
 	return -EINVAL;
 }
+
+cJSON *render_double(double d)
+{
+	struct buf b = BUF_INIT;
+	cJSON *item;
+
+	if (!isfinite(d)) {
+		return cJSON_CreateNull();
+	}
+	add_double(&b, d, true);
+	item = cJSON_CreateRaw(buf_str(&b));
+	buf_release(&b);
+	return item;
+}

@@ -16,6 +16,7 @@
 #include "mcp/render.h"
 #include "mcp/xalloc.h"
 #include "mcpctl.h"
+#include "design.h"
 
 static const char usage[] =
 	"usage: mcpctl dataset add NAME --csv FILE|- [--delimiter C]\n"
@@ -33,6 +34,11 @@ static const char usage[] =
 	"       mcpctl dataset set NAME [--title T] [--description D]\n"
 	"                          [--weight COL] [--tags a,b]\n"
 	"       mcpctl dataset set NAME --column COL --description TEXT\n"
+	"                          [design options]\n"
+	"\n"
+	"Design options (add and set): --strata COL --cluster COL\n"
+	"  [--cluster2 COL] [--fpc COL] [--fpc2 COL] [--nest|--no-nest]\n"
+	"  [--lonely-psu fail|remove|certainty|adjust|average] [--no-design]\n"
 	"\n"
 	"Every command takes --db PATH, --json and --quiet.\n";
 
@@ -69,6 +75,7 @@ struct dataset_args {
 	const char *name;       /* the positional NAME */
 	const char *url;        /* --url: download, then as --csv */
 	const char *key;        /* --key PROVIDER: its key as a bearer token */
+	struct design_args design;
 };
 
 static void dataset_args_finish(struct dataset_args *a)
@@ -129,6 +136,7 @@ static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "url", required_argument, NULL, OPT_URL },
 		{ "key", required_argument, NULL, OPT_KEY },
+		DESIGN_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	char what[64];
@@ -157,6 +165,9 @@ static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
 					       ? "unknown option"
 					       : "option not valid here: %s",
 					       argv[optind - 1]);
+		}
+		if (design_option(&a->design, c, optarg)) {
+			continue;
 		}
 		switch (c) {
 		case OPT_CSV:
@@ -339,6 +350,7 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 		OPT_CSV, OPT_SQLITE, OPT_TABLE, OPT_TITLE, OPT_DESCRIPTION,
 		OPT_WEIGHT, OPT_TAGS, OPT_NULL_VALUE, OPT_DELIMITER,
 		OPT_REPLACE, OPT_URL, OPT_KEY, 0,
+		OPT_REPLACE, DESIGN_OPTS, 0,
 	};
 	struct dataset_args a = { 0 };
 	struct import_options opt = { 0 };
@@ -419,7 +431,7 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 	}
 	print_import_report(ctl, a.name, a.csv ? "imported" : "registered",
 			    &rep);
-	code = EXIT_OK;
+	code = design_apply(ctl, db, a.name, &a.design);
 out:
 	if (download) {
 		unlink(download);
@@ -567,7 +579,8 @@ static void print_value(sqlite3_stmt *st, int i, int width)
 	}
 }
 
-static void show_text(const struct dataset_info *d, sqlite3_stmt *st)
+static void show_text(struct db *db, const struct dataset_info *d,
+		      sqlite3_stmt *st)
 {
 	printf("name:        %s\n", d->name);
 	printf("title:       %s\n", d->title ? d->title : "");
@@ -578,6 +591,7 @@ static void show_text(const struct dataset_info *d, sqlite3_stmt *st)
 	printf("state:       %s\n", d->enabled ? "enabled" : "disabled");
 	printf("rows:        %lld\n", (long long)d->row_count);
 	printf("weight:      %s\n", d->weight_column ? d->weight_column : "-");
+	design_show_text(db, d);
 	printf("tags:        %s\n", d->tags ? d->tags : "");
 	printf("updated:     %s (version %lld)\n\n", d->updated_at,
 	       (long long)d->version);
@@ -658,9 +672,12 @@ static int dataset_show(struct ctl *ctl, int argc, char **argv)
 	}
 	sqlite3_bind_int64(st, 1, d->id);
 	if (ctl->json) {
-		ctl_print_json(show_json(d, st));
+		cJSON *o = show_json(d, st);
+
+		design_show_json(db, d, o);
+		ctl_print_json(o);
 	} else {
-		show_text(d, st);
+		show_text(db, d, st);
 	}
 	code = EXIT_OK;
 out:
@@ -878,7 +895,10 @@ static int update_dataset(struct ctl *ctl, int argc, char **argv,
 	s.enable = enable;
 	code = in_transaction(db, set_fn, &s);
 	if (code == 0) {
-		print_done(ctl, a.name, done, s.changed);
+		code = design_apply(ctl, db, a.name, &a.design);
+	}
+	if (code == 0) {
+		print_done(ctl, a.name, done, s.changed || a.design.any);
 	}
 out:
 	dataset_info_destroy(d);
@@ -904,7 +924,8 @@ static int dataset_disable(struct ctl *ctl, int argc, char **argv)
 static int dataset_set(struct ctl *ctl, int argc, char **argv)
 {
 	static const int allowed[] = {
-		OPT_TITLE, OPT_DESCRIPTION, OPT_WEIGHT, OPT_TAGS, 0,
+		OPT_TITLE, OPT_DESCRIPTION, OPT_WEIGHT, OPT_TAGS, DESIGN_OPTS,
+		0,
 	};
 
 	/* one column's text: cmd-dataset-column.c */

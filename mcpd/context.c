@@ -6,6 +6,7 @@
 #include "mcp/buf.h"
 #include "mcp/query.h"
 #include "mcp/render.h"
+#include "mcp/svydesign.h"
 #include "mcp/xalloc.h"
 #include "context.h"
 #include "describe_budget.h"
@@ -253,6 +254,21 @@ static void add_llm_column(cJSON *c, const cJSON *mcols, const char *name)
 	}
 }
 
+/* "sampling_design": the design in words; absent with weights only */
+static void add_design(struct db *db, const struct dataset_info *d, cJSON *o)
+{
+	struct svydesign *des = NULL;
+	struct buf b = BUF_INIT;
+
+	if (svydesign_load(db, d->id, &des) < 0) {
+		return;
+	}
+	svydesign_describe(des, d->weight_column, &b);
+	cJSON_AddStringToObject(o, "sampling_design", buf_str(&b));
+	buf_release(&b);
+	svydesign_destroy(des);
+}
+
 cJSON *context_schema(struct db *db, const struct dataset_info *d)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -269,6 +285,7 @@ cJSON *context_schema(struct db *db, const struct dataset_info *d)
 		cJSON_AddNullToObject(o, "row_count");
 	}
 	add_opt_string(o, "weight_column", d->weight_column);
+	add_design(db, d, o);
 	tags = cJSON_AddArrayToObject(o, "tags");
 	if (d->tags) {
 		char *copy = xstrdup(d->tags);
@@ -457,6 +474,7 @@ char *context_render_opts(const struct dataset_info *d, const cJSON *s,
 {
 	const cJSON *cols = cJSON_GetObjectItemCaseSensitive(s, "columns");
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(s, "metadata");
+	const cJSON *design;
 	struct describe_opts o = *opts;
 	struct buf b = BUF_INIT, tail = BUF_INIT;
 
@@ -483,6 +501,14 @@ char *context_render_opts(const struct dataset_info *d, const cJSON *s,
 			 "the unweighted n too)\n");
 	} else {
 		buf_addstr(&b, "- Weight column: none (unweighted data)\n");
+	}
+	design = cJSON_GetObjectItemCaseSensitive(s, "sampling_design");
+	if (cJSON_IsString(design)) {
+		/* it names columns, which come from files: escaped */
+		buf_addstr(&b, "- Sampling design: ");
+		render_md_cell(&b, design->valuestring);
+		buf_addstr(&b, "; weighted_stats gives design-based standard "
+			       "errors and confidence intervals\n");
 	}
 	if (d->tags && *d->tags) {
 		buf_addf(&b, "- Tags: %s\n", d->tags);

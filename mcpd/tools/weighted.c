@@ -22,8 +22,10 @@
 #include "mcp/dataset.h"
 #include "mcp/ident.h"
 #include "mcp/suggest.h"
+#include "mcp/svydesign.h"
 #include "mcp/xalloc.h"
 #include "tool.h"
+#include "weighted-se.h"
 
 #define MAX_BY 8
 #define MAX_Q 20
@@ -58,6 +60,10 @@ struct wreq {
 	bool no_weight_column;
 	double q[MAX_Q];
 	size_t nq;
+	struct svydesign *design;   /* the dataset's, or NULL */
+	bool se;                    /* design-based SEs and intervals */
+	double level;
+	bool logit;                 /* percent: ci "logit" */
 };
 
 static void wreq_finish(struct wreq *r)
@@ -66,6 +72,7 @@ static void wreq_finish(struct wreq *r)
 		free(r->columns[i]);
 	}
 	free(r->columns);
+	svydesign_destroy(r->design);
 	dataset_info_destroy(r->ds);
 }
 
@@ -335,6 +342,56 @@ static bool measure_is_text(struct db *catalog, const struct wreq *r)
 	return text;
 }
 
+/* se (default: when the dataset has a design) and level */
+static bool parse_se(struct tool_call *call, struct wreq *r)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(call->args, "se");
+	const cJSON *l = cJSON_GetObjectItemCaseSensitive(call->args,
+							  "level");
+	const char *ci;
+	int e = svydesign_load(call->catalog, r->ds->id, &r->design);
+
+	if (e < 0 && e != -ENOENT) {
+		tool_error(call, "cannot read the catalog: %s", strerror(-e));
+		return false;
+	}
+	r->se = svydesign_is_set(r->design);
+	if (v && !cJSON_IsNull(v)) {
+		if (!cJSON_IsBool(v)) {
+			tool_error(call, "argument 'se' must be true or false");
+			return false;
+		}
+		r->se = cJSON_IsTrue(v);
+	}
+	ci = tool_arg_string(call, "ci", false);
+	if (call->is_error) {
+		return false;
+	}
+	if (ci && strcmp(ci, "logit") != 0 && strcmp(ci, "mean") != 0) {
+		tool_error(call, "argument 'ci' must be \"mean\" or "
+			   "\"logit\" (got '%s')", ci);
+		return false;
+	}
+	r->logit = ci && strcmp(ci, "logit") == 0;
+	if (r->logit && r->stat != STAT_PERCENT) {
+		tool_error(call, "argument 'ci': \"logit\" is for stat "
+			   "\"percent\" only");
+		return false;
+	}
+	r->level = 0.95;
+	if (l && !cJSON_IsNull(l)) {
+		if (!cJSON_IsNumber(l) || !(l->valuedouble > 0 &&
+					    l->valuedouble < 1)) {
+			tool_error(call, "argument 'level' must be a "
+				   "confidence level between 0 and 1, for "
+				   "example 0.95");
+			return false;
+		}
+		r->level = l->valuedouble;
+	}
+	return true;
+}
+
 static bool parse_args(struct tool_call *call, struct wreq *r)
 {
 	const char *name;
@@ -401,7 +458,7 @@ static bool parse_args(struct tool_call *call, struct wreq *r)
 	if (r->unweighted) {
 		r->weight = NULL;
 	}
-	return true;
+	return parse_se(call, r);
 }
 
 /*
@@ -731,6 +788,95 @@ static void add_structured_extras(cJSON *s, const struct wreq *r,
 				(double)c->null_weight);
 }
 
+static void add_design_notes(struct buf *b, const struct wreq *r,
+			     const struct wse_answer *a)
+{
+	buf_addf(b, "Standard errors: Taylor linearization, as R's survey "
+		 "package; confidence intervals at %g%% with the t "
+		 "distribution on %lld degrees of freedom (PSUs minus "
+		 "strata); deff against simple random sampling. ",
+		 r->level * 100, (long long)a->df);
+	if (svydesign_is_set(r->design)) {
+		buf_addstr(b, "Design: ");
+		svydesign_describe(r->design, r->weight, b);
+		buf_addstr(b, ".");
+	} else {
+		buf_addf(b, "Note: dataset '%s' declares no sampling design "
+			 "(strata, clusters, fpc), so the standard errors "
+			 "treat the rows as drawn independently with "
+			 "replacement with these weights (R: svydesign(ids = "
+			 "~1, weights = ~%s)); with clusters or strata they "
+			 "would differ.", r->ds->name,
+			 r->weight ? r->weight : "1");
+	}
+	if (r->where || r->nby) {
+		buf_addstr(b, " Groups and filters are domains: their "
+			   "standard errors keep the whole design.");
+	}
+	if (r->stat == STAT_QUANTILE) {
+		buf_addstr(b, " Quantile intervals: Woodruff's method (R "
+			   "svyquantile, interval.type = \"mean\"); se is "
+			   "the interval's width over twice the t value.");
+	}
+	buf_addstr(b, "\n");
+}
+
+static const enum svy_stat svy_stats[] = {
+	[STAT_MEAN] = SVY_MEAN,
+	[STAT_TOTAL] = SVY_TOTAL,
+	[STAT_COUNT] = SVY_COUNT,
+	[STAT_PERCENT] = SVY_SHARE,
+	[STAT_QUANTILE] = SVY_QUANTILE,
+};
+
+/* the estimates with standard errors; the answer or a tool error */
+static void run_design(struct tool_call *call, struct qconn *conn,
+		       const struct wreq *r, const struct query_opts *opts)
+{
+	struct wse_req q = {
+		.dataset = r->ds->name,
+		.measure = r->measure,
+		.by = r->by,
+		.nby = (int)r->nby,
+		.where = r->where,
+		.weight = r->weight,
+		.design = r->design,
+		.stat = svy_stats[r->stat],
+		.percent = r->stat == STAT_PERCENT,
+		.q = r->q,
+		.nq = (int)r->nq,
+		.level = r->level,
+		.logit = r->logit,
+		.opts = opts,
+	};
+	struct wse_answer a;
+	struct buf text = BUF_INIT;
+	struct counts c = { 0 };
+
+	if (!weighted_se_run(call, conn, &q, &a)) {
+		return;
+	}
+	c.rows_in = a.counts.rows_in;
+	c.null_measure = a.counts.null_measure;
+	c.null_weight = a.counts.null_weight;
+	c.left_out = c.null_measure + c.null_weight;
+	add_heading(&text, r);
+	buf_add(&text, a.table.data, a.table.len);
+	add_notes(&text, r, &c);
+	add_design_notes(&text, r, &a);
+	add_structured_extras(a.structured, r, &c);
+	cJSON_AddNumberToObject(a.structured, "df", (double)a.df);
+	cJSON_AddNumberToObject(a.structured, "level", r->level);
+	cJSON_AddBoolToObject(a.structured, "design",
+			      svydesign_is_set(r->design));
+	buf_release(&call->text);
+	call->text = text;
+	cJSON_Delete(call->structured);
+	call->structured = a.structured;
+	a.structured = NULL;
+	wse_answer_finish(&a);
+}
+
 static void run_weighted_stats(struct tool_call *call)
 {
 	struct wreq r = { 0 };
@@ -757,6 +903,11 @@ static void run_weighted_stats(struct tool_call *call)
 					&err) < 0) {
 		tool_error(call, "argument 'where': %s", err);
 		call->log_status = "denied";
+		goto out;
+	}
+	if (r.se) {
+		/* one pass: the design pass counts what is left out too */
+		run_design(call, conn, &r, &opts);
 		goto out;
 	}
 	if (!run_check(call, conn, &r, &counts)) {
@@ -803,7 +954,10 @@ const struct tool_def tool_weighted_stats = {
 		"row. Weighted by the dataset's weight column unless 'weight' "
 		"or 'unweighted' says otherwise; 'where' is an SQL filter. "
 		"Rows with an empty measure or weight are left out and "
-		"counted. quantile is R survey's svyquantile(qrule=\"math\").",
+		"counted. quantile is R survey's svyquantile(qrule=\"math\"). "
+		"With se (the default when the dataset declares a sampling "
+		"design) rows add se, ci_low, ci_high and deff, as R's "
+		"survey package computes them.",
 	.input_schema =
 		"{\"type\":\"object\",\"properties\":{"
 		"\"dataset\":{\"type\":\"string\"},"
@@ -817,7 +971,12 @@ const struct tool_def tool_weighted_stats = {
 		"\"weight\":{\"type\":\"string\"},"
 		"\"q\":{\"type\":[\"number\",\"array\"],\"description\":"
 		"\"quantile probabilities (default 0.5)\"},"
-		"\"unweighted\":{\"type\":\"boolean\"}," DIGITS_SCHEMA
+		"\"unweighted\":{\"type\":\"boolean\"},"
+		"\"se\":{\"type\":\"boolean\"},"
+		"\"level\":{\"type\":\"number\",\"exclusiveMinimum\":0,"
+		"\"exclusiveMaximum\":1},"
+		"\"ci\":{\"type\":\"string\",\"enum\":[\"mean\",\"logit\"]},"
+		DIGITS_SCHEMA
 		"},\"required\":[\"dataset\"],\"additionalProperties\":false}",
 	.output_schema =
 		"{\"type\":\"object\",\"properties\":{"

@@ -31,6 +31,9 @@
 
 cJSON *render_value(sqlite3_stmt *st, int i);
 
+/* a number as render_value() gives a REAL column: null unless finite */
+cJSON *render_double(double d);
+
 /* `len` bytes as valid UTF-8 (bad bytes become U+FFFD); caller frees */
 char *render_utf8_clean(const char *s, size_t len);
 
