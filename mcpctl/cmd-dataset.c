@@ -33,8 +33,8 @@ static const char usage[] =
 	"       mcpctl dataset refresh NAME\n"
 	"       mcpctl dataset set NAME [--title T] [--description D]\n"
 	"                          [--weight COL] [--tags a,b]\n"
-	"       mcpctl dataset set NAME --column COL --description TEXT\n"
 	"                          [design options]\n"
+	"       mcpctl dataset set NAME --column COL --description TEXT\n"
 	"\n"
 	"Design options (add and set): --strata COL --cluster COL\n"
 	"  [--cluster2 COL] [--fpc COL] [--fpc2 COL] [--nest|--no-nest]\n"
@@ -349,8 +349,7 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 	static const int allowed[] = {
 		OPT_CSV, OPT_SQLITE, OPT_TABLE, OPT_TITLE, OPT_DESCRIPTION,
 		OPT_WEIGHT, OPT_TAGS, OPT_NULL_VALUE, OPT_DELIMITER,
-		OPT_REPLACE, OPT_URL, OPT_KEY, 0,
-		OPT_REPLACE, DESIGN_OPTS, 0,
+		OPT_REPLACE, OPT_URL, OPT_KEY, DESIGN_OPTS, 0,
 	};
 	struct dataset_args a = { 0 };
 	struct import_options opt = { 0 };
