@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "mcp/catalog_check.h"
 #include "mcp/clock.h"
 #include "mcp/dataset.h"
 #include "mcp/guard.h"
@@ -521,6 +522,8 @@ static void qconn_close(struct qconn *c)
 static int qconn_open(const char *path, struct qconn **ret, char **ret_err)
 {
 	struct qconn *c = xcalloc(1, sizeof(*c));
+	char *name;
+	bool immutable;
 	int rc, r;
 
 	c->guard = guard_create();
@@ -530,10 +533,13 @@ static int qconn_open(const char *path, struct qconn **ret, char **ret_err)
 	 * SQLite's own per-connection mutex is not needed.
 	 */
 	c->temp.limit = TEMP_QUOTA_BYTES;
-	rc = sqlite3_open_v2(path, &c->db,
+	/* immutable when no WAL side file can exist (catalog_check.h) */
+	name = catalog_readonly_name(path, &immutable);
+	rc = sqlite3_open_v2(name, &c->db,
 			     SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX |
 				     SQLITE_OPEN_URI,
 			     temp_quota_vfs());
+	free(name);
 	if (rc != SQLITE_OK) {
 		*ret_err = xasprintf("cannot open catalog '%s': %s", path,
 				     c->db ? sqlite3_errmsg(c->db)
