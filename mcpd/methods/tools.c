@@ -61,12 +61,13 @@ static void send_progress(struct running *r, double progress, double total,
 
 /*
  * The final notification, progress = total, before the reply: a client
- * shows a bar until it sees one.  Progress must rise with each message, so
- * it is the elapsed time in seconds, or past the last value sent.
+ * shows a bar until it sees one.  Progress must rise with each message:
+ * 1 of 1 when nothing was sent, else the total announced, else one past
+ * the last value (the ticker's seconds).
  */
 static void send_final_progress(struct running *r)
 {
-	double p = (double)((now_us() - r->start_us + 999) / 1000) / 1000.0;
+	double p = 1;
 
 	if (r->sent && r->last_total > 0 &&
 	    r->last_progress >= r->last_total) {
@@ -74,11 +75,8 @@ static void send_final_progress(struct running *r)
 	}
 	if (r->sent && r->last_total > r->last_progress) {
 		p = r->last_total;
-	} else if (r->sent && p <= r->last_progress) {
+	} else if (r->sent) {
 		p = r->last_progress + 1;
-	}
-	if (p < 0.001) {
-		p = 0.001;
 	}
 	send_progress(r, p, p, "done");
 }
