@@ -2,7 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "mcp/buf.h"
@@ -145,23 +147,48 @@ bool catalog_writable(const char *path)
 	return side_writable(path, "-wal") && side_writable(path, "-shm");
 }
 
+/*
+ * a -shm file a reader can map: a writer that ran out of space while
+ * creating it may have left a few bytes only
+ */
+static bool shm_usable(const char *path)
+{
+	char *side = xasprintf("%s-shm", path);
+	struct stat st;
+	bool ok = stat(side, &st) == 0 && st.st_size >= 32768;
+
+	free(side);
+	return ok;
+}
+
+/* too full for the -shm file (32 KiB at first) */
+static bool disk_full(const char *dir)
+{
+	struct statvfs vfs;
+
+	return statvfs(dir, &vfs) == 0 &&
+	       (uint64_t)vfs.f_bavail * vfs.f_frsize < 128 * 1024;
+}
+
 char *catalog_readonly_name(const char *path, bool *ret_immutable)
 {
 	char *dir = dir_of(path);
 	bool dir_ok = access(dir, W_OK) == 0;
 	struct buf uri;
 
-	free(dir);
 	*ret_immutable = false;
 	/*
 	 * A read-only connection to a WAL database needs the -shm file, or
 	 * a directory to create it in; SQLite otherwise reads the file only
 	 * when told that nothing will change it (immutable).  A writer
-	 * would have left the side files, so none means none writes now.
+	 * would have left the side files, so none means none writes now;
+	 * on a full disk nobody can write either.
 	 */
-	if (dir_ok || side_exists(path, "-shm")) {
+	if (shm_usable(path) || (dir_ok && !disk_full(dir))) {
+		free(dir);
 		return xstrdup(path);
 	}
+	free(dir);
 	*ret_immutable = true;
 	buf_init(&uri, 0);
 	buf_addstr(&uri, "file:");

@@ -40,7 +40,8 @@ bool catalog_writable(const char *path);
 
 /*
  * The name to open read-only: `path` itself, or a file: URI with
- * immutable=1 when no connection could create the WAL side files.  Sets
+ * immutable=1 when no connection could create the WAL side files
+ * (a read-only directory, or a full disk).  Sets
  * *ret_immutable accordingly.
  */
 char *catalog_readonly_name(const char *path, bool *ret_immutable);
