@@ -1,7 +1,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "mcp/catalog_check.h"
 #include "mcp/db.h"
 #include "mcp/paths.h"
 #include "mcp/xalloc.h"
@@ -141,11 +143,26 @@ int db_open(const char *path, int flags, struct db **ret_db, char **ret_err)
 {
 	struct db *db = NULL;
 	sqlite3 *sql = NULL;
+	enum catalog_kind kind;
+	char *name = NULL;
+	bool immutable = false;
 	int oflags;
 	int rc, r;
 
+	/* catalog_check.h: which files may be opened, and how */
+	r = catalog_path_check(path, ret_err);
+	if (r < 0) {
+		return r;
+	}
+	if (!(flags & DB_READONLY) && access(path, F_OK) == 0 &&
+	    !catalog_writable(path)) {
+		*ret_err = xasprintf("catalog '%s' is read-only for this user",
+				     path);
+		return -EROFS;
+	}
 	if (flags & DB_READONLY) {
 		oflags = SQLITE_OPEN_READONLY;
+		name = catalog_readonly_name(path, &immutable);
 	} else {
 		oflags = SQLITE_OPEN_READWRITE;
 		if (flags & DB_CREATE) {
@@ -162,7 +179,7 @@ int db_open(const char *path, int flags, struct db **ret_db, char **ret_err)
 	oflags |= SQLITE_OPEN_URI | ((flags & DB_ONE_THREAD)
 				     ? SQLITE_OPEN_NOMUTEX
 				     : SQLITE_OPEN_FULLMUTEX);
-	rc = sqlite3_open_v2(path, &sql, oflags, NULL);
+	rc = sqlite3_open_v2(name ? name : path, &sql, oflags, NULL);
 	if (rc != SQLITE_OK) {
 		if (rc == SQLITE_CANTOPEN && !(flags & DB_CREATE)) {
 			*ret_err = xasprintf(
@@ -179,25 +196,47 @@ int db_open(const char *path, int flags, struct db **ret_db, char **ret_err)
 	sqlite3_extended_result_codes(sql, 1);
 	sqlite3_busy_timeout(sql, 5000);
 	/*
-	 * The first real read tells a non-database file apart; WAL lets mcpd
+	 * The first real read tells a non-database file apart, and a file
+	 * that is not a catalog is left exactly as it is.  WAL lets mcpd
 	 * read while mcpctl writes.  A read-only opener cannot switch modes,
 	 * which is fine: the writer already did.
 	 */
-	rc = sqlite3_exec(sql,
-			  (flags & DB_READONLY)
-				  ? "PRAGMA foreign_keys = ON;"
-				    "SELECT count(*) FROM sqlite_schema;"
-				  : "PRAGMA foreign_keys = ON;"
-				    "PRAGMA journal_mode = WAL;"
-				    "PRAGMA synchronous = NORMAL;",
+	rc = sqlite3_exec(sql, "PRAGMA foreign_keys = ON;"
+			  "SELECT count(*) FROM sqlite_schema;",
 			  NULL, NULL, NULL);
+	if (rc == SQLITE_OK && catalog_kind(sql, &kind) < 0) {
+		rc = sqlite3_errcode(sql);
+	}
 	if (rc != SQLITE_OK) {
 		*ret_err = xasprintf("cannot open catalog '%s': %s", path,
 				     sqlite3_errmsg(sql));
 		r = db_errno(rc);
 		goto fail;
 	}
-	if (flags & DB_READONLY) {
+	if (kind == CATALOG_FOREIGN) {
+		*ret_err = catalog_foreign_message(path);
+		r = -EMEDIUMTYPE;
+		goto fail;
+	}
+	if (kind == CATALOG_EMPTY && !(flags & DB_CREATE)) {
+		*ret_err = xasprintf("'%s' is not an mcpd catalog yet; create "
+				     "it with 'mcpctl init'", path);
+		r = -ENOENT;
+		goto fail;
+	}
+	if (!(flags & DB_READONLY)) {
+		rc = sqlite3_exec(sql, "PRAGMA journal_mode = WAL;"
+				  "PRAGMA synchronous = NORMAL;",
+				  NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			*ret_err = xasprintf("cannot open catalog '%s': %s",
+					     path, sqlite3_errmsg(sql));
+			r = db_errno(rc);
+			goto fail;
+		}
+	}
+	/* only 'mcpctl init' (DB_CREATE) creates or upgrades a catalog */
+	if (!(flags & DB_CREATE)) {
 		int have = user_version(sql);
 
 		if (have > db_schema_version()) {
@@ -229,10 +268,13 @@ int db_open(const char *path, int flags, struct db **ret_db, char **ret_err)
 	db = xcalloc(1, sizeof(*db));
 	db->sql = sql;
 	db->path = xstrdup(path);
+	db->immutable = immutable;
 	*ret_db = db;
+	free(name);
 	return 0;
 fail:
 	sqlite3_close_v2(sql);
+	free(name);
 	return r;
 }
 

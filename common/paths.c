@@ -44,16 +44,48 @@ static char *xdg_path(const char *xdg_var, const char *fallback,
 	return xasprintf("%s/%s/mcpd/%s", home, fallback, file);
 }
 
+/*
+ * "~/x" and "~user/x" as a shell would expand them: host configurations
+ * pass --db and MCPD_DB without a shell, and a literal "~" directory is
+ * never what was meant.
+ */
+static char *expand_tilde(const char *p)
+{
+	const char *rest, *home = NULL;
+	char *user;
+	struct passwd *pw;
+
+	if (p[0] != '~') {
+		return xstrdup(p);
+	}
+	rest = strchr(p, '/');
+	if (!rest) {
+		rest = p + strlen(p);
+	}
+	if (rest == p + 1) {
+		home = home_dir();
+	} else {
+		user = xstrndup(p + 1, (size_t)(rest - p - 1));
+		pw = getpwnam(user);
+		free(user);
+		home = pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
+	}
+	if (!home) {
+		return xstrdup(p);
+	}
+	return xasprintf("%s%s", home, rest);
+}
+
 char *paths_catalog(const char *explicit_path)
 {
 	const char *env;
 
 	if (explicit_path && *explicit_path) {
-		return xstrdup(explicit_path);
+		return expand_tilde(explicit_path);
 	}
 	env = env_nonempty("MCPD_DB");
 	if (env) {
-		return xstrdup(env);
+		return expand_tilde(env);
 	}
 	return xdg_path("XDG_DATA_HOME", ".local/share", "catalog.db");
 }

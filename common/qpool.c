@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "mcp/catalog_check.h"
 #include "mcp/clock.h"
 #include "mcp/dataset.h"
 #include "mcp/guard.h"
@@ -17,6 +19,7 @@
 #include "mcp/query.h"
 #include "mcp/render.h"
 #include "mcp/sqlhint.h"
+#include "mcp/source_check.h"
 #include "mcp/wstats.h"
 #include "mcp/xalloc.h"
 #include "query-internal.h"
@@ -507,6 +510,8 @@ static void qconn_close(struct qconn *c)
 static int qconn_open(const char *path, struct qconn **ret, char **ret_err)
 {
 	struct qconn *c = xcalloc(1, sizeof(*c));
+	char *name;
+	bool immutable;
 	int rc, r;
 
 	c->guard = guard_create();
@@ -516,10 +521,13 @@ static int qconn_open(const char *path, struct qconn **ret, char **ret_err)
 	 * SQLite's own per-connection mutex is not needed.
 	 */
 	c->temp.limit = TEMP_QUOTA_BYTES;
-	rc = sqlite3_open_v2(path, &c->db,
+	/* immutable when no WAL side file can exist (catalog_check.h) */
+	name = catalog_readonly_name(path, &immutable);
+	rc = sqlite3_open_v2(name, &c->db,
 			     SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX |
 				     SQLITE_OPEN_URI,
 			     temp_quota_vfs());
+	free(name);
 	if (rc != SQLITE_OK) {
 		*ret_err = xasprintf("cannot open catalog '%s': %s", path,
 				     c->db ? sqlite3_errmsg(c->db)
@@ -707,3 +715,111 @@ void qpool_release(struct qpool *pool, struct qconn *conn)
 	pthread_mutex_unlock(&pool->lock);
 }
 
+
+/* ---- servability of a source, for mcpctl (mcp/source_check.h) ---- */
+
+/*
+ * Only a table is served from its file: a view is copied into the
+ * catalog, and a missing table or unreadable file is import's to report.
+ */
+static bool source_is_table(const char *uri, const char *table)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	bool is_table = false;
+
+	if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+			    NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT type FROM sqlite_schema WHERE "
+			       "name = ?1 COLLATE NOCASE", -1, &st,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+		is_table = sqlite3_step(st) == SQLITE_ROW &&
+			   sqlite3_column_text(st, 0) &&
+			   strcmp((const char *)sqlite3_column_text(st, 0),
+				  "table") == 0;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return is_table;
+}
+
+static int source_check(const char *catalog_path, const char *path,
+			const char *table, bool registered, char **ret_err)
+{
+	struct qconn *c = NULL;
+	sqlite3_stmt *st = NULL;
+	char *uri = ro_uri(path);
+	char *err = NULL;
+	struct buf sql = BUF_INIT;
+	const char *why;
+	int rc, r = 0;
+
+	if (registered && access(path, R_OK) < 0) {
+		*ret_err = xasprintf("cannot read '%s': %s", path,
+				     strerror(errno));
+		r = -errno;
+		goto out;
+	}
+	if (!registered && !source_is_table(uri, table)) {
+		goto out;
+	}
+	/* the very connection a query worker uses, limits and all */
+	r = qconn_open(catalog_path, &c, ret_err);
+	if (r < 0) {
+		goto out;
+	}
+	guard_set_trusted(c->guard, true);
+	rc = sqlite3_prepare_v2(c->db, "ATTACH ?1 AS src_0", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, uri, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	guard_set_trusted(c->guard, false);
+	if (rc != SQLITE_OK) {
+		*ret_err = xasprintf("mcpd cannot attach '%s' under its "
+				     "limits: %s", path,
+				     sqlite3_errmsg(c->db));
+		r = -EINVAL;
+		goto out;
+	}
+	why = source_refused(c, "src_0", table);
+	if (why) {
+		*ret_err = xasprintf("mcpd would not serve '%s': %s", path,
+				     why);
+		r = -EINVAL;
+		goto out;
+	}
+	buf_addstr(&sql, "CREATE TEMP VIEW mcpd_probe AS SELECT * FROM src_0.");
+	ident_quote(&sql, table);
+	buf_addstr(&sql, "; SELECT * FROM mcpd_probe LIMIT 1;");
+	if (trusted_exec(c, buf_str(&sql), &err) < 0) {
+		*ret_err = xasprintf("mcpd cannot read '%s' in '%s' under its "
+				     "limits: %s", table, path, err);
+		r = -EINVAL;
+	}
+out:
+	sqlite3_finalize(st);
+	buf_release(&sql);
+	free(err);
+	free(uri);
+	qconn_close(c);
+	return r;
+}
+
+int qpool_source_check(const char *catalog_path, const char *path,
+		       const char *table, char **ret_err)
+{
+	return source_check(catalog_path, path, table, false, ret_err);
+}
+
+int qpool_source_servable(const char *catalog_path, const char *path,
+			  const char *table, char **ret_err)
+{
+	if (!path || !table) {
+		*ret_err = xstrdup("no source file or table");
+		return -EINVAL;
+	}
+	return source_check(catalog_path, path, table, true, ret_err);
+}

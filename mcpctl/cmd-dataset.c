@@ -14,6 +14,7 @@
 #include "mcp/ident.h"
 #include "mcp/import.h"
 #include "mcp/render.h"
+#include "mcp/source_check.h"
 #include "mcp/xalloc.h"
 #include "mcpctl.h"
 #include "design.h"
@@ -421,6 +422,13 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 	opt.tags = a.tags;
 	opt.replace = a.replace;
 	opt.progress = show_progress(ctl);
+	/* refuse what mcpd could not serve, with mcpd's reason */
+	if (a.sqlite &&
+	    qpool_source_check(db->path, a.sqlite, a.table, &err) < 0) {
+		ctl_error("cannot register '%s': %s", a.name, err);
+		code = EXIT_FAIL;
+		goto out;
+	}
 	r = a.csv ? import_csv(db, &opt, &rep, &err)
 		  : import_sqlite(db, &opt, &rep, &err);
 	if (r < 0) {
@@ -496,6 +504,26 @@ static cJSON *dataset_json(const struct dataset_info *d)
 	return o;
 }
 
+/*
+ * enabled, disabled, or unavailable: enabled, but served from a SQLite
+ * file that mcpd cannot read (moved, changed, corrupt, past its limits)
+ */
+static const char *dataset_state(struct db *db, const struct dataset_info *d)
+{
+	char *err = NULL;
+
+	if (!d->enabled) {
+		return "disabled";
+	}
+	if (dataset_rows_in_catalog(d) ||
+	    qpool_source_servable(db->path, d->source_path, d->source_table,
+				  &err) == 0) {
+		return "enabled";
+	}
+	free(err);
+	return "unavailable";
+}
+
 static int dataset_list(struct ctl *ctl, int argc, char **argv)
 {
 	struct dataset_args a = { 0 };
@@ -524,21 +552,25 @@ static int dataset_list(struct ctl *ctl, int argc, char **argv)
 	if (ctl->json) {
 		arr = cJSON_CreateArray();
 	} else {
-		printf("%-24s %-8s %12s  %s\n", "NAME", "STATE", "ROWS",
+		printf("%-24s %-11s %12s  %s\n", "NAME", "STATE", "ROWS",
 		       "TITLE");
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct dataset_info *d = NULL;
+		const char *state;
 
 		if (dataset_lookup(db, (const char *)sqlite3_column_text(st, 0),
 				   &d) < 0) {
 			continue;
 		}
+		state = dataset_state(db, d);
 		if (arr) {
-			cJSON_AddItemToArray(arr, dataset_json(d));
+			cJSON *o = dataset_json(d);
+
+			cJSON_AddStringToObject(o, "state", state);
+			cJSON_AddItemToArray(arr, o);
 		} else {
-			printf("%-24s %-8s %12lld  %s\n", d->name,
-			       d->enabled ? "enabled" : "disabled",
+			printf("%-24s %-11s %12lld  %s\n", d->name, state,
 			       (long long)d->row_count,
 			       d->title ? d->title : "");
 		}

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,14 +54,22 @@ struct db *ctl_open(struct ctl *ctl, bool create)
 	char *path = paths_catalog(ctl->db_path);
 	struct db *db = NULL;
 	char *err = NULL;
+	int r;
 
 	if (!path) {
 		ctl_error("cannot find a home directory for the catalog; "
 			  "use --db PATH or set MCPD_DB");
 		return NULL;
 	}
-	if (db_open(path, DB_ONE_THREAD | (create ? DB_CREATE : 0), &db,
-		    &err) < 0) {
+	r = db_open(path, DB_ONE_THREAD | (create ? DB_CREATE : 0), &db,
+		    &err);
+	/* a catalog shared read-only still serves the read commands */
+	if (r == -EROFS && !create) {
+		free(err);
+		err = NULL;
+		r = db_open(path, DB_ONE_THREAD | DB_READONLY, &db, &err);
+	}
+	if (r < 0) {
 		ctl_error("%s", err);
 		free(err);
 	}

@@ -407,7 +407,7 @@ static void free_rows(struct qrow *r)
 static void write_some(const char *catalog_path, char *reason, size_t size)
 {
 	static int64_t next_open_ms, next_prune_ms, written;
-	static bool pruned_once;
+	static bool pruned_once, read_only;
 	struct qrow *batch;
 	int r;
 
@@ -415,13 +415,23 @@ static void write_some(const char *catalog_path, char *reason, size_t size)
 	if (!log_db && logrow_now_ms() >= next_open_ms) {
 		char *err = NULL;
 
-		if (log_open(catalog_path, &err) < 0) {
+		r = log_open(catalog_path, &err);
+		if (r < 0) {
 			snprintf(reason, size, "%s", err);
 			free(err);
 			next_open_ms = logrow_now_ms() + 2000;
+			/* a catalog this user cannot write stays so: rows are
+			 * counted as lost at once, not held */
+			read_only = r == -EROFS;
 		}
 	}
 	pthread_mutex_lock(&log_lock);
+	if (!log_db && read_only) {
+		expire_rows(INT64_MAX / 2, reason);
+		if (lost.n > 0) {
+			warn_loss_once(lost.reason);
+		}
+	}
 	batch = take_batch(BATCH_MAX);
 	pthread_mutex_unlock(&log_lock);
 	r = log_db ? write_batch(batch, reason, size) : -EIO;

@@ -9,6 +9,7 @@
 #include "mcp/clock.h"
 #include "mcp/log.h"
 #include "mcp/xalloc.h"
+#include "jsonscan.h"
 #include "methods/methods.h"
 #include "server.h"
 #include "mcp/banned.h"
@@ -33,6 +34,7 @@
 #define META_CLIENT "io.modelcontextprotocol/clientInfo"
 #define META_LOGLEVEL "io.modelcontextprotocol/logLevel"
 #define META_SERVER "io.modelcontextprotocol/serverInfo"
+#define META_CAPS "io.modelcontextprotocol/clientCapabilities"
 
 struct batch {
 	pthread_mutex_t lock;
@@ -319,7 +321,9 @@ bool page_begin(struct request *req, size_t total, size_t *ret_offset)
 	}
 	errno = 0;
 	off = strtoull(s, &end, 10);
-	if (errno || *end || off == 0 || off > total) {
+	/* mcpd issues only whole pages short of the end */
+	if (errno || *end || off == 0 || off >= total ||
+	    off % (unsigned long long)server.opt.page_size != 0) {
 		return false;
 	}
 	*ret_offset = (size_t)off;
@@ -541,7 +545,8 @@ static void notification_cancelled(const cJSON *params)
 	struct request *listen = NULL;
 	char *key;
 
-	if (!rid || !(cJSON_IsString(rid) || cJSON_IsNumber(rid))) {
+	if (!rid || !(cJSON_IsString(rid) || cJSON_IsNumber(rid) ||
+		      cJSON_IsRaw(rid))) {
 		return;
 	}
 	key = cJSON_PrintUnformatted(rid);
@@ -600,7 +605,8 @@ static int request_context(struct request *req, cJSON **ret_data,
 	req->progress_token = cJSON_GetObjectItemCaseSensitive(meta,
 							       "progressToken");
 	if (req->progress_token && !cJSON_IsString(req->progress_token) &&
-	    !cJSON_IsNumber(req->progress_token)) {
+	    !cJSON_IsNumber(req->progress_token) &&
+	    !cJSON_IsRaw(req->progress_token)) {
 		req->progress_token = NULL;
 	}
 	req->log_level = LEVEL_OFF;
@@ -627,6 +633,15 @@ static int request_context(struct request *req, cJSON **ret_data,
 			*ret_data = data;
 			*ret_msg = "Unsupported protocol version";
 			return MCP_UNSUPPORTED_VERSION;
+		}
+		/* the specification calls a request without it malformed */
+		if (proto_modern(req->proto) &&
+		    !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(
+			    meta, META_CAPS))) {
+			*ret_msg = "Invalid params: params._meta[\"" META_CAPS
+				   "\"] (an object) is required in protocol "
+				   "version 2026-07-28";
+			return RPC_INVALID_PARAMS;
 		}
 		if (cJSON_IsString(name)) {
 			req->client_name = xstrdup(name->valuestring);
@@ -741,14 +756,17 @@ static void handle_request(cJSON *msg, const cJSON *id, const char *method,
 
 static bool valid_id(const cJSON *id)
 {
-	return id && (cJSON_IsString(id) || cJSON_IsNumber(id));
+	/* a raw item is a number kept as sent (jsonscan.h) */
+	return id && (cJSON_IsString(id) || cJSON_IsNumber(id) ||
+		      cJSON_IsRaw(id));
 }
 
 /*
  * One message: a request, a notification or (ignored) a response.
- * Takes ownership of msg.
+ * Takes ownership of msg.  `scan` is what jsonscan found in its text.
  */
-static void handle_message(cJSON *msg, struct batch *b, size_t bytes)
+static void handle_message(cJSON *msg, struct batch *b, size_t bytes,
+			   const struct jsonscan_msg *scan, const char *line)
 {
 	const cJSON *jsonrpc, *method, *params;
 	const cJSON *id;
@@ -756,6 +774,17 @@ static void handle_message(cJSON *msg, struct batch *b, size_t bytes)
 	if (!cJSON_IsObject(msg)) {
 		send_error(b, NULL, RPC_INVALID_REQUEST,
 			   "Invalid Request: a message must be an object");
+		cJSON_Delete(msg);
+		return;
+	}
+	jsonscan_apply(scan, line, msg);
+	if (scan->code) {
+		id = cJSON_GetObjectItemCaseSensitive(msg, "id");
+		/* a notification is never answered, even a refused one */
+		if (id || scan->id_bad) {
+			send_error(b, !scan->id_bad && valid_id(id) ? id : NULL,
+				   scan->code, scan->message);
+		}
 		cJSON_Delete(msg);
 		return;
 	}
@@ -820,6 +849,7 @@ void rpc_line_too_long(void)
 void rpc_handle_line(const char *line, size_t len)
 {
 	const char *end = NULL;
+	struct jsonscan scan;
 	cJSON *msg;
 	struct batch *b;
 	size_t i;
@@ -838,28 +868,34 @@ void rpc_handle_line(const char *line, size_t len)
 			   "Parse error: the message is not valid UTF-8");
 		return;
 	}
-	msg = cJSON_ParseWithOpts(line, &end, 1);
-	if (!msg) {
+	/* strict JSON first: duplicate keys, NULs, ids as sent */
+	if (jsonscan_line(line, len, &scan) < 0) {
 		send_error(NULL, NULL, RPC_PARSE_ERROR,
 			   "Parse error: the message is not valid JSON");
 		return;
 	}
+	msg = cJSON_ParseWithOpts(line, &end, 1);
+	if (!msg || (cJSON_IsArray(msg) ? (size_t)cJSON_GetArraySize(msg)
+				: 1) != scan.nmsgs) {
+		send_error(NULL, NULL, RPC_PARSE_ERROR,
+			   "Parse error: the message is not valid JSON");
+		goto out;
+	}
 	if (!cJSON_IsArray(msg)) {
-		handle_message(msg, NULL, len);
-		return;
+		handle_message(msg, NULL, len, &scan.msgs[0], line);
+		msg = NULL;
+		goto out;
 	}
 	if (cJSON_GetArraySize(msg) == 0) {
 		send_error(NULL, NULL, RPC_INVALID_REQUEST,
 			   "Invalid Request: empty batch");
-		cJSON_Delete(msg);
-		return;
+		goto out;
 	}
 	if (!batches_allowed()) {
 		send_error(NULL, NULL, RPC_INVALID_REQUEST,
 			   "Invalid Request: batches are only accepted with "
 			   "protocol version 2025-03-26");
-		cJSON_Delete(msg);
-		return;
+		goto out;
 	}
 	n = cJSON_GetArraySize(msg);
 	if (n > BATCH_MAX) {
@@ -868,15 +904,16 @@ void rpc_handle_line(const char *line, size_t len)
 		snprintf(text, sizeof(text), "Invalid Request: a batch holds "
 			 "at most %d messages", BATCH_MAX);
 		send_error(NULL, NULL, RPC_INVALID_REQUEST, text);
-		cJSON_Delete(msg);
-		return;
+		goto out;
 	}
 	b = batch_create();
 	/* detach from the head: linear in the batch, whatever its size */
-	while (msg->child) {
+	for (i = 0; msg->child; i++) {
 		handle_message(cJSON_DetachItemViaPointer(msg, msg->child), b,
-			       len / (size_t)n);
+			       len / (size_t)n, &scan.msgs[i], line);
 	}
-	cJSON_Delete(msg);
 	batch_put(b, NULL);
+out:
+	cJSON_Delete(msg);
+	jsonscan_release(&scan);
 }

@@ -2,7 +2,8 @@
 # Runs every test: installs what is missing (Debian packages, then Node 22
 # and the official MCP clients from npm), builds with AddressSanitizer and
 # UndefinedBehaviorSanitizer and warnings as errors, and runs the whole
-# meson test suite (unit, cli, rpc, guard, wstats, e2e).
+# meson test suite (unit, cli, rpc, guard, wstats, e2e, fuzz, stress), then
+# runs each libFuzzer target briefly (scripts/fuzz-smoke.sh).
 #   scripts/test.sh [meson test arguments, e.g. --suite cli]
 set -eu
 cd "$(dirname "$0")/.."
@@ -31,3 +32,6 @@ if [ ! -d "$plain" ]; then
 fi
 ninja -C "$plain" mcpd/mcpd mcpctl/mcpctl tests/guard/test-containment
 meson test -C "$plain" --no-rebuild --print-errorlogs containment
+
+# The libFuzzer targets, briefly, from their committed corpora (clang).
+scripts/fuzz-smoke.sh

@@ -31,6 +31,8 @@ struct running {
 	int64_t start_us;
 	int64_t last_s;
 	bool own;
+	bool sent;              /* a notification went out */
+	double last_progress, last_total;
 	struct running *next;
 };
 
@@ -54,9 +56,37 @@ static void running_add(struct running *r, struct request *req)
 	pthread_mutex_unlock(&running_lock);
 }
 
+static void send_progress(struct running *r, double progress, double total,
+			  const char *message);
+
+/*
+ * The final notification, progress = total, before the reply: a client
+ * shows a bar until it sees one.  Progress must rise with each message:
+ * 1 of 1 when nothing was sent, else the total announced, else one past
+ * the last value (the ticker's seconds).
+ */
+static void send_final_progress(struct running *r)
+{
+	double p = 1;
+
+	if (r->sent && r->last_total > 0 &&
+	    r->last_progress >= r->last_total) {
+		return;
+	}
+	if (r->sent && r->last_total > r->last_progress) {
+		p = r->last_total;
+	} else if (r->sent) {
+		p = r->last_progress + 1;
+	}
+	send_progress(r, p, p, "done");
+}
+
 static void running_remove(struct running *r)
 {
 	pthread_mutex_lock(&running_lock);
+	if (r->req->progress_token) {
+		send_final_progress(r);
+	}
 	for (struct running **p = &running_list; *p; p = &(*p)->next) {
 		if (*p == r) {
 			*p = r->next;
@@ -81,6 +111,9 @@ static void send_progress(struct running *r, double progress, double total,
 	cJSON_AddItemToObject(params, "progressToken",
 			      cJSON_Duplicate(req->progress_token, 1));
 	cJSON_AddNumberToObject(params, "progress", progress);
+	r->sent = true;
+	r->last_progress = progress;
+	r->last_total = total;
 	if (total > 0) {
 		cJSON_AddNumberToObject(params, "total", total);
 	}

@@ -24,7 +24,7 @@ printf '%s' "$big" > "$TMP/big.sql"
 	jq -cn --rawfile sql "$TMP/big.sql" \
 		'{jsonrpc:"2.0",id:"big",method:"tools/call",params:{name:"query",arguments:{sql:$sql}}}'
 	echo '{"jsonrpc":"2.0","id":"secret","method":"tools/call","params":{"name":"list_datasets","arguments":{"api_key":"sk-live-123","opts":{"Auth_Token":"tok-456","depth":2}}}}'
-	echo '{"jsonrpc":"2.0","id":"modern","method":"tools/call","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"meta-host","version":"7.1"}},"name":"list_datasets","arguments":{}}}'
+	echo '{"jsonrpc":"2.0","id":"modern","method":"tools/call","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"meta-host","version":"7.1"},"io.modelcontextprotocol/clientCapabilities":{}},"name":"list_datasets","arguments":{}}}'
 } | "$MCPD" --db "$TMP/catalog.db" > "$TMP/stdout" 2> "$TMP/stderr" ||
 	fail "mcpd exited with $?"
 

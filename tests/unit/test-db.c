@@ -114,7 +114,13 @@ static void test_migrate_from_1(void)
 	free(err);
 	err = NULL;
 
-	is_int(db_open(path, 0, &db, &err), 0, "open migrates");
+	is_int(db_open(path, 0, &db, &err), -EPROTO,
+	       "only mcpctl init upgrades: a plain open refuses");
+	ok(err && strstr(err, "mcpctl init"), "and says to run mcpctl init");
+	free(err);
+	err = NULL;
+
+	is_int(db_open(path, DB_CREATE, &db, &err), 0, "init migrates");
 	if (db) {
 		is_int(query_int(db->sql, "PRAGMA user_version"),
 		       db_schema_version(), "now at the newest version");
@@ -135,7 +141,9 @@ static void test_newer_refused(void)
 	char *err = NULL;
 
 	sqlite3_open(path, &raw);
-	sqlite3_exec(raw, "CREATE TABLE keep (x); INSERT INTO keep VALUES (1);"
+	/* a newer catalog still carries the marker of migration 3 */
+	sqlite3_exec(raw, "CREATE TABLE catalog_identity (id, token);"
+		     "CREATE TABLE keep (x); INSERT INTO keep VALUES (1);"
 		     "PRAGMA user_version = 99", NULL, NULL, NULL);
 	sqlite3_close(raw);
 	is_int(db_open(path, 0, &db, &err), -EPROTO, "a newer catalog fails");
@@ -149,7 +157,7 @@ static void test_newer_refused(void)
 	free(err);
 	sqlite3_open(path, &raw);
 	is_int(query_int(raw, "PRAGMA user_version"), 99, "version untouched");
-	is_int(query_int(raw, "SELECT count(*) FROM sqlite_schema"), 1,
+	is_int(query_int(raw, "SELECT count(*) FROM sqlite_schema"), 2,
 	       "nothing added");
 	sqlite3_close(raw);
 	free(path);

@@ -4,8 +4,11 @@
  * db_open() returns a struct db the caller owns and releases with
  * db_close() (which accepts NULL).  The connection runs in WAL mode with a
  * busy timeout, so mcpd keeps reading while mcpctl writes, and with foreign
- * keys on.  Opening applies the forward migrations of schema.sql (unless
- * DB_READONLY), and refuses a catalog written by a newer version.
+ * keys on.  Only DB_CREATE ('mcpctl init') creates a catalog or applies the
+ * forward migrations of schema.sql; other openers refuse an old catalog, one
+ * written by a newer version, and any file that is not a catalog
+ * (catalog_check.h).  Without DB_READONLY, a catalog this user cannot write
+ * is refused with -EROFS, so that the caller can open it read-only.
  *
  * Functions that can fail return 0 or a negative errno; those that take
  * `char **ret_err` also set it to a message for the user (caller frees) on
@@ -14,11 +17,13 @@
 #ifndef MCP_DB_H
 #define MCP_DB_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sqlite3.h>
 
 enum db_flags {
-	DB_CREATE = 1 << 0,     /* create the file (and its directory) */
+	DB_CREATE = 1 << 0,     /* create the file (and its directory), or
+				 * upgrade it: 'mcpctl init' only */
 	DB_READONLY = 1 << 1,   /* open read-only, never migrate */
 	DB_ONE_THREAD = 1 << 2, /* the caller never shares the handle: no
 				 * mutex on every call (mcpctl's imports) */
@@ -27,6 +32,7 @@ enum db_flags {
 struct db {
 	sqlite3 *sql;
 	char *path;
+	bool immutable;         /* read as unchanging (catalog_check.h) */
 };
 
 /* the newest schema version this build knows */

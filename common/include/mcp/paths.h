@@ -3,6 +3,7 @@
  *
  *   explicit --db PATH, else $MCPD_DB, else $XDG_DATA_HOME/mcpd/catalog.db,
  *   else ~/.local/share/mcpd/catalog.db   (an empty variable counts as unset)
+ *   A leading "~" or "~user" in --db or $MCPD_DB is expanded.
  *
  * Key files live beside it in the config directory:
  *   $MCPD_KEY_FILE, else $XDG_CONFIG_HOME/mcpd/master.key,
