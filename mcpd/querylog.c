@@ -407,7 +407,7 @@ static void free_rows(struct qrow *r)
 static void write_some(const char *catalog_path, char *reason, size_t size)
 {
 	static int64_t next_open_ms, next_prune_ms, written;
-	static bool pruned_once, read_only;
+	static bool pruned_once, read_only, said_off;
 	struct qrow *batch;
 	int r;
 
@@ -423,6 +423,11 @@ static void write_some(const char *catalog_path, char *reason, size_t size)
 			/* a catalog this user cannot write stays so: rows are
 			 * counted as lost at once, not held */
 			read_only = r == -EROFS;
+			if (read_only && !said_off) {
+				log_warn("query logging is off: %s (calls are "
+					 "still served and counted)", reason);
+				said_off = true;
+			}
 		}
 	}
 	pthread_mutex_lock(&log_lock);
