@@ -319,10 +319,11 @@ static bool literal(struct parser *ps, struct lit *ret)
 		if (neg) {
 			ret->d = -ret->d;
 		}
-		free(s);
 		if (*end != '\0' || !isfinite(ret->d)) {
+			free(s);
 			return false;
 		}
+		free(s);
 		next(ps);
 		return true;
 	}
