@@ -466,6 +466,16 @@ async function perSize(s, duck) {
 		}
 	}
 	if (!s.key_only) {
+		/* the same calls with the column cache set aside: SQL */
+		const { renameSync } = await import('node:fs');
+		renameSync(`${s.catalog}.cols`, `${s.catalog}.off`);
+		for (const stat of ['mean', 'median']) {
+			const tm = await timed(() => m.call('weighted_stats',
+				wargs(stat, false)));
+			row(`\`weighted_stats\` ${stat} by group, SQL path ` +
+				'(no column cache)', n, tm, NaN, NaN, NaN);
+		}
+		renameSync(`${s.catalog}.off`, `${s.catalog}.cols`);
 		const q = { sql: dsql(SQL.aggregate) };
 		const seq = await timed(async () => {
 			for (let i = 0; i < 4; i++) {
