@@ -742,6 +742,19 @@ static void unmap(void **p, uint64_t len)
 	}
 }
 
+void colcache_unmap_values(struct colcache *c, int col)
+{
+	struct rcol *rc = &c->cols[col];
+
+	unmap(&rc->values, rc->f.values_len);
+	unmap(&rc->nulls, rc->f.nulls_len);
+}
+
+int colcache_ncols(const struct colcache *c)
+{
+	return (int)c->h.ncols;
+}
+
 void colcache_unmap(struct colcache *c, int col)
 {
 	struct rcol *rc = &c->cols[col];

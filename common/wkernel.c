@@ -755,6 +755,14 @@ int wkernel_run(const struct wk_request *r, struct wk_answer *ret,
 		return -1;
 	}
 	if (prepare(&k) == 0 && scan(&k, ret) == 0) {
+		if (r->stat == WK_QUANTILE) {
+			/* room for the pairs: only x and w are read again */
+			for (int i = 0; i < colcache_ncols(k.c); i++) {
+				if (i != k.m.col && (!k.has_w || i != k.w.col)) {
+					colcache_unmap_values(k.c, i);
+				}
+			}
+		}
 		ret->sql = r->stat == WK_QUANTILE ? answer_quantiles(&k)
 			: answer_sums(&k);
 		if (!ret->sql) {

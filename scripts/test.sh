@@ -2,7 +2,8 @@
 # Runs every test: installs what is missing (Debian packages, then Node 22
 # and the official MCP clients from npm), builds with AddressSanitizer and
 # UndefinedBehaviorSanitizer and warnings as errors, and runs the whole
-# meson test suite (unit, cli, rpc, guard, wstats, e2e).
+# meson test suite (unit, cli, rpc, guard, wstats, e2e); without arguments,
+# then a smoke run of the benchmark (tests/bench/run.sh --quick).
 #   scripts/test.sh [meson test arguments, e.g. --suite cli]
 set -eu
 cd "$(dirname "$0")/.."
@@ -20,3 +21,11 @@ ninja -C "$build"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 meson test -C "$build" --print-errorlogs --num-processes 2 "$@"
+if [ $# -eq 0 ]; then
+	# the benchmark harness still runs end to end (a smoke test, not a
+	# measurement: a sanitized build on a small table)
+	echo "bench: tests/bench/run.sh --quick"
+	BUILD=$build ASAN_OPTIONS=detect_leaks=0 tests/bench/run.sh --quick \
+		>"$build/bench-quick.md"
+	tail -n 3 "$build/bench-quick.md"
+fi

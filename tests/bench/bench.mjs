@@ -500,6 +500,8 @@ async function perSize(s, duck) {
 
 /* ---- main ----------------------------------------------------------- */
 
+const { loadavg } = await import('node:os');
+const loadStart = loadavg()[0];
 const inst = await DuckDBInstance.create(':memory:');
 const duck = await inst.connect();
 const t0 = now();
@@ -526,6 +528,8 @@ console.log(`Medians of ${RUNS} runs (imports of 5 million rows or more: ` +
 	`${cfg.quick ? 2 : 5}).  Ratios below 1× favour mcpd.  DuckDB ran in ` +
 	`the benchmark's Node process (peak RSS of that process: ` +
 	`${(duckRss / 1024).toFixed(0)} MB).  Total time ` +
-	`${((now() - t0) / 1000).toFixed(0)} s.`);
+	`${((now() - t0) / 1000).toFixed(0)} s; load average ` +
+	`${loadStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at ` +
+	'the end.');
 inst.closeSync?.();
 process.exit(0);

@@ -5,7 +5,7 @@
 #
 #   tests/bench/run.sh [--quick]
 #
-# --quick: 20,000 rows and fewer calls; a smoke test that the harness
+# --quick: 10,000 rows and fewer calls; a smoke test that the harness
 # runs (scripts/test.sh runs it), not a measurement.
 # Environment: BUILD (default build-bench, set up as a release build when
 # missing), SIZES (default "100000 1000000 10000000"), KEY_ONLY_ABOVE
@@ -24,7 +24,7 @@ build=${BUILD:-$src/build-bench}
 case $build in /*) ;; *) build=$src/$build ;; esac
 runs=${RUNS:-3}
 if [ $quick = 1 ]; then
-	sizes=${SIZES:-20000}
+	sizes=${SIZES:-10000}
 else
 	sizes=${SIZES:-100000 1000000 10000000}
 fi

@@ -74,6 +74,9 @@ int colcache_map(struct colcache *c, int col, const void **ret_values,
 		 const uint8_t **ret_nulls);
 /* unmap what colcache_map() mapped, before colcache_close() */
 void colcache_unmap(struct colcache *c, int col);
+/* unmap the values and nulls only: the dictionary stays readable */
+void colcache_unmap_values(struct colcache *c, int col);
+int colcache_ncols(const struct colcache *c);
 
 /* a TEXT column's dictionary: number of strings, and string `code` */
 uint32_t colcache_dict_count(struct colcache *c, int col);
