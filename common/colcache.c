@@ -567,6 +567,13 @@ int colcache_build(struct db *db, int64_t id, char **ret_err)
 	int r;
 
 	*ret_err = NULL;
+	/* an old file must not outlive a failed rebuild (ids are reused) */
+	if (unlink(path) < 0 && errno != ENOENT) {
+		r = -errno;
+		*ret_err = xasprintf("cannot remove '%s': %s", path,
+				     strerror(errno));
+		goto out;
+	}
 	r = read_target(db, id, &t);
 	if (r < 0) {
 		*ret_err = xasprintf("cannot read dataset %lld: %s",
@@ -574,13 +581,7 @@ int colcache_build(struct db *db, int64_t id, char **ret_err)
 		goto out;
 	}
 	if (!t.in_catalog) {
-		/* rows read from the registered file: nothing to cache */
-		if (unlink(path) < 0 && errno != ENOENT) {
-			r = -errno;
-			*ret_err = xasprintf("cannot remove '%s': %s", path,
-					     strerror(errno));
-		}
-		goto out;
+		goto out;       /* rows read from the registered file */
 	}
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		r = -errno;
