@@ -722,6 +722,11 @@ struct qconn *qpool_acquire(struct qpool *pool)
 	return c;
 }
 
+int64_t qconn_generation(const struct qconn *conn)
+{
+	return conn->generation;
+}
+
 void qpool_interrupt_all(struct qpool *pool)
 {
 	pthread_mutex_lock(&pool->lock);
