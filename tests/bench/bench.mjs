@@ -249,7 +249,7 @@ function startOnce(command, args) {
 				c.kill('SIGKILL');
 				reject(new Error(`${command}: no initialize answer`));
 			}
-		}, 60000);
+		}, 300000);
 	});
 }
 
