@@ -5,12 +5,14 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
 
+#include "mcp/colcache.h"
 #include "mcp/dataset.h"
 #include "mcp/profile.h"
 #include "mcp/xalloc.h"
@@ -258,6 +260,23 @@ static char *current_weight(struct db *db, int64_t id)
 	return w;
 }
 
+/*
+ * The column cache (colcache.h), written last, after every change to the
+ * dataset's row.  It only makes weighted_stats faster: failing to write
+ * it costs speed, not the import.
+ */
+static void import_colcache(struct db *db, int64_t id)
+{
+	char *err = NULL;
+
+	if (colcache_build(db, id, &err) < 0) {
+		fprintf(stderr, "warning: no column cache for dataset %lld "
+			"(weighted_stats will use SQL): %s\n", (long long)id,
+			err ? err : "unknown error");
+	}
+	free(err);
+}
+
 int import_finish_dataset(struct db *db, const struct import_options *opt,
 			  int64_t id, const char *rows_ref,
 			  const struct import_column *cols, size_t n, int64_t rows,
@@ -302,8 +321,10 @@ int import_finish_dataset(struct db *db, const struct import_options *opt,
 	if (r < 0) {
 		*ret_err = xasprintf("cannot index dataset for search: %s",
 				     sqlite3_errmsg(db->sql));
+		return r;
 	}
-	return r;
+	import_colcache(db, id);
+	return 0;
 }
 
 /* ---- refresh -------------------------------------------------------- */

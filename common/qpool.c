@@ -429,6 +429,31 @@ static void collect_hidden(struct qconn *c)
 }
 
 /* bring the views in step with the catalog's enabled datasets */
+/*
+ * The temporary storage a query may use grows with the data it can read:
+ * a DISTINCT or a sort over every row of a big dataset needs about as much
+ * as the rows themselves.  The cap is TEMP_QUOTA_RATIO times the files the
+ * connection serves (the catalog and the registered files attached), and
+ * never less than TEMP_QUOTA_BYTES.
+ */
+static void scale_temp_quota(struct qconn *c)
+{
+	int64_t bytes = 0;
+
+	for (int i = -1; i < c->nattached; i++) {
+		char name[32];
+		const char *file;
+		struct stat sb;
+
+		snprintf(name, sizeof(name), i < 0 ? "main" : "src_%d", i);
+		file = sqlite3_db_filename(c->db, name);
+		if (file && *file && stat(file, &sb) == 0) {
+			bytes += (int64_t)sb.st_size;
+		}
+	}
+	c->temp.limit = temp_quota_scaled(bytes);
+}
+
 static void resync(struct qconn *c, int64_t generation)
 {
 	sqlite3_stmt *st = NULL;
@@ -466,6 +491,7 @@ static void resync(struct qconn *c, int64_t generation)
 	}
 	c->generation = generation;
 	collect_hidden(c);
+	scale_temp_quota(c);
 out:
 	sqlite3_finalize(st);
 	for (int i = 0; i < MAX_ATTACHED; i++) {
@@ -688,6 +714,11 @@ struct qconn *qpool_acquire(struct qpool *pool)
 		resync(c, g);
 	}
 	return c;
+}
+
+int64_t qconn_generation(const struct qconn *conn)
+{
+	return conn->generation;
 }
 
 void qpool_interrupt_all(struct qpool *pool)

@@ -206,3 +206,12 @@ void temp_quota_leave(void)
 {
 	current_quota = NULL;
 }
+
+int64_t temp_quota_scaled(int64_t data_bytes)
+{
+	if (data_bytes > INT64_MAX / TEMP_QUOTA_RATIO) {
+		return INT64_MAX;
+	}
+	return data_bytes * TEMP_QUOTA_RATIO > TEMP_QUOTA_BYTES
+		? data_bytes * TEMP_QUOTA_RATIO : TEMP_QUOTA_BYTES;
+}

@@ -41,13 +41,21 @@
  * The watchdog interrupts the running statements at the deadline, so
  * that even a long prepare or a finalizer is asked to stop from inside.
  * The server's kill a little later is what guarantees it.
+ *
+ * Arming and disarming are on every call's path, so they wake the
+ * watchdog thread only when it must wait for an earlier moment than the
+ * one it waits for (or for none): a deadline it wakes up at is only a
+ * moment to look again at the current one.  A call thus costs no thread
+ * switch beyond its own.
  */
 struct watchdog {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct qpool *pool;
 	struct timespec deadline;
+	struct timespec waiting;        /* the moment the thread waits for */
 	bool armed;
+	bool sleeping;          /* waiting with no deadline */
 	bool quit;
 };
 
@@ -56,17 +64,36 @@ static struct watchdog dog = {
 	.cond = PTHREAD_COND_INITIALIZER,
 };
 
+static bool before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec ||
+	       (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+static bool passed(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return !before(&now, t);
+}
+
 static void *watchdog_main(void *arg)
 {
 	pthread_mutex_lock(&dog.lock);
 	while (!dog.quit) {
+		struct timespec until;
+
 		if (!dog.armed) {
+			dog.sleeping = true;
 			pthread_cond_wait(&dog.cond, &dog.lock);
+			dog.sleeping = false;
 			continue;
 		}
-		if (pthread_cond_timedwait(&dog.cond, &dog.lock,
-					   &dog.deadline) == ETIMEDOUT &&
-		    dog.armed) {
+		until = dog.deadline;
+		dog.waiting = until;
+		if (pthread_cond_timedwait(&dog.cond, &dog.lock, &until) ==
+		    ETIMEDOUT && dog.armed && passed(&dog.deadline)) {
 			dog.armed = false;
 			qpool_interrupt_all(dog.pool);
 		}
@@ -80,7 +107,10 @@ static void watchdog_arm(int64_t ms)
 	pthread_mutex_lock(&dog.lock);
 	clock_after_ms(CLOCK_REALTIME, ms, &dog.deadline);
 	dog.armed = ms > 0;
-	pthread_cond_signal(&dog.cond);
+	if (dog.armed && (dog.sleeping || before(&dog.deadline,
+						  &dog.waiting))) {
+		pthread_cond_signal(&dog.cond);
+	}
 	pthread_mutex_unlock(&dog.lock);
 }
 
@@ -88,7 +118,6 @@ static void watchdog_disarm(void)
 {
 	pthread_mutex_lock(&dog.lock);
 	dog.armed = false;
-	pthread_cond_signal(&dog.cond);
 	pthread_mutex_unlock(&dog.lock);
 }
 

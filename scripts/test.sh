@@ -3,7 +3,9 @@
 # and the official MCP clients from npm), builds with AddressSanitizer and
 # UndefinedBehaviorSanitizer and warnings as errors, and runs the whole
 # meson test suite (unit, cli, rpc, guard, wstats, e2e, fuzz, stress), then
-# runs each libFuzzer target briefly (scripts/fuzz-smoke.sh).
+# the containment suite on a plain build, each libFuzzer target briefly
+# (scripts/fuzz-smoke.sh) and a smoke run of the benchmark
+# (tests/bench/run.sh --quick).
 #   scripts/test.sh [meson test arguments, e.g. --suite cli]
 set -eu
 cd "$(dirname "$0")/.."
@@ -35,3 +37,12 @@ meson test -C "$plain" --no-rebuild --print-errorlogs containment
 
 # The libFuzzer targets, briefly, from their committed corpora (clang).
 scripts/fuzz-smoke.sh
+
+{
+	# the benchmark harness still runs end to end (a smoke test, not a
+	# measurement: a sanitized build on a small table)
+	echo "bench: tests/bench/run.sh --quick"
+	BUILD=$build ASAN_OPTIONS=detect_leaks=0 tests/bench/run.sh --quick \
+		>"$build/bench-quick.md"
+	tail -n 3 "$build/bench-quick.md"
+}

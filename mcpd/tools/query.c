@@ -25,32 +25,54 @@
 #define SEARCH_TOKENS 16
 #define MANY_MAX 8
 
-/* the format argument, else the catalog's default_format, else markdown */
-static bool arg_format(struct tool_call *call, enum query_format *ret)
+/*
+ * The format argument; without one *ret_default is set and run_sql()
+ * uses the catalog's default_format.
+ */
+static bool arg_format(struct tool_call *call, enum query_format *ret,
+		       bool *ret_default)
 {
 	const char *s = tool_arg_string(call, "format", false);
-	char *def = NULL;
 
 	if (call->is_error) {
 		return false;
 	}
 	*ret = QUERY_FORMAT_MARKDOWN;
-	if (s) {
-		if (query_format_parse(s, ret) < 0) {
-			tool_error(call, "argument 'format' must be "
-				   "\"markdown\", \"csv\" or \"json\"");
-			return false;
-		}
-		return true;
-	}
-	if (call->catalog) {
-		def = db_config_get(call->catalog, "default_format");
-	}
-	if (def) {
-		query_format_parse(def, ret);
-		free(def);
+	*ret_default = s == NULL;
+	if (s && query_format_parse(s, ret) < 0) {
+		tool_error(call, "argument 'format' must be \"markdown\", "
+			   "\"csv\" or \"json\"");
+		return false;
 	}
 	return true;
+}
+
+/*
+ * The catalog's default_format, else markdown.  Reading it is a statement
+ * to prepare, a third of a trivial call's work, so it is read again only
+ * when the catalog generation the connection synced to has moved (a
+ * change of the setting moves it).
+ */
+static enum query_format default_format(struct tool_call *call,
+					struct qconn *conn)
+{
+	static _Thread_local int64_t seen = -1;
+	static _Thread_local enum query_format fmt = QUERY_FORMAT_MARKDOWN;
+	int64_t g = qconn_generation(conn);
+
+	if (g < 0 || g != seen) {
+		char *def = call->catalog ? db_config_get(call->catalog,
+							  "default_format")
+					  : NULL;
+
+		fmt = QUERY_FORMAT_MARKDOWN;
+		if (def) {
+			query_format_parse(def, &fmt);
+			free(def);
+		}
+		seen = g;
+	}
+	return fmt;
 }
 
 static bool have_pool(struct tool_call *call)
@@ -86,7 +108,7 @@ bool tool_query_opts(struct tool_call *call, struct query_opts *ret)
 /* run `sql` on a pool connection and put the answer into the call */
 static void run_sql(struct tool_call *call, const char *sql,
 		    const struct query_limits *lim, enum query_format fmt,
-		    const struct query_opts *opts)
+		    bool default_fmt, const struct query_opts *opts)
 {
 	struct query_result qr;
 	struct qconn *conn;
@@ -96,6 +118,9 @@ static void run_sql(struct tool_call *call, const char *sql,
 		tool_error(call, "cannot open a query connection to the "
 			   "catalog");
 		return;
+	}
+	if (default_fmt) {
+		fmt = default_format(call, conn);
 	}
 	query_run_opts(conn, sql, lim, fmt, opts, call->cancel, &qr);
 	qpool_release(call->pool, conn);
@@ -108,6 +133,7 @@ static void run_query(struct tool_call *call)
 	struct query_limits lim = *call->limits;
 	struct query_opts opts;
 	enum query_format fmt;
+	bool default_fmt;
 	const char *sql;
 	const cJSON *mr = cJSON_GetObjectItemCaseSensitive(call->args,
 							  "max_rows");
@@ -118,8 +144,8 @@ static void run_query(struct tool_call *call)
 		return;
 	}
 	call->log_sql = xstrdup(sql);
-	if (!tool_query_opts(call, &opts) || !arg_format(call, &fmt) ||
-	    !have_pool(call)) {
+	if (!tool_query_opts(call, &opts) ||
+	    !arg_format(call, &fmt, &default_fmt) || !have_pool(call)) {
 		return;
 	}
 	if (mr && !cJSON_IsNull(mr)) {
@@ -147,7 +173,7 @@ static void run_query(struct tool_call *call)
 			opts.page_rows = 0;
 		}
 	}
-	run_sql(call, sql, &lim, fmt, &opts);
+	run_sql(call, sql, &lim, fmt, default_fmt, &opts);
 }
 
 /* is `name` an enabled dataset?  (read through the trusted catalog) */
@@ -177,6 +203,7 @@ static void run_sample_rows(struct tool_call *call)
 	const cJSON *random;
 	int64_t n = SAMPLE_DEFAULT;
 	enum query_format fmt;
+	bool default_fmt;
 	struct buf sql = BUF_INIT;
 	struct qconn *conn = NULL;
 	char *err = NULL;
@@ -193,7 +220,7 @@ static void run_sample_rows(struct tool_call *call)
 	}
 	if (call->is_error ||
 	    !tool_arg_int(call, "n", 1, SAMPLE_MAX, &n) ||
-	    !arg_format(call, &fmt) || !have_pool(call)) {
+	    !arg_format(call, &fmt, &default_fmt) || !have_pool(call)) {
 		return;
 	}
 	if (random && !cJSON_IsBool(random)) {
@@ -240,7 +267,7 @@ static void run_sample_rows(struct tool_call *call)
 	buf_addf(&sql, " LIMIT %lld", (long long)n);
 	call->log_sql = xstrdup(buf_str(&sql));
 	lim.max_rows = n;
-	run_sql(call, buf_str(&sql), &lim, fmt, &opts);
+	run_sql(call, buf_str(&sql), &lim, fmt, default_fmt, &opts);
 out:
 	free(err);
 	buf_release(&sql);

@@ -23,6 +23,8 @@
 #include "mcp/ident.h"
 #include "mcp/suggest.h"
 #include "mcp/svydesign.h"
+#include "mcp/log.h"
+#include "mcp/wkernel.h"
 #include "mcp/xalloc.h"
 #include "tool.h"
 #include "weighted-se.h"
@@ -877,8 +879,39 @@ static void run_design(struct tool_call *call, struct qconn *conn,
 	wse_answer_finish(&a);
 }
 
+/* ---- column cache (common/wkernel.c): the same answer, no SQL per row */
+
+_Static_assert((int)STAT_QUANTILE == (int)WK_QUANTILE &&
+	       (int)STAT_PERCENT == (int)WK_PERCENT, "stat enums differ");
+
+/* the answer's SQL from the kernel, or NULL: run the SQL path */
+static char *try_kernel(struct tool_call *call, const struct wreq *r,
+			struct counts *c, struct wk_answer *a)
+{
+	struct wk_request k = {
+		.catalog_path = call->catalog->path, .ds = r->ds,
+		.stat = (enum wk_stat)r->stat, .measure = r->measure,
+		.by = r->by, .nby = r->nby, .weight = r->weight,
+		.where = r->where, .q = r->q, .nq = r->nq,
+	};
+	const char *why;
+
+	if (wkernel_run(&k, a, &why) < 0) {
+		log_debug("weighted_stats on '%s' runs in SQL: %s",
+			  r->ds->name, why);
+		return NULL;
+	}
+	c->rows_in = a->rows_in;
+	c->left_out = a->left_out;
+	c->null_measure = a->null_measure;
+	c->null_weight = a->null_weight;
+	return a->sql;
+}
+
 static void run_weighted_stats(struct tool_call *call)
 {
+	struct wk_answer kernel = { 0 };
+	const char *kernel_sql = NULL;
 	struct wreq r = { 0 };
 	struct qconn *conn = NULL;
 	struct query_result qr;
@@ -910,12 +943,14 @@ static void run_weighted_stats(struct tool_call *call)
 		run_design(call, conn, &r, &opts);
 		goto out;
 	}
-	if (!run_check(call, conn, &r, &counts)) {
+	/* the column cache answers point estimates without SQL per row */
+	kernel_sql = try_kernel(call, &r, &counts, &kernel);
+	if (!kernel_sql && !run_check(call, conn, &r, &counts)) {
 		goto out;
 	}
 	sql = stats_sql(&r);
-	query_run_opts(conn, sql, call->limits, QUERY_FORMAT_MARKDOWN, &opts,
-		       call->cancel, &qr);
+	query_run_opts(conn, kernel_sql ? kernel_sql : sql, call->limits,
+		       QUERY_FORMAT_MARKDOWN, &opts, call->cancel, &qr);
 	free(call->log_sql);
 	call->log_sql = sql;
 	sql = NULL;
@@ -927,6 +962,9 @@ static void run_weighted_stats(struct tool_call *call)
 	buf_add(&text, qr.text.data, qr.text.len);
 	add_notes(&text, &r, &counts);
 	add_structured_extras(qr.structured, &r, &counts);
+	if (kernel_sql) {
+		wkernel_fix_types(&kernel, qr.structured);
+	}
 	tool_take_query_result(call, &qr);
 	buf_release(&call->text);
 	call->text = text;
@@ -942,6 +980,7 @@ out:
 	buf_release(&text);
 	free(err);
 	free(sql);
+	wkernel_answer_finish(&kernel);
 	wreq_finish(&r);
 }
 

@@ -57,6 +57,16 @@ if jq -e '.result.tools | map(.name) | index("query")' "$TMP/match" \
 	expect '.id == 7'
 	jq -e '.result.structuredContent.row_count == 1 and .result.structuredContent.truncated' \
 		"$TMP/match" > /dev/null || fail "max_rows was not reloaded"
+	# default_format is read once per catalog change, and again after one
+	jq -e '.result.content[0].text | startswith("| city |")' \
+		"$TMP/match" > /dev/null || fail "the default format is not markdown"
+	"$MCPCTL" --db "$TMP/catalog.db" -q config set default_format csv \
+		> /dev/null 2>&1 || fail "mcpctl config set failed"
+	sleep 1
+	send '{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"query","arguments":{"sql":"SELECT city FROM cities ORDER BY city"}}}'
+	expect '.id == 8'
+	jq -e '.result.content[0].text | startswith("city\nBergen")' \
+		"$TMP/match" > /dev/null || fail "default_format was not reloaded"
 fi
 finish || fail "mcpd exited with $?"
 echo "ok: legacy notification after $(((t1 - t0) / 1000000)) ms (mcpctl included)"

@@ -452,6 +452,17 @@ int main(void)
 	notify("notifications/initialized");
 
 	check_cases(cases, ncases);
+	{
+		/* the same cases through SQL: the column cache set aside */
+		char *cols = xasprintf("%s.cols", db);
+		char *off = xasprintf("%s.off", db);
+
+		ok(rename(cols, off) == 0, "column cache set aside");
+		check_cases(cases, ncases);
+		ok(rename(off, cols) == 0, "column cache back");
+		free(cols);
+		free(off);
+	}
 	check_notes();
 	check_edges();
 

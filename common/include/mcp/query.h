@@ -114,6 +114,8 @@ int qpool_create(const char *catalog_path, int size, struct qpool **ret_pool,
 void qpool_destroy(struct qpool *pool);
 /* blocks until a connection is free; NULL only if the catalog is gone */
 struct qconn *qpool_acquire(struct qpool *pool);
+/* the catalog generation the connection's views were last synced to */
+int64_t qconn_generation(const struct qconn *conn);
 void qpool_release(struct qpool *pool, struct qconn *conn);
 /* sqlite3_interrupt() every open connection (from any thread) */
 void qpool_interrupt_all(struct qpool *pool);

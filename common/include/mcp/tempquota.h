@@ -14,7 +14,13 @@
 
 #include <stdint.h>
 
+/* the cap at least, and its ratio to the size of the data served */
 #define TEMP_QUOTA_BYTES ((int64_t)256 << 20)
+#define TEMP_QUOTA_RATIO 2
+
+/* the cap for `data_bytes` of data: TEMP_QUOTA_RATIO times, at least
+ * TEMP_QUOTA_BYTES */
+int64_t temp_quota_scaled(int64_t data_bytes);
 
 struct temp_quota {
 	int64_t used;
