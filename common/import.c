@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,8 +32,32 @@ double import_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+void import_report_add(char ***list, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0) {
+		abort();
+	}
+	va_end(ap);
+	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	(*list)[(*n)++] = s;
+}
+
 void import_report_finish(struct import_report *r)
 {
+	for (size_t i = 0; i < r->n_notes; i++) {
+		free(r->notes[i]);
+	}
+	free(r->notes);
+	for (size_t i = 0; i < r->n_warnings; i++) {
+		free(r->warnings[i]);
+	}
+	free(r->warnings);
+	r->notes = r->warnings = NULL;
+	r->n_notes = r->n_warnings = 0;
 	for (size_t i = 0; i < r->n_renames; i++) {
 		free(r->renames[i].from);
 		free(r->renames[i].to);

@@ -4,7 +4,8 @@
 set -eu
 
 pkgs="build-essential meson ninja-build pkg-config sqlite3 libsqlite3-dev
-libcjson-dev libcurl4-openssl-dev libsodium-dev scdoc valgrind jq"
+libcjson-dev libcurl4-openssl-dev libsodium-dev scdoc valgrind jq
+zlib1g-dev liblzma-dev libzstd-dev"
 # npm installs Node 22 and the MCP client packages for the end-to-end tests
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 
