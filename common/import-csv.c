@@ -558,7 +558,7 @@ static int decide_column(struct scan *sc, struct import_column *c,
 	struct buf na = BUF_INIT;
 	int64_t na_total = t->blank;
 
-	ti_column_decide(t, &sc->tio);
+	ti_column_decide(t, &sc->tio, c->name);
 	if (t->forced >= 0 && t->forced != TI_TEXT && t->kind == TI_TEXT &&
 	    t->values > 0) {
 		*ret_err = xasprintf("%s: column '%s': --type %s cannot be "
@@ -733,6 +733,16 @@ static int scan_pass(int fd, struct scan *sc, uint64_t size,
 		goto out;
 	}
 	progress_show(&prog, sc->rows, csv_reader_offset(rd), true);
+	/* a column that proves its decimal mark settles the ambiguous ones */
+	for (size_t i = 0; i < sc->n; i++) {
+		char d = ti_column_decimal_evidence(&sc->x[i].ti);
+
+		if (d && sc->tio.decimal_hint && d != sc->tio.decimal_hint) {
+			sc->tio.decimal_hint = 0;
+			break;
+		}
+		sc->tio.decimal_hint = d ? d : sc->tio.decimal_hint;
+	}
 	for (size_t i = 0; i < sc->n; i++) {
 		r = decide_column(sc, &sc->cols[i], report, ret_err);
 		if (r < 0) {

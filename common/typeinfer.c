@@ -775,7 +775,9 @@ int ti_column_add(struct ti_column *c, const struct ti_options *o,
 		}
 		if (r.mask & C_NUM_COMMA) {
 			c->frac_comma |= r.comma.frac;
-			if (r.mask & C_NUM_DOT) {
+			/* both readings fit, and differ: 1,234 or 1.234 */
+			if ((r.mask & C_NUM_DOT) &&
+			    (memchr(s, ',', len) || memchr(s, '.', len))) {
 				c->comma_ambiguous = true;
 			}
 		}
@@ -844,7 +846,7 @@ static char *examples(const struct ti_column *c)
 }
 
 /* a TEXT column that almost reads as numbers or dates says so */
-static void looks_like(struct ti_column *c)
+static void looks_like(struct ti_column *c, const char *name)
 {
 	double num = (double)c->numeric_like / (double)c->values;
 	double date = (double)c->date_like / (double)c->values;
@@ -857,8 +859,8 @@ static void looks_like(struct ti_column *c)
 	if (c->leading_zeros * 10 > c->values && num > 0.9) {
 		set_warning(c, xasprintf("looks numeric, but %lld values have "
 			"leading zeros (codes such as ZIP codes): kept as TEXT; "
-			"pass --type %s=integer to store numbers",
-			(long long)c->leading_zeros, "COLUMN"));
+			"--type %s=integer would store numbers",
+			(long long)c->leading_zeros, name));
 		return;
 	}
 	if (num <= 0.9 && date <= 0.9) {
@@ -873,6 +875,33 @@ static void looks_like(struct ti_column *c)
 		num > date ? "numbers" : "dates", (long long)bad,
 		ex[0] ? " (e.g. " : "", ex, ex[0] ? ")" : ""));
 	free(ex);
+}
+
+/* the decimal mark an ambiguous column gets */
+static char decimal_guess(const struct ti_options *o)
+{
+	if (o->decimal_hint) {
+		return o->decimal_hint;
+	}
+	return o->delimiter == ';' ? ',' : '.';
+}
+
+char ti_column_decimal_evidence(const struct ti_column *c)
+{
+	unsigned cand = c->cand;
+
+	if (c->values == 0 || c->forced == TI_TEXT) {
+		return 0;
+	}
+	if ((cand & C_NUM_COMMA) && !(cand & (C_REAL | C_NUM_DOT)) &&
+	    c->frac_comma) {
+		return ',';
+	}
+	if ((cand & (C_REAL | C_NUM_DOT)) && !(cand & C_NUM_COMMA) &&
+	    c->frac_dot) {
+		return '.';
+	}
+	return 0;
 }
 
 static const char *pick_date(struct ti_column *c, const struct ti_options *o,
@@ -898,7 +927,8 @@ static const char *pick_date(struct ti_column *c, const struct ti_options *o,
 	return "no date layout fits every value";
 }
 
-void ti_column_decide(struct ti_column *c, const struct ti_options *o)
+void ti_column_decide(struct ti_column *c, const struct ti_options *o,
+		      const char *name)
 {
 	unsigned cand = c->cand;
 	const char *why = NULL;
@@ -924,6 +954,11 @@ void ti_column_decide(struct ti_column *c, const struct ti_options *o)
 		c->kind = TI_INTEGER;
 		return;
 	}
+	if ((cand & C_REAL) && (cand & C_NUM_COMMA) && c->comma_ambiguous &&
+	    c->forced != TI_REAL && decimal_guess(o) == ',') {
+		/* 1.234 in a file that writes decimal commas is 1234 */
+		cand &= ~(C_REAL | C_NUM_DOT);
+	}
 	if (cand & C_REAL) {
 		c->kind = TI_REAL;
 		return;
@@ -933,7 +968,7 @@ void ti_column_decide(struct ti_column *c, const struct ti_options *o)
 		if (c->bool_family == B_T_F && !(c->bool_true && c->bool_false) &&
 		    c->forced != TI_BOOLEAN) {
 			c->cand = 0;
-			looks_like(c);
+			looks_like(c, name);
 			return;
 		}
 		c->kind = TI_BOOLEAN;
@@ -975,11 +1010,16 @@ void ti_column_decide(struct ti_column *c, const struct ti_options *o)
 		}
 		c->decimal = (cand & C_NUM_DOT) ? '.' : ',';
 		if (both && c->comma_ambiguous) {
-			c->decimal = o->delimiter == ';' ? ',' : '.';
+			c->decimal = decimal_guess(o);
+		}
+		if (c->comma_ambiguous && !o->decimal &&
+		    (both || c->decimal == ',')) {
 			set_warning(c, xasprintf("values such as 1,234 or 1.234 "
 				"read with '%c' as the decimal mark (%s); pass "
 				"--decimal %c if that is wrong",
-				c->decimal, o->delimiter == ';'
+				c->decimal, o->decimal_hint == c->decimal
+				? "as in the file's other columns"
+				: o->delimiter == ';'
 				? "the file is ';'-separated"
 				: "the usual English form",
 				c->decimal == '.' ? ',' : '.'));
@@ -1012,7 +1052,7 @@ void ti_column_decide(struct ti_column *c, const struct ti_options *o)
 		}
 		return;
 	}
-	looks_like(c);
+	looks_like(c, name);
 }
 
 /* ---- pass 2 --------------------------------------------------------- */

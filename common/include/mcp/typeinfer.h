@@ -54,6 +54,7 @@ struct ti_options {
 	char decimal;           /* 0: decide per column; '.' or ',' */
 	int date_order;         /* 0: decide; TI_DF_MDY or TI_DF_DMY */
 	char delimiter;         /* a ';' file prefers the decimal comma */
+	char decimal_hint;      /* the mark the file's other columns use */
 };
 
 #define TI_NA_TOKENS 10
@@ -126,8 +127,15 @@ enum { TI_ADD_VALUE, TI_ADD_NULL, TI_ADD_INT, TI_ADD_REAL };
 int ti_column_add(struct ti_column *c, const struct ti_options *o,
 		  const char *s, size_t len);
 
-/* after pass 1: fill kind, format, unit, warning */
-void ti_column_decide(struct ti_column *c, const struct ti_options *o);
+/*
+ * After pass 1: which decimal mark the column proves ('.', ',' or 0 when
+ * it proves none), so that the file's other columns can follow it.
+ */
+char ti_column_decimal_evidence(const struct ti_column *c);
+
+/* after pass 1: fill kind, format, unit, warning (`name` for messages) */
+void ti_column_decide(struct ti_column *c, const struct ti_options *o,
+		      const char *name);
 
 /* the value that goes into the table */
 struct ti_value {
