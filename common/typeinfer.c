@@ -85,6 +85,13 @@ int ti_na_index(const char *s, size_t len)
 	if (len == 0 || len > 4) {
 		return -1;
 	}
+	/* every marker starts with one of these: most values stop here */
+	switch (s[0]) {
+	case 'N': case 'n': case '-': case '.': case '#':
+		break;
+	default:
+		return -1;
+	}
 	for (int i = 0; i < TI_NA_TOKENS; i++) {
 		if (ti_na_tokens[i][0] == s[0] &&
 		    strlen(ti_na_tokens[i]) == len &&
@@ -303,6 +310,12 @@ static int bool_parse(const char *s, size_t len, int *family)
 		{ "t", B_T_F, 1 }, { "f", B_T_F, 0 },
 	};
 
+	switch (s[0] | 0x20) {
+	case 't': case 'f': case 'y': case 'n':
+		break;
+	default:
+		return -1;
+	}
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
 		if (strlen(words[i].word) == len &&
 		    strncasecmp(words[i].word, s, len) == 0) {
@@ -360,6 +373,14 @@ static int month_at(const char **p, const char *end)
 	const char *q = *p;
 	size_t n = 0;
 
+	/* the initials of the months */
+	switch (q < end ? q[0] | 0x20 : 0) {
+	case 'j': case 'f': case 'm': case 'a': case 's': case 'o':
+	case 'n': case 'd':
+		break;
+	default:
+		return 0;
+	}
 	while (q + n < end && ((q[n] | 0x20) >= 'a' && (q[n] | 0x20) <= 'z')) {
 		n++;
 	}
@@ -577,14 +598,22 @@ static void civil_from_days(int64_t z, int *y, int *m, int *d)
 	*y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
+/* n as `width` digits at p; printf would cost more than the parse */
+static char *put_digits(char *p, int n, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + n % 10);
+		n /= 10;
+	}
+	return p + width;
+}
+
 /* ISO 8601 text; a time with an offset is moved to UTC */
 static void when_format(struct when *w, char *out, size_t size)
 {
-	if (!w->time) {
-		snprintf(out, size, "%04d-%02d-%02d", w->y, w->m, w->d);
-		return;
-	}
-	if (w->off_min) {
+	char *p = out;
+
+	if (w->off_min && w->time) {
 		int64_t mins = days_from_civil(w->y, w->m, w->d) * 1440 +
 			       w->hh * 60 + w->mm - w->off_min;
 		int64_t days = mins >= 0 ? mins / 1440 : -((-mins + 1439) / 1440);
@@ -594,8 +623,31 @@ static void when_format(struct when *w, char *out, size_t size)
 		w->hh = (int)(mins / 60);
 		w->mm = (int)(mins % 60);
 	}
-	snprintf(out, size, "%04d-%02d-%02d %02d:%02d:%02d%s%s", w->y, w->m,
-		 w->d, w->hh, w->mm, w->ss, w->frac[0] ? "." : "", w->frac);
+	if (size < 32 || w->y < 1 || w->y > 9999) {
+		snprintf(out, size, "%04d-%02d-%02d", w->y, w->m, w->d);
+		return;
+	}
+	p = put_digits(p, w->y, 4);
+	*p++ = '-';
+	p = put_digits(p, w->m, 2);
+	*p++ = '-';
+	p = put_digits(p, w->d, 2);
+	if (w->time) {
+		*p++ = ' ';
+		p = put_digits(p, w->hh, 2);
+		*p++ = ':';
+		p = put_digits(p, w->mm, 2);
+		*p++ = ':';
+		p = put_digits(p, w->ss, 2);
+		if (w->frac[0]) {
+			size_t n = strlen(w->frac);
+
+			*p++ = '.';
+			memcpy(p, w->frac, n);
+			p += n;
+		}
+	}
+	*p = '\0';
 }
 
 /* ---- pass 1 --------------------------------------------------------- */
@@ -620,16 +672,44 @@ struct reading {
 	bool leading_zeros;
 };
 
+/* the date layouts in `want` that read s; *w from the last that did */
+static unsigned read_dates(const char *s, size_t len, unsigned want,
+			   struct reading *r)
+{
+	struct when w;
+	unsigned mask = 0;
+
+	for (int f = 0; f < TI_DF_COUNT; f++) {
+		if ((want & C_DATE(f)) &&
+		    date_parse(s, len, (enum ti_datefmt)f, &w)) {
+			mask |= C_DATE(f);
+			r->has_time |= w.time;
+			r->has_offset |= w.offset;
+		}
+	}
+	return mask;
+}
+
+/*
+ * Every reading of one value.  The readings the column still allows are
+ * tried first, and when one of them fits the others are not tried: the
+ * column cannot get them back, and a value that is a date is no number.
+ */
 static unsigned read_value(const struct ti_column *c, const char *s,
 			   size_t len, struct reading *r)
 {
-	enum import_type t = import_classify(s, len);
-	struct when w;
+	enum import_type t;
+	unsigned alive = c->cand;
 
 	r->mask = 0;
 	r->leading_zeros = false;
 	r->has_time = r->has_offset = false;
 	r->bool_value = -1;
+	if ((alive & C_DATES) && len >= 8 &&
+	    (r->mask = read_dates(s, len, alive & C_DATES, r))) {
+		return r->mask;
+	}
+	t = import_classify(s, len);
 	if (t == IMPORT_INTEGER) {
 		r->mask = C_NUMS;
 		return r->mask;
@@ -651,6 +731,9 @@ static unsigned read_value(const struct ti_column *c, const char *s,
 	}
 	if (num_parse(s, len, '.', &r->dot)) {
 		r->mask |= C_NUM_DOT;
+		if (!(alive & C_NUM_COMMA) && (alive & C_NUM_DOT)) {
+			return r->mask;
+		}
 	}
 	if (num_parse(s, len, ',', &r->comma)) {
 		r->mask |= C_NUM_COMMA;
@@ -663,12 +746,8 @@ static unsigned read_value(const struct ti_column *c, const char *s,
 		r->mask = C_BOOL;
 		return r->mask;
 	}
-	for (int f = 0; f < TI_DF_COUNT; f++) {
-		if (date_parse(s, len, (enum ti_datefmt)f, &w)) {
-			r->mask |= C_DATE(f);
-			r->has_time |= w.time;
-			r->has_offset |= w.offset;
-		}
+	if (len >= 8) {
+		r->mask = read_dates(s, len, C_DATES & ~alive, r);
 	}
 	return r->mask;
 }
@@ -749,6 +828,10 @@ int ti_column_add(struct ti_column *c, const struct ti_options *o,
 	struct reading r;
 	int na;
 
+	if (c->settled) {
+		c->values++;
+		return TI_ADD_VALUE;
+	}
 	trim(&s, &len);
 	if (len == 0) {
 		/* only spaces: as empty as an empty field, except in TEXT */
@@ -822,6 +905,15 @@ int ti_column_add(struct ti_column *c, const struct ti_options *o,
 		add_example(c, s, len);
 	}
 	c->cand &= r.mask;
+	/*
+	 * A column that is text for good, and far from looking numeric or
+	 * like dates, needs no more reading: that keeps text columns as
+	 * cheap as before inference learned its formats.
+	 */
+	if (c->cand == 0 && c->values >= 1024 && c->forced < 0 &&
+	    c->numeric_like * 2 < c->values && c->date_like * 2 < c->values) {
+		c->settled = true;
+	}
 	return (r.mask & C_REAL) ? TI_ADD_REAL : TI_ADD_VALUE;
 }
 

@@ -80,6 +80,7 @@ struct ti_column {
 	int bool_family;        /* 0 none yet, else which spelling */
 	bool bool_true, bool_false;
 	char bool_spelling[2][8];
+	bool settled;           /* text for good: values are only counted */
 	char *not_parsed[TI_EXAMPLES]; /* values that broke the pattern */
 	size_t n_not_parsed;
 
