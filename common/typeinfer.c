@@ -727,7 +727,12 @@ static unsigned read_value(const struct ti_column *c, const char *s,
 	}
 	if (leading_zero_number(s, len)) {
 		r->leading_zeros = true;
-		return 0;
+		/* codes, unless --type asked for numbers */
+		if (c->forced == TI_INTEGER || c->forced == TI_REAL) {
+			r->mask = memchr(s, '.', len) ? C_REAL | C_NUM_DOT
+						      : C_NUMS;
+		}
+		return r->mask;
 	}
 	if (num_parse(s, len, '.', &r->dot)) {
 		r->mask |= C_NUM_DOT;
