@@ -479,14 +479,19 @@ static bool time_parse(const char *p, const char *end, struct when *w)
 		int sign = *p == '-' ? -1 : 1;
 
 		p++;
-		if (!num_at(&p, end, 2, 2, &oh)) {
+		/* +05, +05:30 or +0530: two digits at a time */
+		if (end - p < 2 || !is_digit(p[0]) || !is_digit(p[1])) {
 			return false;
 		}
+		oh = (p[0] - '0') * 10 + (p[1] - '0');
+		p += 2;
 		if (p < end) {
 			lit(&p, end, ':');
-			if (!num_at(&p, end, 2, 2, &om)) {
+			if (end - p != 2 || !is_digit(p[0]) || !is_digit(p[1])) {
 				return false;
 			}
+			om = (p[0] - '0') * 10 + (p[1] - '0');
+			p += 2;
 		}
 		if (p != end || oh > 14 || om > 59) {
 			return false;
