@@ -1078,6 +1078,9 @@ void ti_column_decide(struct ti_column *c, const struct ti_options *o,
 		c->format = xasprintf("%s/%s",
 			c->bool_spelling[0][0] ? c->bool_spelling[0] : "?",
 			c->bool_spelling[1][0] ? c->bool_spelling[1] : "?");
+		c->unit = xasprintf("1 = %s, 0 = %s",
+			c->bool_spelling[0][0] ? c->bool_spelling[0] : "?",
+			c->bool_spelling[1][0] ? c->bool_spelling[1] : "?");
 		return;
 	}
 	if (cand & C_DATES) {

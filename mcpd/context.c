@@ -240,7 +240,9 @@ cJSON *context_schema(struct db *db, const struct dataset_info *d)
 			       "inferred_type, null_count, distinct_count, "
 			       "min_value, max_value, mean, top_values, "
 			       "sample_values, is_weight, description, "
-			       "llm_description FROM dataset_columns "
+			       "llm_description, semantic_type, "
+			       "original_format, unit, type_warning "
+			       "FROM dataset_columns "
 			       "WHERE dataset_id = ?1 ORDER BY position",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, d->id);
@@ -279,6 +281,20 @@ cJSON *context_schema(struct db *db, const struct dataset_info *d)
 			}
 			cJSON_AddBoolToObject(c, "is_weight",
 					      sqlite3_column_int(st, 11) != 0);
+			/* what import type inference noted, when anything */
+			for (int k = 14; k <= 17; k++) {
+				static const char *const keys[] = {
+					"semantic_type", "original_format",
+					"unit", "type_warning",
+				};
+				const char *v = (const char *)
+					sqlite3_column_text(st, k);
+
+				if (v) {
+					cJSON_AddStringToObject(c,
+						keys[k - 14], v);
+				}
+			}
 			/* a human's words win over a model's */
 			if (desc) {
 				cJSON_AddStringToObject(c, "description", desc);
@@ -432,6 +448,11 @@ char *context_render(const struct dataset_info *d, const cJSON *s)
 		add_cell(&b, name);
 		buf_addstr(&b, "` | ");
 		add_cell(&b, str_or(c, "type", ""));
+		if (cJSON_GetObjectItemCaseSensitive(c, "unit")) {
+			buf_addstr(&b, " (");
+			add_cell(&b, str_or(c, "unit", ""));
+			buf_addstr(&b, ")");
+		}
 		buf_addstr(&b, " | ");
 		add_value(&b, cJSON_GetObjectItemCaseSensitive(c,
 							       "null_count"));
@@ -487,6 +508,19 @@ char *context_render(const struct dataset_info *d, const cJSON *s)
 			}
 		}
 		buf_addch(&b, '\n');
+	}
+	any_top = false;
+	cJSON_ArrayForEach(c, cols) {
+		const char *w = str_or(c, "type_warning", NULL);
+
+		if (!w) {
+			continue;
+		}
+		if (!any_top) {
+			buf_addstr(&b, "\n## Import warnings\n\n");
+			any_top = true;
+		}
+		buf_addf(&b, "- `%s`: %s\n", str_or(c, "name", ""), w);
 	}
 	if (cJSON_IsObject(meta)) {
 		add_list(&b, "Example questions",

@@ -61,7 +61,7 @@ expect_eq "date comparison" \
 	"$(q "SELECT count(*) FROM data_penguins_raw WHERE \"Date Egg\" >= '2008-01-01'")" \
 	"$(r penguins_raw.date_egg.after_2008)"
 expect_eq "Clutch Completion is a boolean" \
-	"$(col penguins_raw 'Clutch Completion')" "INTEGER|boolean|Yes/No|"
+	"$(col penguins_raw 'Clutch Completion')" "INTEGER|boolean|Yes/No|1 = Yes, 0 = No"
 expect_eq "Yes counted as 1" \
 	"$(q 'SELECT sum("Clutch Completion") FROM data_penguins_raw')" \
 	"$(r penguins_raw.clutch.yes)"
