@@ -275,6 +275,16 @@ done
 expect_eq "yes/no in any case" "$(q "SELECT group_concat(yn) FROM data_bools")" "1,0,0"
 expect_eq "a column of only f is a code" "$(col bools sexcode)" "TEXT|||"
 
+expect_status "refresh reads it the same way again" 0 dataset refresh eu --json
+expect_eq "the same sum" "$(q 'SELECT sum(Menge) FROM data_eu')" "$(r eu.menge.sum)"
+expect_in "notes in --json" "$tmp/out" '"notes":'
+expect_in "warnings in --json" "$tmp/out" "column 'Menge': values such as 1,234"
+expect_status "refresh keeps --skip" 0 dataset refresh pre
+expect_eq "still the same rows" "$(q 'SELECT count(*) FROM data_pre')" 2
+expect_status "show --json has the typing fields" 0 dataset show money --json
+expect_in "unit" "$tmp/out" '"unit":	"currency USD"'
+expect_in "null tokens" "$tmp/out" '"N/A":	1'
+
 # wider than a SQLite table can be
 awk 'BEGIN { for (r = 0; r < 2; r++) { for (i = 1; i <= 2100; i++)
 	printf "%s%s", (i > 1 ? "," : ""), (r ? i : "c" i); print "" } }' > "$tmp/wide.csv"
