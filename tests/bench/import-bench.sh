@@ -13,6 +13,9 @@
 # values and profiles every column.
 #
 # BASELINE=/path/to/older/mcpctl adds a third timing, to compare builds.
+# With GNU time installed (/usr/bin/time) the CPU seconds (user + system)
+# are reported too: on a shared, loaded machine they are the steadier
+# figure.
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$src/build}
@@ -41,27 +44,41 @@ awk -v n="$rows" 'BEGIN {
 }' > "$tmp/typed.csv"
 
 now() { date +%s.%N; }
+# cpu FILE COMMAND...: run it, appending its user + system seconds to FILE
+cpu() {
+	out=$1
+	shift
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f "%U %S" -o "$tmp/cpu.one" "$@"
+		awk '{ print $1 + $2 }' "$tmp/cpu.one" >> "$out"
+	else
+		"$@"
+	fi
+}
 bench() {
 	file=$1
 	size=$(stat -c %s "$tmp/$file.csv")
 	echo "$file.csv: $rows rows, $((size / 1000000)) MB"
 	: > "$tmp/times"
+	: > "$tmp/cpu.m"
+	: > "$tmp/cpu.s"
+	: > "$tmp/cpu.b"
 	for run in 1 2 3; do
 		rm -f "$tmp"/m.db* "$tmp"/s.db* "$tmp"/b.db*
 		"$mcpctl" --db "$tmp/m.db" init --quiet >/dev/null
 		sqlite3 "$tmp/s.db" 'PRAGMA journal_mode = WAL' >/dev/null
 		t0=$(now)
-		"$mcpctl" --db "$tmp/m.db" dataset add data \
+		cpu "$tmp/cpu.m" "$mcpctl" --db "$tmp/m.db" dataset add data \
 			--csv "$tmp/$file.csv" --null-value NA --quiet \
 			>/dev/null 2>&1
 		t1=$(now)
-		sqlite3 "$tmp/s.db" -cmd '.mode csv' \
+		cpu "$tmp/cpu.s" sqlite3 "$tmp/s.db" -cmd '.mode csv' \
 			".import $tmp/$file.csv data"
 		t2=$(now)
 		t3=$t2
 		if [ -n "${BASELINE:-}" ]; then
 			"$BASELINE" --db "$tmp/b.db" init --quiet >/dev/null
-			"$BASELINE" --db "$tmp/b.db" dataset add data \
+			cpu "$tmp/cpu.b" "$BASELINE" --db "$tmp/b.db" dataset add data \
 				--csv "$tmp/$file.csv" --null-value NA \
 				--quiet >/dev/null 2>&1
 			t3=$(now)
@@ -82,6 +99,15 @@ bench() {
 			bm, size / 1e6 / bm, bs, size / 1e6 / bs, bm / bs
 		      if (bb > 0) printf "; baseline %.2f s, mcpctl/baseline = %.2f", bb, bm / bb
 		      printf "\n" }' "$tmp/times"
+	if [ -s "$tmp/cpu.m" ]; then
+		paste -d ' ' "$tmp/cpu.m" "$tmp/cpu.s" |
+		awk -v b="$(sort -n "$tmp/cpu.b" | head -n 1)" '
+			{ if (NR == 1 || $1 < m) m = $1
+			  if (NR == 1 || $2 < s) s = $2 }
+			END { printf "  CPU, best of 3: mcpctl %.2f s, sqlite3 .import %.2f s; mcpctl/sqlite3 = %.2f", m, s, m / s
+			      if (b != "") printf "; baseline %.2f s, mcpctl/baseline = %.2f", b, m / b
+			      printf "\n" }'
+	fi
 }
 bench plain
 bench typed
