@@ -522,12 +522,24 @@ static int scan_record(struct scan *sc, const struct csv_record *rec,
 				      f->len)) {
 		case TI_ADD_NULL:
 			continue;
-		case TI_ADD_INT:
-			colstats_add_int(&c->stats, strtoll(f->data, NULL, 10));
+		case TI_ADD_INT: {
+			int64_t v;
+
+			if (!ti_fast_int(f->data, f->len, &v)) {
+				v = strtoll(f->data, NULL, 10);
+			}
+			colstats_add_int(&c->stats, v);
 			break;
-		case TI_ADD_REAL:
-			colstats_add_real(&c->stats, strtod(f->data, NULL));
+		}
+		case TI_ADD_REAL: {
+			double v;
+
+			if (!ti_fast_real(f->data, f->len, &v)) {
+				v = strtod(f->data, NULL);
+			}
+			colstats_add_real(&c->stats, v);
 			break;
+		}
 		}
 		colstats_add(&c->stats, f->data, f->len);
 	}
@@ -916,6 +928,13 @@ static int bind_field(sqlite3_stmt *st, int idx, struct import_column *c,
 	}
 	switch (xcol(sc, c)->ti.kind) {
 	case TI_INTEGER:
+		{
+			int64_t fast;
+
+			if (ti_fast_int(f->data, f->len, &fast)) {
+				return sqlite3_bind_int64(st, idx, fast);
+			}
+		}
 		errno = 0;
 		{
 			long long v = strtoll(f->data, &end, 10);
@@ -928,7 +947,12 @@ static int bind_field(sqlite3_stmt *st, int idx, struct import_column *c,
 		}
 	case TI_REAL:
 		{
-			double v = strtod(f->data, &end);
+			double v;
+
+			if (ti_fast_real(f->data, f->len, &v)) {
+				return sqlite3_bind_double(st, idx, v);
+			}
+			v = strtod(f->data, &end);
 
 			if (*end) {
 				return bind_converted(st, idx, c, sc, f);

@@ -120,6 +120,71 @@ static void trim(const char **s, size_t *len)
 
 /* ---- numbers -------------------------------------------------------- */
 
+bool ti_fast_int(const char *s, size_t len, int64_t *ret)
+{
+	size_t i = 0;
+	int64_t v = 0;
+	bool neg = false;
+
+	if (len && (s[0] == '-' || s[0] == '+')) {
+		neg = s[0] == '-';
+		i = 1;
+	}
+	/* 18 digits never overflow; longer ones go the slow way */
+	if (len - i == 0 || len - i > 18) {
+		return false;
+	}
+	for (; i < len; i++) {
+		if (!is_digit(s[i])) {
+			return false;
+		}
+		v = v * 10 + (s[i] - '0');
+	}
+	*ret = neg ? -v : v;
+	return true;
+}
+
+bool ti_fast_real(const char *s, size_t len, double *ret)
+{
+	static const double pow10[] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+		1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+		1e21, 1e22,
+	};
+	size_t i = 0, digits = 0, frac = 0;
+	uint64_t m = 0;
+	bool neg = false, dot = false;
+	double d;
+
+	if (len && (s[0] == '-' || s[0] == '+')) {
+		neg = s[0] == '-';
+		i = 1;
+	}
+	for (; i < len; i++) {
+		if (is_digit(s[i])) {
+			if (++digits > 15) {
+				return false;
+			}
+			m = m * 10 + (uint64_t)(s[i] - '0');
+			frac += dot;
+		} else if (s[i] == '.' && !dot) {
+			dot = true;
+		} else {
+			return false;
+		}
+	}
+	if (digits == 0 || frac > 22) {
+		return false;
+	}
+	/*
+	 * Clinger's fast path: m < 2^53 and 10^frac are exact doubles, so
+	 * the one division is rounded correctly, as strtod would round.
+	 */
+	d = (double)m / pow10[frac];
+	*ret = neg ? -d : d;
+	return true;
+}
+
 struct num {
 	char canon[48];         /* [-]digits[.digits], for strtoll/strtod */
 	bool frac;
@@ -184,7 +249,8 @@ static bool num_parse(const char *s, size_t len, char dec, struct num *out)
 	size_t o = 0, k, sep_len = 0, digits = 0, group;
 	bool neg = false, sign = false;
 
-	memset(out, 0, sizeof(*out));
+	out->frac = out->percent = out->grouped = false;
+	out->currency = NULL;
 	if (p < end && (*p == '-' || *p == '+')) {
 		neg = *p == '-';
 		sign = true;
@@ -714,6 +780,11 @@ static unsigned read_value(const struct ti_column *c, const char *s,
 	    (r->mask = read_dates(s, len, alive & C_DATES, r))) {
 		return r->mask;
 	}
+	if ((alive & C_BOOL) && len <= 5 &&
+	    (r->bool_value = bool_parse(s, len, &r->bool_family)) >= 0) {
+		r->mask = C_BOOL;
+		return r->mask;
+	}
 	t = import_classify(s, len);
 	if (t == IMPORT_INTEGER) {
 		r->mask = C_NUMS;
@@ -857,7 +928,9 @@ int ti_column_add(struct ti_column *c, const struct ti_options *o,
 	if ((r.mask & C_NUMS) == C_NUMS) {
 		/* the common case, a plain integer: nothing else to learn */
 		c->numeric_like++;
-		return TI_ADD_INT;
+		c->cand &= r.mask;
+		return (c->cand & C_INT) ? TI_ADD_INT
+		       : (c->cand & C_REAL) ? TI_ADD_REAL : TI_ADD_VALUE;
 	}
 	if (r.mask & C_NUMS) {
 		c->numeric_like++;
@@ -915,6 +988,10 @@ int ti_column_add(struct ti_column *c, const struct ti_options *o,
 		add_example(c, s, len);
 	}
 	c->cand &= r.mask;
+	if (!(c->cand & C_REAL)) {
+		/* its range no longer matters: the column is not plain */
+		r.mask &= ~C_REAL;
+	}
 	/*
 	 * A column that is text for good, and far from looking numeric or
 	 * like dates, needs no more reading: that keeps text columns as
@@ -1181,6 +1258,14 @@ int ti_convert(const struct ti_column *c, const char *s, size_t len,
 		if (len >= sizeof(n.canon)) {
 			return -EINVAL;
 		}
+		if (c->kind == TI_INTEGER && ti_fast_int(s, len, &ret->i)) {
+			ret->type = TI_V_INT;
+			return 0;
+		}
+		if (c->kind == TI_REAL && ti_fast_real(s, len, &ret->d)) {
+			ret->type = TI_V_REAL;
+			return 0;
+		}
 		memcpy(n.canon, s, len);
 		n.canon[len] = '\0';
 		errno = 0;
@@ -1199,6 +1284,16 @@ int ti_convert(const struct ti_column *c, const char *s, size_t len,
 			}
 			memcpy(n.canon, s, len);
 			n.canon[len] = '\0';
+		}
+		if (c->forced == TI_INTEGER &&
+		    ti_fast_int(n.canon, strlen(n.canon), &ret->i)) {
+			ret->type = TI_V_INT;
+			return 0;
+		}
+		if (c->forced != TI_INTEGER &&
+		    ti_fast_real(n.canon, strlen(n.canon), &ret->d)) {
+			ret->type = TI_V_REAL;
+			return 0;
 		}
 		errno = 0;
 		if (c->forced == TI_INTEGER) {

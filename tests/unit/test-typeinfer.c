@@ -4,6 +4,7 @@
  * what is stored, and what is said when a column is left as TEXT.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mcp/sniff.h"
@@ -191,6 +192,45 @@ int main(void)
 		   "NA fits anything");
 	}
 	ti_column_finish(&c);
+
+	{
+		/* the fast paths agree with the C library, bit for bit */
+		unsigned long long x = 88172645463325252ull;
+		int bad = 0, fast = 0;
+
+		for (int i = 0; i < 200000; i++) {
+			char buf[40];
+			double a, b;
+			int64_t n;
+
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			snprintf(buf, sizeof(buf), "%s%llu.%0*llu",
+				 x & 1 ? "-" : "", (x >> 8) % 100000000ull,
+				 (int)(x % 9) + 1,
+				 (x >> 20) % 1000000000ull % 1000000000ull);
+			buf[(x >> 40) % 8 + 3 < strlen(buf) ?
+			    (x >> 40) % 8 + 3 : strlen(buf)] = '\0';
+			if (ti_fast_real(buf, strlen(buf), &a)) {
+				fast++;
+				b = strtod(buf, NULL);
+				bad += memcmp(&a, &b, sizeof(a)) != 0;
+			}
+			snprintf(buf, sizeof(buf), "%lld",
+				 (long long)(x >> (x % 40)) * (x & 2 ? -1 : 1));
+			if (ti_fast_int(buf, strlen(buf), &n)) {
+				bad += n != strtoll(buf, NULL, 10);
+			}
+		}
+		ok(bad == 0 && fast > 100000,
+		   "fast number parsing matches strtod/strtoll (%d of %d "
+		   "differ)", bad, fast);
+		ok(!ti_fast_real("1e5", 3, &(double){ 0 }),
+		   "exponents go to strtod");
+		ok(!ti_fast_int("1234567890123456789", 19, &(int64_t){ 0 }),
+		   "19 digits go to strtoll");
+	}
 
 	sniffs("commas", "a,b,c\n1,2,3\n4,5,6\n", ',', CSV_QUOTE_RFC4180);
 	sniffs("semicolons with decimal commas",

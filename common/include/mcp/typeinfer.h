@@ -103,6 +103,15 @@ void ti_column_finish(struct ti_column *c);
  */
 int ti_column_force(struct ti_column *c, const char *name);
 
+/*
+ * Plain numbers without strtoll/strtod when that is exact: at most 18
+ * digits for an integer; at most 15 significant digits and 22 decimals,
+ * no exponent, for a real (correctly rounded).  False means "use the C
+ * library", never "not a number".
+ */
+bool ti_fast_int(const char *s, size_t len, int64_t *ret);
+bool ti_fast_real(const char *s, size_t len, double *ret);
+
 /* "integer", "date", ... */
 const char *ti_kind_name(enum ti_kind k);
 
