@@ -488,9 +488,15 @@ static int scan_record(struct scan *sc, const struct csv_record *rec,
 	const char *why = NULL;
 
 	if (rec->nfields != sc->n) {
+		/* right under the header, a preamble is the likely cause */
+		bool early = sc->rows == 0 && !opt->skip && !opt->no_header;
+
 		return reject(&sc->rj, opt, rec,
 			xasprintf("expected %zu fields (as in the header), "
-				  "found %zu", sc->n, rec->nfields), ret_err);
+				  "found %zu%s", sc->n, rec->nfields,
+				  early ? " (if the file has lines before its "
+					  "header, pass --skip N)" : ""),
+			ret_err);
 	}
 	if (sc->any_forced) {
 		for (size_t i = 0; i < sc->n; i++) {

@@ -213,6 +213,7 @@ expect_eq "typed" "$(q 'SELECT sum(amount) FROM data_utf16')" 19
 
 expect_status "preamble.csv without --skip" 1 \
 	dataset add pre --csv "$data/gen/preamble.csv"
+expect_in "suggests --skip" "$tmp/err" "pass --skip N"
 expect_status "preamble.csv --skip 2" 0 \
 	dataset add pre --csv "$data/gen/preamble.csv" --skip 2
 expect_eq "header after the preamble" \
