@@ -776,6 +776,9 @@ static unsigned read_value(const struct ti_column *c, const char *s,
 	r->leading_zeros = false;
 	r->has_time = r->has_offset = false;
 	r->bool_value = -1;
+	/* readings not tried must not look like evidence */
+	r->dot.frac = r->dot.percent = r->comma.frac = r->comma.percent = false;
+	r->dot.currency = r->comma.currency = NULL;
 	if ((alive & C_DATES) && len >= 8 &&
 	    (r->mask = read_dates(s, len, alive & C_DATES, r))) {
 		return r->mask;
