@@ -195,6 +195,46 @@ static cJSON *approved_metadata(struct db *db, int64_t id)
 	return m;
 }
 
+/*
+ * What CSV type inference noted about each column (migration 7), as an
+ * "import" object on the columns that have anything: kind, format, unit,
+ * warning.  A query of its own, so the column query stays as it is.
+ */
+static void add_import_typing(struct db *db, int64_t id, cJSON *cols)
+{
+	static const char *const keys[] = {
+		"kind", "format", "unit", "warning",
+	};
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db->sql,
+			       "SELECT position, semantic_type, original_format, "
+			       "unit, type_warning FROM dataset_columns "
+			       "WHERE dataset_id = ?1 ORDER BY position",
+			       -1, &st, NULL) != SQLITE_OK) {
+		return;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	for (cJSON *c = cols ? cols->child : NULL;
+	     c && sqlite3_step(st) == SQLITE_ROW; c = c->next) {
+		cJSON *imp = NULL;
+
+		for (int k = 0; k < 4; k++) {
+			const char *v = (const char *)sqlite3_column_text(st,
+									  k + 1);
+
+			if (!v) {
+				continue;
+			}
+			if (!imp) {
+				imp = cJSON_AddObjectToObject(c, "import");
+			}
+			cJSON_AddStringToObject(imp, keys[k], v);
+		}
+	}
+	sqlite3_finalize(st);
+}
+
 cJSON *context_schema(struct db *db, const struct dataset_info *d)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -240,9 +280,7 @@ cJSON *context_schema(struct db *db, const struct dataset_info *d)
 			       "inferred_type, null_count, distinct_count, "
 			       "min_value, max_value, mean, top_values, "
 			       "sample_values, is_weight, description, "
-			       "llm_description, semantic_type, "
-			       "original_format, unit, type_warning "
-			       "FROM dataset_columns "
+			       "llm_description FROM dataset_columns "
 			       "WHERE dataset_id = ?1 ORDER BY position",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, d->id);
@@ -281,20 +319,6 @@ cJSON *context_schema(struct db *db, const struct dataset_info *d)
 			}
 			cJSON_AddBoolToObject(c, "is_weight",
 					      sqlite3_column_int(st, 11) != 0);
-			/* what import type inference noted, when anything */
-			for (int k = 14; k <= 17; k++) {
-				static const char *const keys[] = {
-					"semantic_type", "original_format",
-					"unit", "type_warning",
-				};
-				const char *v = (const char *)
-					sqlite3_column_text(st, k);
-
-				if (v) {
-					cJSON_AddStringToObject(c,
-						keys[k - 14], v);
-				}
-			}
 			/* a human's words win over a model's */
 			if (desc) {
 				cJSON_AddStringToObject(c, "description", desc);
@@ -316,6 +340,7 @@ cJSON *context_schema(struct db *db, const struct dataset_info *d)
 		}
 	}
 	sqlite3_finalize(st);
+	add_import_typing(db, d->id, cols);
 	if (meta) {
 		cJSON_DeleteItemFromObjectCaseSensitive(meta,
 							"column_descriptions");
@@ -396,6 +421,40 @@ char *context_markdown(struct db *db, const struct dataset_info *d)
 	return md;
 }
 
+/* one line per column whose import noted a kind, a unit or a warning */
+static void render_import_notes(struct buf *b, const cJSON *cols)
+{
+	const cJSON *c;
+	bool any = false;
+
+	cJSON_ArrayForEach(c, cols) {
+		const cJSON *imp = cJSON_GetObjectItemCaseSensitive(c, "import");
+		const char *kind = str_or(imp, "kind", NULL);
+		const char *unit = str_or(imp, "unit", NULL);
+		const char *warn = str_or(imp, "warning", NULL);
+
+		if (!imp) {
+			continue;
+		}
+		if (!any) {
+			buf_addstr(b, "\n## Import notes\n\n");
+			any = true;
+		}
+		buf_addf(b, "- `%s`: ", str_or(c, "name", ""));
+		if (kind) {
+			buf_addf(b, "%s, written %s", kind,
+				 str_or(imp, "format", "?"));
+		}
+		if (unit) {
+			buf_addf(b, "%s%s", kind ? "; " : "", unit);
+		}
+		if (warn) {
+			buf_addf(b, "%s%s", kind || unit ? "; " : "", warn);
+		}
+		buf_addch(b, '\n');
+	}
+}
+
 char *context_render(const struct dataset_info *d, const cJSON *s)
 {
 	const cJSON *cols = cJSON_GetObjectItemCaseSensitive(s, "columns");
@@ -448,11 +507,6 @@ char *context_render(const struct dataset_info *d, const cJSON *s)
 		add_cell(&b, name);
 		buf_addstr(&b, "` | ");
 		add_cell(&b, str_or(c, "type", ""));
-		if (cJSON_GetObjectItemCaseSensitive(c, "unit")) {
-			buf_addstr(&b, " (");
-			add_cell(&b, str_or(c, "unit", ""));
-			buf_addstr(&b, ")");
-		}
 		buf_addstr(&b, " | ");
 		add_value(&b, cJSON_GetObjectItemCaseSensitive(c,
 							       "null_count"));
@@ -509,19 +563,7 @@ char *context_render(const struct dataset_info *d, const cJSON *s)
 		}
 		buf_addch(&b, '\n');
 	}
-	any_top = false;
-	cJSON_ArrayForEach(c, cols) {
-		const char *w = str_or(c, "type_warning", NULL);
-
-		if (!w) {
-			continue;
-		}
-		if (!any_top) {
-			buf_addstr(&b, "\n## Import warnings\n\n");
-			any_top = true;
-		}
-		buf_addf(&b, "- `%s`: %s\n", str_or(c, "name", ""), w);
-	}
+	render_import_notes(&b, cols);
 	if (cJSON_IsObject(meta)) {
 		add_list(&b, "Example questions",
 			 cJSON_GetObjectItemCaseSensitive(meta,

@@ -286,6 +286,22 @@ expect_status "show --json has the typing fields" 0 dataset show money --json
 expect_in "unit" "$tmp/out" '"unit":	"currency USD"'
 expect_in "null tokens" "$tmp/out" '"N/A":	1'
 
+# what the model reads: mcpd's describe_dataset
+if [ -n "${MCPD:-}" ]; then
+	printf '%s\n' \
+		'{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}' \
+		'{"jsonrpc":"2.0","method":"notifications/initialized"}' \
+		'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"describe_dataset","arguments":{"name":"looks"}}}' \
+		'{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"describe_dataset","arguments":{"name":"money"}}}' |
+		"$MCPD" --db "$MCPD_DB" > "$tmp/rpc" 2>/dev/null
+	expect_in "describe_dataset flags a numeric-looking TEXT column" "$tmp/rpc" \
+		'`reading`: looks numeric: 90.9% of values read as numbers'
+	expect_in "describe_dataset gives the currency" "$tmp/rpc" \
+		'`amount`: number, written $1,234.5; currency USD'
+	expect_in "structuredContent has the import object" "$tmp/rpc" \
+		'"import":{"kind":"date","format":"Mon D YYYY"}'
+fi
+
 # wider than a SQLite table can be
 awk 'BEGIN { for (r = 0; r < 2; r++) { for (i = 1; i <= 2100; i++)
 	printf "%s%s", (i > 1 ? "," : ""), (r ? i : "c" i); print "" } }' > "$tmp/wide.csv"
