@@ -263,4 +263,10 @@ CREATE TRIGGER dataset_designs_ad AFTER DELETE ON dataset_designs BEGIN
 END;
 
 -- migration 7
--- (import typing: units, original formats, warnings)
+-- What CSV type inference learned about a column beyond its storage type,
+-- so that neither an admin nor a model is surprised by a stored value.
+ALTER TABLE dataset_columns ADD COLUMN semantic_type TEXT;   -- boolean, date, datetime, number (formatted)
+ALTER TABLE dataset_columns ADD COLUMN original_format TEXT; -- as the file wrote it: MM/DD/YYYY, yes/no, 1,234.5
+ALTER TABLE dataset_columns ADD COLUMN unit TEXT;            -- currency USD; percent, stored as 0-100
+ALTER TABLE dataset_columns ADD COLUMN null_tokens TEXT;     -- JSON {"NA": 12}: markers stored as NULL
+ALTER TABLE dataset_columns ADD COLUMN type_warning TEXT;    -- e.g. why a numeric-looking column stayed TEXT

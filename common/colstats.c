@@ -113,10 +113,16 @@ void colstats_add_null(struct colstats *c)
 
 void colstats_add(struct colstats *c, const char *value, size_t len)
 {
+	colstats_add_n(c, value, len, 1);
+}
+
+void colstats_add_n(struct colstats *c, const char *value, size_t len,
+		    int64_t n)
+{
 	uint64_t h = hash_bytes(value, len);
 	size_t j;
 
-	c->values++;
+	c->values += n;
 	if (c->hll) {
 		hll_add(c->hll, h);
 		return;
@@ -135,7 +141,7 @@ void colstats_add(struct colstats *c, const char *value, size_t len)
 
 		if (e->hash == h && e->len == len &&
 		    memcmp(e->value, value, len) == 0) {
-			e->count++;
+			e->count += n;
 			return;
 		}
 	}
@@ -146,7 +152,7 @@ void colstats_add(struct colstats *c, const char *value, size_t len)
 	}
 	c->table[j].value = xstrndup(value, len);
 	c->table[j].len = len;
-	c->table[j].count = 1;
+	c->table[j].count = n;
 	c->table[j].hash = h;
 	c->table_used++;
 	if (c->n_samples < COLSTATS_SAMPLES) {
@@ -189,6 +195,15 @@ void colstats_add_int(struct colstats *c, int64_t v)
 void colstats_add_real(struct colstats *c, double v)
 {
 	add_number(c, v);
+}
+
+void colstats_reset_numbers(struct colstats *c)
+{
+	c->n_int = 0;
+	c->int_min = c->int_max = 0;
+	c->n_num = 0;
+	c->num_min = c->num_max = 0;
+	c->sum = c->sum_c = 0;
 }
 
 int64_t colstats_distinct(const struct colstats *c, bool *ret_exact)

@@ -36,6 +36,7 @@ enum state {
 	ST_UNQUOTED,    /* inside an unquoted field */
 	ST_QUOTED,      /* inside a quoted field */
 	ST_QUOTE,       /* saw '"' inside a quoted field: close or doubled */
+	ST_ESCAPE,      /* saw the escape byte inside a quoted field */
 	ST_CR,          /* saw CR after a field: LF must follow */
 };
 
@@ -43,6 +44,11 @@ struct csv_reader {
 	int fd;
 	char *name;
 	char delim;
+	int quote;              /* '"', or 256 (never a byte) for no quoting */
+	char esc;               /* escape inside quotes; '"' when none */
+	uint64_t skip_lines;
+	const char *const *names;
+	size_t n_names;
 	size_t max_field;
 	size_t max_fields;
 
@@ -85,6 +91,9 @@ int csv_reader_create(int fd, const char *name, const struct csv_options *opt,
 	r->fd = fd;
 	r->name = xstrdup(name ? name : "<input>");
 	r->delim = opt && opt->delimiter ? opt->delimiter : ',';
+	r->quote = opt && opt->quoting == CSV_QUOTE_NONE ? 256 : '"';
+	r->esc = opt && opt->quoting == CSV_QUOTE_BACKSLASH ? '\\' : '"';
+	r->skip_lines = opt ? opt->skip_lines : 0;
 	r->max_field = opt && opt->max_field ? opt->max_field
 					     : DEFAULT_MAX_FIELD;
 	r->max_fields = opt && opt->max_fields ? opt->max_fields
@@ -94,7 +103,8 @@ int csv_reader_create(int fd, const char *name, const struct csv_options *opt,
 	 * The delimiter cannot be a character the parser gives a meaning to,
 	 * and a read size past 1 GiB is a caller's mistake, not a buffer.
 	 */
-	if (r->delim == '"' || r->delim == '\n' || r->delim == '\r' ||
+	if ((r->delim == '"' && r->quote == '"') ||
+	    (r->delim == '\\' && r->esc == '\\') || r->delim == '\n' || r->delim == '\r' ||
 	    r->delim == '\0' || r->bufsize > ((size_t)1 << 30)) {
 		csv_reader_destroy(r);
 		return -EINVAL;
@@ -139,6 +149,25 @@ uint64_t csv_reader_offset(const struct csv_reader *r)
 uint64_t csv_reader_line(const struct csv_reader *r)
 {
 	return r->line;
+}
+
+void csv_reader_set_names(struct csv_reader *r, const char *const *names,
+			  size_t n)
+{
+	r->names = names;
+	r->n_names = n;
+}
+
+/* "3" or "3 ('price')": field i (1-based) as messages name it */
+static const char *field_label(const struct csv_reader *r, size_t i,
+			       char *buf, size_t size)
+{
+	if (i >= 1 && i <= r->n_names && r->names[i - 1]) {
+		snprintf(buf, size, "%zu ('%.60s')", i, r->names[i - 1]);
+	} else {
+		snprintf(buf, size, "%zu", i);
+	}
+	return buf;
 }
 
 __attribute__((format(printf, 4, 5)))
@@ -225,6 +254,25 @@ static int skip_bom(struct csv_reader *r)
 	if (r->end - r->pos >= 3 && memcmp(r->pos, "\xef\xbb\xbf", 3) == 0) {
 		r->pos += 3;
 	}
+	/* a preamble: whole physical lines, whatever quotes they hold */
+	while (r->skip_lines > 0) {
+		const char *nl = memchr(r->pos, '\n', (size_t)(r->end - r->pos));
+
+		if (nl) {
+			r->pos = nl + 1;
+			r->line++;
+			r->skip_lines--;
+			continue;
+		}
+		r->pos = r->end;
+		n = refill(r);
+		if (n < 0) {
+			return n;
+		}
+		if (n == 0) {
+			break;
+		}
+	}
 	return 0;
 }
 
@@ -302,8 +350,10 @@ static void rec_grow(struct csv_reader *r, size_t extra)
 __attribute__((noinline))
 static int field_too_long(struct csv_reader *r)
 {
-	return fail(r, -E2BIG, r->line, "field %zu is longer than %zu bytes",
-		    r->nfields, r->max_field);
+	char lb[96];
+
+	return fail(r, -E2BIG, r->line, "field %s is longer than %zu bytes",
+		    field_label(r, r->nfields, lb, sizeof(lb)), r->max_field);
 }
 
 /* append to the current field, within max_field */
@@ -504,7 +554,8 @@ static inline const char *unquoted_run(struct csv_reader *r, const char *pos,
 		len += n;
 		rec[len++] = '\0';
 		pos = q + 1;
-		if (c == '\n' || pos == end || *pos == '"') {
+		if (c == '\n' || pos == end ||
+		    (unsigned char)*pos == r->quote) {
 			break;
 		}
 		c = 0;
@@ -543,6 +594,7 @@ static int record_finish(struct csv_reader *r, struct csv_record *rec)
 		size_t f = field_at(r, bad);
 		uint64_t line = r->rec_line;
 		const char *p = r->rec;
+		char lb[96];
 
 		/* name the physical line, which a quoted newline moves on */
 		while ((p = memchr(p, '\n', (size_t)(r->rec + bad - p)))) {
@@ -552,12 +604,14 @@ static int record_finish(struct csv_reader *r, struct csv_record *rec)
 		if (incomplete) {
 			return fail(r, -EINVAL, line,
 				    "incomplete UTF-8 sequence starting with "
-				    "byte 0x%02x in field %zu",
-				    (unsigned char)r->rec[bad], f + 1);
+				    "byte 0x%02x in field %s",
+				    (unsigned char)r->rec[bad],
+				    field_label(r, f + 1, lb, sizeof(lb)));
 		}
 		return fail(r, -EINVAL, line,
-			    "invalid UTF-8 byte 0x%02x in field %zu",
-			    (unsigned char)r->rec[bad], f + 1);
+			    "invalid UTF-8 byte 0x%02x in field %s",
+			    (unsigned char)r->rec[bad],
+			    field_label(r, f + 1, lb, sizeof(lb)));
 	}
 	for (i = 0; i < r->nfields; i++) {
 		r->fields[i].data = r->rec + r->offs[i];
@@ -570,7 +624,10 @@ static int record_finish(struct csv_reader *r, struct csv_record *rec)
 
 static int nul_byte(struct csv_reader *r)
 {
-	return fail(r, -EINVAL, r->line, "NUL byte in field %zu", r->nfields);
+	char lb[96];
+
+	return fail(r, -EINVAL, r->line, "NUL byte in field %s",
+		    field_label(r, r->nfields, lb, sizeof(lb)));
 }
 
 /* the input ended in `st`: finish the record or say what is missing */
@@ -599,6 +656,7 @@ static int at_eof(struct csv_reader *r, enum state st, struct csv_record *rec)
 		/* a CR as the file's very last byte ends the line well enough */
 		break;
 	case ST_QUOTED:
+	case ST_ESCAPE:
 		return fail(r, -EINVAL, r->quote_line,
 			    "unterminated quoted field (opened on this line)");
 	}
@@ -609,8 +667,10 @@ int csv_read(struct csv_reader *r, struct csv_record *rec)
 {
 	enum state st = ST_RECORD;
 	const char delim = r->delim;
+	const int quote = r->quote;
+	const char esc = r->esc;
 	const char *pos, *end, *q;
-	char c, shown[8];
+	char c, shown[8], lb[96];
 	int e;
 
 	if (r->err) {
@@ -664,7 +724,7 @@ int csv_read(struct csv_reader *r, struct csv_record *rec)
 			/* fall through */
 		case ST_FIELD:
 		field:
-			if (*pos == '"') {
+			if ((unsigned char)*pos == quote) {
 				e = field_begin(r, true);
 				if (e < 0) {
 					goto fail;
@@ -679,7 +739,7 @@ int csv_read(struct csv_reader *r, struct csv_record *rec)
 				r->line++;
 				goto record;
 			}
-			if (pos == end || *pos == '"') {
+			if (pos == end || (unsigned char)*pos == quote) {
 				st = ST_FIELD;
 				continue;
 			}
@@ -723,7 +783,7 @@ int csv_read(struct csv_reader *r, struct csv_record *rec)
 			}
 			continue;
 		case ST_QUOTED:
-			q = scan4(pos, end, '"', '\n', '\0', '"');
+			q = scan4(pos, end, '"', '\n', '\0', esc);
 			c = q < end ? *q : '\0';
 			if (c == '\n') {
 				/* keep the newline; it starts a physical line */
@@ -748,8 +808,28 @@ int csv_read(struct csv_reader *r, struct csv_record *rec)
 				st = ST_QUOTE;
 				continue;
 			}
+			if (c == esc && c != '\0') {
+				st = ST_ESCAPE;
+				continue;
+			}
 			e = nul_byte(r);
 			goto fail;
+		case ST_ESCAPE:
+			/* the escaped byte is data, a line end included */
+			if (*pos == '\0') {
+				e = nul_byte(r);
+				goto fail;
+			}
+			if (*pos == '\n') {
+				r->line++;
+			}
+			e = field_add(r, pos, 1);
+			if (e < 0) {
+				goto fail;
+			}
+			pos++;
+			st = ST_QUOTED;
+			continue;
 		case ST_QUOTE:
 			c = *pos;
 			if (c == '"') {
@@ -776,9 +856,10 @@ int csv_read(struct csv_reader *r, struct csv_record *rec)
 			} else {
 				e = fail(r, -EINVAL, r->line,
 					 "unexpected character %s after "
-					 "closing quote in field %zu",
+					 "closing quote in field %s",
 					 show_byte((unsigned char)c, shown),
-					 r->nfields);
+					 field_label(r, r->nfields, lb,
+						     sizeof(lb)));
 				goto fail;
 			}
 			continue;

@@ -16,6 +16,9 @@
 #include "mcp/colstats.h"
 #include "mcp/csv.h"
 #include "mcp/ident.h"
+#include "mcp/sniff.h"
+#include "mcp/source.h"
+#include "mcp/typeinfer.h"
 #include "mcp/xalloc.h"
 #include "import-internal.h"
 
@@ -113,20 +116,6 @@ enum import_type import_classify(const char *s, size_t len)
 	return IMPORT_REAL;
 }
 
-static enum import_type type_join(enum import_type a, enum import_type b)
-{
-	if (a == IMPORT_NULL) {
-		return b;
-	}
-	if (b == IMPORT_NULL || a == b) {
-		return a;
-	}
-	if (a == IMPORT_TEXT || b == IMPORT_TEXT) {
-		return IMPORT_TEXT;
-	}
-	return IMPORT_REAL;             /* INTEGER with REAL */
-}
-
 /* ---- progress on a terminal ---------------------------------------- */
 
 struct progress {
@@ -168,76 +157,6 @@ static void progress_show(struct progress *p, int64_t rows, uint64_t bytes,
 	fflush(stderr);
 }
 
-/* ---- the source file ------------------------------------------------ */
-
-/*
- * Standard input can be read only once, so it is copied to an unlinked
- * temporary file first; the two passes then read that.
- */
-static int open_source(const char *path, int *ret_fd, uint64_t *ret_size,
-		       char **ret_err)
-{
-	struct stat stbuf;
-	int fd;
-
-	if (strcmp(path, "-") != 0) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			*ret_err = xasprintf("cannot open '%s': %s", path,
-					     strerror(errno));
-			return -errno;
-		}
-		if (fstat(fd, &stbuf) == 0 && S_ISDIR(stbuf.st_mode)) {
-			close(fd);
-			*ret_err = xasprintf("cannot read '%s': is a directory",
-					     path);
-			return -EISDIR;
-		}
-		*ret_size = fstat(fd, &stbuf) == 0 && S_ISREG(stbuf.st_mode)
-				    ? (uint64_t)stbuf.st_size : 0;
-		*ret_fd = fd;
-		return 0;
-	} else {
-		const char *dir = getenv("TMPDIR");
-		char *tmpl = xasprintf("%s/mcpctl-stdin-XXXXXX",
-				       dir && *dir ? dir : "/tmp");
-		char chunk[1 << 16];
-		uint64_t size = 0;
-		ssize_t n;
-
-		fd = mkstemp(tmpl);
-		if (fd < 0) {
-			*ret_err = xasprintf("cannot create temporary file "
-					     "'%s': %s", tmpl, strerror(errno));
-			free(tmpl);
-			return -errno;
-		}
-		unlink(tmpl);
-		free(tmpl);
-		while ((n = read(STDIN_FILENO, chunk, sizeof(chunk))) != 0) {
-			if (n < 0 && errno == EINTR) {
-				continue;
-			}
-			if (n < 0 || write(fd, chunk, (size_t)n) != n) {
-				*ret_err = xasprintf("cannot copy standard "
-						     "input: %s", strerror(errno));
-				close(fd);
-				return -EIO;
-			}
-			size += (uint64_t)n;
-		}
-		if (lseek(fd, 0, SEEK_SET) < 0) {
-			*ret_err = xasprintf("cannot rewind temporary file: %s",
-					     strerror(errno));
-			close(fd);
-			return -EIO;
-		}
-		*ret_fd = fd;
-		*ret_size = size;
-		return 0;
-	}
-}
-
 /* ---- columns -------------------------------------------------------- */
 
 static bool name_taken(const struct import_column *cols, size_t n,
@@ -252,14 +171,14 @@ static bool name_taken(const struct import_column *cols, size_t n,
 	return false;
 }
 
-static void columns_from_header(const struct csv_record *rec,
+static void columns_from_header(const struct csv_record *rec, bool no_header,
 				struct import_column **ret_cols,
 				struct import_report *report)
 {
 	struct import_column *cols = xcalloc(rec->nfields, sizeof(*cols));
 
 	for (size_t i = 0; i < rec->nfields; i++) {
-		const char *h = rec->fields[i].data;
+		const char *h = no_header ? "" : rec->fields[i].data;
 		char *name;
 
 		if (*h) {
@@ -273,10 +192,10 @@ static void columns_from_header(const struct csv_record *rec,
 				  : xasprintf("column_%zu_%d", i + 1, k);
 		}
 		cols[i].name = name;
-		cols[i].source_name = xstrdup(h);
+		cols[i].source_name = xstrdup(no_header ? name : h);
 		cols[i].type = IMPORT_NULL;
 		colstats_init(&cols[i].stats);
-		if (strcmp(name, h) != 0) {
+		if (!no_header && strcmp(name, h) != 0) {
 			struct import_rename *rn;
 
 			report->renames = xrealloc(report->renames,
@@ -314,23 +233,469 @@ static const char *source_name(const struct import_options *opt)
 	return strcmp(opt->path, "-") == 0 ? "<stdin>" : opt->path;
 }
 
+/* ---- the dialect ---------------------------------------------------- */
+
+/* does the name (less a compression suffix) end in .tsv or .tab? */
+static bool tab_name(const char *path)
+{
+	static const char *const zips[] = { ".gz", ".xz", ".zst" };
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < 3; i++) {
+		size_t k = strlen(zips[i]);
+
+		if (n > k && strcasecmp(path + n - k, zips[i]) == 0) {
+			n -= k;
+			break;
+		}
+	}
+	return n > 4 && (strncasecmp(path + n - 4, ".tsv", 4) == 0 ||
+			 strncasecmp(path + n - 4, ".tab", 4) == 0);
+}
+
+static const char *show_delim(char d, char buf[8])
+{
+	if (d == '\t') {
+		return "TAB";
+	}
+	snprintf(buf, 8, "'%c'", d);
+	return buf;
+}
+
+/* the dialect: as given, implied by the name, or sniffed from the start */
+static void detect_dialect(int fd, const struct import_options *opt,
+			   struct csv_options *copt,
+			   struct import_report *report)
+{
+	char *buf = xmalloc(SNIFF_SAMPLE);
+	struct sniff_result sr;
+	ssize_t n = pread(fd, buf, SNIFF_SAMPLE, 0);
+	size_t off = 0, len = n > 0 ? (size_t)n : 0;
+	char delim = opt->delimiter, shown[8];
+	const char *why = opt->delimiter ? "given" : "detected";
+
+	if (!delim && tab_name(opt->path)) {
+		delim = '\t';
+		why = "from the file name";
+	}
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		off = 3;
+	}
+	for (uint64_t k = 0; k < opt->skip && off < len; k++) {
+		const char *nl = memchr(buf + off, '\n', len - off);
+
+		off = nl ? (size_t)(nl - buf) + 1 : len;
+	}
+	sniff_dialect(buf + off, len - off, len == SNIFF_SAMPLE, delim,
+		      opt->quoting ? opt->quoting - 1 : -1, &sr);
+	free(buf);
+	copt->delimiter = sr.delimiter;
+	copt->quoting = sr.quoting;
+	import_report_add(&report->notes, &report->n_notes,
+			  "dialect: delimiter %s (%s), quoting %s (%s)",
+			  show_delim(sr.delimiter, shown), why,
+			  sniff_quoting_name(sr.quoting),
+			  opt->quoting ? "given" : "detected");
+}
+
+/* ---- rejected records (--max-errors, --rejects) --------------------- */
+
+struct rejects {
+	FILE *f;
+	uint64_t *lines;        /* in file order */
+	size_t n;
+};
+
+static void csv_quote(FILE *f, const char *s, size_t len)
+{
+	fputc('"', f);
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '"') {
+			fputc('"', f);
+		}
+		fputc(s[i], f);
+	}
+	fputc('"', f);
+}
+
+/*
+ * Skip a bad record when --max-errors allows one more, writing it to the
+ * rejects file; returns 0 then, or -EINVAL with *ret_err set.
+ */
+static int reject(struct rejects *rj, const struct import_options *opt,
+		  const struct csv_record *rec, char *why, char **ret_err)
+{
+	if ((int64_t)rj->n >= opt->max_errors) {
+		if (opt->max_errors > 0) {
+			*ret_err = xasprintf("%s:%llu: %s (and %zu bad records "
+				"before it: more than --max-errors %lld)",
+				source_name(opt),
+				(unsigned long long)rec->line, why, rj->n,
+				(long long)opt->max_errors);
+		} else {
+			*ret_err = xasprintf("%s:%llu: %s", source_name(opt),
+					     (unsigned long long)rec->line, why);
+		}
+		free(why);
+		return -EINVAL;
+	}
+	rj->lines = xrealloc(rj->lines, (rj->n + 1) * sizeof(*rj->lines));
+	rj->lines[rj->n++] = rec->line;
+	if (rj->f) {
+		fprintf(rj->f, "%llu,", (unsigned long long)rec->line);
+		csv_quote(rj->f, why, strlen(why));
+		for (size_t i = 0; i < rec->nfields; i++) {
+			fputc(',', rj->f);
+			csv_quote(rj->f, rec->fields[i].data,
+				  rec->fields[i].len);
+		}
+		fputc('\n', rj->f);
+	}
+	free(why);
+	return 0;
+}
+
 /* ---- pass 1: check every record and infer types --------------------- */
 
-static int scan_pass(int fd, const struct import_options *opt,
-		     uint64_t size, struct import_column **ret_cols, size_t *ret_n,
-		     int64_t *ret_rows, struct import_report *report,
-		     char **ret_err)
+/* what the CSV importer keeps per column beside struct import_column */
+struct csv_col {
+	struct ti_column ti;
+	const char *inferred;   /* inferred_type when not the storage type */
+	char *date_min;         /* dates: the range, as stored */
+	char *date_max;
+};
+
+struct scan {
+	struct db *db;
+	struct csv_col *x;      /* one per column */
+	const struct import_options *opt;
+	struct ti_options tio;
+	struct csv_options copt;
+	struct import_column *cols;
+	size_t n;
+	const char **names;     /* for the reader's messages */
+	int64_t rows;
+	bool any_forced;
+	struct rejects rj;
+};
+
+static struct csv_col *xcol(const struct scan *sc,
+			     const struct import_column *c)
 {
-	struct csv_options copt = { .delimiter = opt->delimiter };
+	return &sc->x[c - sc->cols];
+}
+
+static int apply_types(struct scan *sc, char **ret_err)
+{
+	for (size_t k = 0; k < sc->opt->n_types; k++) {
+		const char *spec = sc->opt->types[k];
+		const char *eq = strrchr(spec, '=');
+		size_t i;
+
+		if (!eq) {
+			*ret_err = xasprintf("--type '%s': expected "
+					     "COLUMN=TYPE", spec);
+			return -EINVAL;
+		}
+		for (i = 0; i < sc->n; i++) {
+			const struct import_column *c = &sc->cols[i];
+
+			if ((strlen(c->name) == (size_t)(eq - spec) &&
+			     strncmp(c->name, spec, (size_t)(eq - spec)) == 0) ||
+			    (strlen(c->source_name) == (size_t)(eq - spec) &&
+			     strncmp(c->source_name, spec,
+				     (size_t)(eq - spec)) == 0)) {
+				break;
+			}
+		}
+		if (i == sc->n) {
+			*ret_err = xasprintf("--type '%s': no column '%.*s' in "
+					     "the file", spec, (int)(eq - spec),
+					     spec);
+			return -EINVAL;
+		}
+		if (ti_column_force(&sc->x[i].ti, eq + 1) < 0) {
+			*ret_err = xasprintf("--type '%s': the type is one of "
+					     "integer, real, text, date, "
+					     "datetime, boolean", spec);
+			return -EINVAL;
+		}
+		sc->any_forced = true;
+	}
+	return 0;
+}
+
+/* the header: checks that catch a wrong dialect or a missing header */
+static int check_header(struct scan *sc, const struct csv_record *rec,
+			struct import_report *report, char **ret_err)
+{
+	const struct import_options *opt = sc->opt;
+	int limit = sqlite3_limit(sc->db->sql, SQLITE_LIMIT_COLUMN, -1);
+	bool numeric = true;
+	char shown[8];
+
+	if (limit <= 0) {
+		limit = 2000;
+	}
+	if (rec->nfields > (size_t)limit) {
+		*ret_err = xasprintf("%s:%llu: %zu fields, and a SQLite table "
+			"holds at most %d columns (SQLITE_MAX_COLUMN); "
+			"split the file or keep fewer columns",
+			source_name(opt), (unsigned long long)rec->line,
+			rec->nfields, limit);
+		return -E2BIG;
+	}
+	if (rec->nfields == 1 && !opt->no_header) {
+		static const char others[] = ";\t|,";
+		const char *h = rec->fields[0].data;
+
+		for (const char *d = others; *d; d++) {
+			if (*d != sc->copt.delimiter && strchr(h, *d)) {
+				*ret_err = xasprintf("%s: the header is one "
+					"column but holds %s: pass --delimiter "
+					"%s%s%s", source_name(opt),
+					show_delim(*d, shown),
+					*d == '\t' ? "tab" : "'",
+					*d == '\t' ? "" : (char[]){ *d, 0 },
+					*d == '\t' ? "" : "'");
+				return -EINVAL;
+			}
+		}
+	}
+	if (opt->no_header) {
+		return 0;
+	}
+	for (size_t i = 0; i < rec->nfields; i++) {
+		enum import_type t = import_classify(rec->fields[i].data,
+						     rec->fields[i].len);
+
+		numeric &= t == IMPORT_INTEGER || t == IMPORT_REAL;
+	}
+	if (numeric) {
+		import_report_add(&report->warnings, &report->n_warnings,
+			"every header cell is a number (the first is '%s'): "
+			"if the file has no header, pass --no-header",
+			rec->fields[0].data);
+	}
+	return 0;
+}
+
+/* the first pass over one record */
+static int scan_record(struct scan *sc, const struct csv_record *rec,
+		       char **ret_err)
+{
+	const struct import_options *opt = sc->opt;
+	const char *why = NULL;
+
+	if (rec->nfields != sc->n) {
+		/* right under the header, a preamble is the likely cause */
+		bool early = sc->rows == 0 && !opt->skip && !opt->no_header;
+
+		return reject(&sc->rj, opt, rec,
+			xasprintf("expected %zu fields (as in the header), "
+				  "found %zu%s", sc->n, rec->nfields,
+				  early ? " (if the file has lines before its "
+					  "header, pass --skip N)" : ""),
+			ret_err);
+	}
+	if (sc->any_forced) {
+		for (size_t i = 0; i < sc->n; i++) {
+			const struct csv_field *f = &rec->fields[i];
+
+			if (!is_null_marker(opt, f) &&
+			    ti_column_check(&sc->x[i].ti, &sc->tio, f->data,
+					    f->len, &why) < 0) {
+				return reject(&sc->rj, opt, rec,
+					xasprintf("column '%s' (field %zu): "
+						  "'%.40s' is %s (--type %s=%s)",
+						  sc->cols[i].name, i + 1,
+						  f->data, why, sc->cols[i].name,
+						  ti_kind_name((enum ti_kind)
+							sc->x[i].ti.forced)),
+					ret_err);
+			}
+		}
+	}
+	for (size_t i = 0; i < sc->n; i++) {
+		const struct csv_field *f = &rec->fields[i];
+		struct import_column *c = &sc->cols[i];
+
+		if (is_null_marker(opt, f)) {
+			colstats_add_null(&c->stats);
+			continue;
+		}
+		switch (ti_column_add(&sc->x[i].ti, &sc->tio, f->data,
+				      f->len)) {
+		case TI_ADD_NULL:
+			continue;
+		case TI_ADD_INT: {
+			int64_t v;
+
+			if (!ti_fast_int(f->data, f->len, &v)) {
+				v = strtoll(f->data, NULL, 10);
+			}
+			colstats_add_int(&c->stats, v);
+			break;
+		}
+		case TI_ADD_REAL: {
+			double v;
+
+			if (!ti_fast_real(f->data, f->len, &v)) {
+				v = strtod(f->data, NULL);
+			}
+			colstats_add_real(&c->stats, v);
+			break;
+		}
+		}
+		colstats_add(&c->stats, f->data, f->len);
+	}
+	sc->rows++;
+	return 0;
+}
+
+/* a stored value as text, for the profile's samples */
+static char *value_text(const struct ti_value *v)
+{
+	switch (v->type) {
+	case TI_V_INT:
+		return xasprintf("%lld", (long long)v->i);
+	case TI_V_REAL:
+		return xasprintf("%.17g", v->d);
+	case TI_V_TEXT:
+		return xstrdup(v->text);
+	default:
+		return NULL;
+	}
+}
+
+/* after pass 1: each column's type, and what to say about it */
+static int decide_column(struct scan *sc, struct import_column *c,
+			 struct import_report *report, char **ret_err)
+{
+	struct ti_column *t = &xcol(sc, c)->ti;
+	struct buf na = BUF_INIT;
+	int64_t na_total = t->blank;
+
+	ti_column_decide(t, &sc->tio, c->name);
+	if (t->forced >= 0 && t->forced != TI_TEXT && t->kind == TI_TEXT &&
+	    t->values > 0) {
+		*ret_err = xasprintf("%s: column '%s': --type %s cannot be "
+			"applied: %s", source_name(sc->opt), c->name,
+			ti_kind_name((enum ti_kind)t->forced),
+			t->warning ? t->warning : "the values do not fit");
+		return -EINVAL;
+	}
+	for (int k = 0; k < TI_NA_TOKENS; k++) {
+		if (t->na[k]) {
+			buf_addf(&na, "%s%lld '%s'", na.len ? ", " : "",
+				 (long long)t->na[k], ti_na_tokens[k]);
+			na_total += t->na[k];
+		}
+	}
+	switch (t->kind) {
+	case TI_TEXT:
+		c->type = t->values || na_total ? IMPORT_TEXT : IMPORT_NULL;
+		/* the markers are text here: count them as values */
+		for (int k = 0; k < TI_NA_TOKENS; k++) {
+			if (t->na[k]) {
+				colstats_add_n(&c->stats, ti_na_tokens[k],
+					       strlen(ti_na_tokens[k]),
+					       t->na[k]);
+			}
+		}
+		if (t->blank) {
+			colstats_add_n(&c->stats, " ", 1, t->blank);
+		}
+		na_total = 0;
+		break;
+	case TI_INTEGER:
+		c->type = IMPORT_INTEGER;
+		break;
+	case TI_REAL:
+		c->type = IMPORT_REAL;
+		break;
+	case TI_NUMBER:
+		c->type = t->forced == TI_INTEGER ? IMPORT_INTEGER
+						  : IMPORT_REAL;
+		break;
+	case TI_BOOLEAN:
+		c->type = IMPORT_INTEGER;
+		break;
+	case TI_DATE:
+	case TI_DATETIME:
+		c->type = IMPORT_TEXT;
+		xcol(sc, c)->inferred = t->kind == TI_DATE ? "DATE" : "DATETIME";
+		break;
+	}
+	if (na_total) {
+		c->stats.nulls += na_total;
+		if (t->blank) {
+			buf_addf(&na, "%s%lld blank", na.len ? ", " : "",
+				 (long long)t->blank);
+		}
+		import_report_add(&report->notes, &report->n_notes,
+			"column '%s': %lld NA markers stored as NULL (%s)",
+			c->name, (long long)na_total, buf_str(&na));
+	}
+	buf_release(&na);
+	if (!t->plain) {
+		/* the samples were kept as written: store them as stored */
+		for (size_t i = 0; i < c->stats.n_samples; i++) {
+			struct ti_value v;
+			char *s = c->stats.samples[i];
+
+			if (ti_convert(t, s, strlen(s), &v) == 0) {
+				c->stats.samples[i] = value_text(&v);
+				free(s);
+			}
+		}
+		colstats_reset_numbers(&c->stats);
+		import_report_add(&report->notes, &report->n_notes,
+			"column '%s': %s, written %s%s%s", c->name,
+			ti_kind_name(t->kind), t->format ? t->format : "?",
+			t->unit ? ", " : "", t->unit ? t->unit : "");
+	}
+	if (t->warning) {
+		import_report_add(&report->warnings, &report->n_warnings,
+				  "column '%s': %s", c->name, t->warning);
+	}
+	return 0;
+}
+
+/* a hint after an encoding error: what the bytes probably are */
+static char *encoding_hint(const char *err)
+{
+	const char *p = strstr(err, "UTF-8 byte 0x");
+	unsigned b = 0;
+
+	if (!p) {
+		p = strstr(err, "starting with byte 0x");
+	}
+	if (strstr(err, "NUL byte")) {
+		return xasprintf("%s; NUL bytes suggest UTF-16 without a byte "
+				 "order mark: pass --encoding UTF-16LE (or "
+				 "UTF-16BE)", err);
+	}
+	if (!p || sscanf(strstr(p, "0x"), "0x%x", &b) != 1) {
+		return xstrdup(err);
+	}
+	return xasprintf("%s; the bytes look like %s: pass --encoding %s "
+			 "(or the file's own encoding)", err,
+			 b >= 0x80 && b < 0xa0 ? "Windows-1252"
+					       : "Latin-1/Windows-1252",
+			 "cp1252");
+}
+
+static int scan_pass(int fd, struct scan *sc, uint64_t size,
+		     struct import_report *report, char **ret_err)
+{
+	const struct import_options *opt = sc->opt;
 	struct csv_reader *rd = NULL;
 	struct csv_record rec;
-	struct import_column *cols = NULL;
 	struct progress prog;
-	size_t n = 0;
-	int64_t rows = 0;
 	int r;
 
-	r = csv_reader_create(fd, source_name(opt), &copt, &rd);
+	r = csv_reader_create(fd, source_name(opt), &sc->copt, &rd);
 	if (r < 0) {
 		*ret_err = xasprintf("cannot read '%s': %s", source_name(opt),
 				     strerror(-r));
@@ -341,78 +706,119 @@ static int scan_pass(int fd, const struct import_options *opt,
 		*ret_err = r == 0 ? xasprintf("%s: the file is empty; a "
 					      "header row is needed",
 					      source_name(opt))
-				  : xstrdup(csv_reader_error(rd));
+				  : encoding_hint(csv_reader_error(rd));
 		r = r == 0 ? -EINVAL : r;
 		goto out;
 	}
-	n = rec.nfields;
-	columns_from_header(&rec, &cols, report);
-	progress_start(&prog, opt->progress, "checking", size);
-	while ((r = csv_read(rd, &rec)) > 0) {
-		if (rec.nfields != n) {
-			*ret_err = xasprintf("%s:%llu: expected %zu fields "
-					     "(as in the header), found %zu",
-					     source_name(opt),
-					     (unsigned long long)rec.line, n,
-					     rec.nfields);
-			r = -EINVAL;
+	r = check_header(sc, &rec, report, ret_err);
+	if (r < 0) {
+		goto out;
+	}
+	sc->n = rec.nfields;
+	columns_from_header(&rec, opt->no_header, &sc->cols, report);
+	sc->x = xcalloc(sc->n, sizeof(*sc->x));
+	for (size_t i = 0; i < sc->n; i++) {
+		ti_column_init(&sc->x[i].ti);
+	}
+	sc->names = xcalloc(sc->n, sizeof(*sc->names));
+	for (size_t i = 0; i < sc->n; i++) {
+		sc->names[i] = sc->cols[i].name;
+	}
+	r = apply_types(sc, ret_err);
+	if (r < 0) {
+		goto out;
+	}
+	if (opt->no_header) {
+		r = scan_record(sc, &rec, ret_err);
+		if (r < 0) {
 			goto out;
 		}
-		for (size_t i = 0; i < n; i++) {
-			const struct csv_field *f = &rec.fields[i];
-			struct import_column *c = &cols[i];
-			enum import_type t;
-
-			if (is_null_marker(opt, f)) {
-				colstats_add_null(&c->stats);
-				continue;
-			}
-			colstats_add(&c->stats, f->data, f->len);
-			if (c->type == IMPORT_TEXT) {
-				continue;
-			}
-			t = import_classify(f->data, f->len);
-			if (t == IMPORT_INTEGER) {
-				colstats_add_int(&c->stats,
-						 strtoll(f->data, NULL, 10));
-			} else if (t == IMPORT_REAL) {
-				colstats_add_real(&c->stats,
-						  strtod(f->data, NULL));
-			}
-			c->type = type_join(c->type, t);
+	}
+	csv_reader_set_names(rd, sc->names, sc->n);
+	progress_start(&prog, opt->progress, "checking", size);
+	while ((r = csv_read(rd, &rec)) > 0) {
+		r = scan_record(sc, &rec, ret_err);
+		if (r < 0) {
+			goto out;
 		}
-		rows++;
-		if ((rows & 0xffff) == 0) {
-			progress_show(&prog, rows, csv_reader_offset(rd), false);
+		if ((sc->rows & 0xffff) == 0) {
+			progress_show(&prog, sc->rows, csv_reader_offset(rd),
+				      false);
 		}
 	}
 	if (r < 0) {
-		*ret_err = xstrdup(csv_reader_error(rd));
+		*ret_err = encoding_hint(csv_reader_error(rd));
 		goto out;
 	}
-	progress_show(&prog, rows, csv_reader_offset(rd), true);
-	*ret_cols = cols;
-	*ret_n = n;
-	*ret_rows = rows;
-	cols = NULL;
+	progress_show(&prog, sc->rows, csv_reader_offset(rd), true);
+	/* a column that proves its decimal mark settles the ambiguous ones */
+	for (size_t i = 0; i < sc->n; i++) {
+		char d = ti_column_decimal_evidence(&sc->x[i].ti);
+
+		if (d && sc->tio.decimal_hint && d != sc->tio.decimal_hint) {
+			sc->tio.decimal_hint = 0;
+			break;
+		}
+		sc->tio.decimal_hint = d ? d : sc->tio.decimal_hint;
+	}
+	for (size_t i = 0; i < sc->n; i++) {
+		r = decide_column(sc, &sc->cols[i], report, ret_err);
+		if (r < 0) {
+			goto out;
+		}
+	}
 	r = 0;
 out:
-	import_columns_free(cols, n);
 	csv_reader_destroy(rd);
 	return r;
 }
 
-static char *import_options_json(const struct import_options *opt)
+static char *import_options_json(const struct import_options *opt,
+				 const struct csv_options *copt)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON *nulls = cJSON_AddArrayToObject(o, "null_values");
-	char delim[2] = { opt->delimiter ? opt->delimiter : ',', 0 };
+	char delim[2] = { copt->delimiter ? copt->delimiter : ',', 0 };
 	char *s;
 
+	/* what refresh needs to read the file the same way again */
 	cJSON_AddStringToObject(o, "delimiter", delim);
+	cJSON_AddNumberToObject(o, "quoting", (double)copt->quoting);
 	for (size_t i = 0; i < opt->n_null_values; i++) {
 		cJSON_AddItemToArray(nulls,
 				     cJSON_CreateString(opt->null_values[i]));
+	}
+	if (opt->encoding) {
+		cJSON_AddStringToObject(o, "encoding", opt->encoding);
+	}
+	if (opt->no_header) {
+		cJSON_AddTrueToObject(o, "no_header");
+	}
+	if (opt->skip) {
+		cJSON_AddNumberToObject(o, "skip", (double)opt->skip);
+	}
+	if (opt->no_default_nulls) {
+		cJSON_AddTrueToObject(o, "no_default_nulls");
+	}
+	if (opt->decimal) {
+		char d[2] = { opt->decimal, 0 };
+
+		cJSON_AddStringToObject(o, "decimal", d);
+	}
+	if (opt->date_order) {
+		cJSON_AddNumberToObject(o, "date_order", opt->date_order);
+	}
+	if (opt->max_errors) {
+		cJSON_AddNumberToObject(o, "max_errors",
+					(double)opt->max_errors);
+	}
+	if (opt->n_types) {
+		cJSON *t = cJSON_AddArrayToObject(o, "types");
+
+		for (size_t i = 0; i < opt->n_types; i++) {
+			cJSON_AddItemToArray(t,
+				cJSON_CreateString(opt->types[i]));
+		}
 	}
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
@@ -465,52 +871,118 @@ static sqlite3_stmt *prepare_insert(struct db *db, const char *table,
 	return st;
 }
 
-static int bind_field(sqlite3_stmt *st, int idx, const struct import_column *c,
-		      const struct import_options *opt,
-		      const struct csv_field *f)
+/* an NA marker or spaces in a typed column: NULL */
+static bool typed_null(const struct scan *sc, const struct csv_field *f)
+{
+	const char *s = f->data;
+	size_t len = f->len;
+
+	while (len && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t')) {
+		len--;
+	}
+	return len == 0 ||
+	       (!sc->tio.no_default_nulls && ti_na_index(s, len) >= 0);
+}
+
+static int bind_converted(sqlite3_stmt *st, int idx, struct import_column *c,
+			  const struct scan *sc, const struct csv_field *f)
+{
+	struct csv_col *x = xcol(sc, c);
+	struct ti_value v;
+
+	if (ti_convert(&x->ti, f->data, f->len, &v) < 0) {
+		return typed_null(sc, f) ? sqlite3_bind_null(st, idx)
+					 : SQLITE_MISMATCH;
+	}
+	switch (v.type) {
+	case TI_V_INT:
+		if (!x->ti.plain) {
+			colstats_add_int(&c->stats, v.i);
+		}
+		return sqlite3_bind_int64(st, idx, v.i);
+	case TI_V_REAL:
+		if (!x->ti.plain) {
+			colstats_add_real(&c->stats, v.d);
+		}
+		return sqlite3_bind_double(st, idx, v.d);
+	case TI_V_TEXT:
+		if (!x->date_min || strcmp(v.text, x->date_min) < 0) {
+			free(x->date_min);
+			x->date_min = xstrdup(v.text);
+		}
+		if (!x->date_max || strcmp(v.text, x->date_max) > 0) {
+			free(x->date_max);
+			x->date_max = xstrdup(v.text);
+		}
+		return sqlite3_bind_text(st, idx, v.text, -1, SQLITE_TRANSIENT);
+	default:
+		return sqlite3_bind_null(st, idx);
+	}
+}
+
+static int bind_field(sqlite3_stmt *st, int idx, struct import_column *c,
+		      const struct scan *sc, const struct csv_field *f)
 {
 	char *end;
 
-	if (is_null_marker(opt, f)) {
+	if (is_null_marker(sc->opt, f)) {
 		return sqlite3_bind_null(st, idx);
 	}
-	switch (c->type) {
-	case IMPORT_INTEGER:
+	switch (xcol(sc, c)->ti.kind) {
+	case TI_INTEGER:
+		{
+			int64_t fast;
+
+			if (ti_fast_int(f->data, f->len, &fast)) {
+				return sqlite3_bind_int64(st, idx, fast);
+			}
+		}
 		errno = 0;
 		{
 			long long v = strtoll(f->data, &end, 10);
 
 			if (errno || *end) {
-				return SQLITE_MISMATCH;
+				/* spaces around it, or an NA marker */
+				return bind_converted(st, idx, c, sc, f);
 			}
 			return sqlite3_bind_int64(st, idx, v);
 		}
-	case IMPORT_REAL:
+	case TI_REAL:
 		{
-			double v = strtod(f->data, &end);
+			double v;
+
+			if (ti_fast_real(f->data, f->len, &v)) {
+				return sqlite3_bind_double(st, idx, v);
+			}
+			v = strtod(f->data, &end);
 
 			if (*end) {
-				return SQLITE_MISMATCH;
+				return bind_converted(st, idx, c, sc, f);
 			}
 			return sqlite3_bind_double(st, idx, v);
 		}
-	default:
+	case TI_TEXT:
 		/* the reader keeps the field until the next csv_read() */
 		return sqlite3_bind_text(st, idx, f->data, (int)f->len,
 					 SQLITE_STATIC);
+	default:
+		return bind_converted(st, idx, c, sc, f);
 	}
 }
 
-static int load_pass(struct db *db, int fd, const struct import_options *opt,
-		     uint64_t size, const char *table,
-		     const struct import_column *cols, size_t n, int64_t expect_rows,
-		     char **ret_err)
+static int load_pass(struct db *db, int fd, struct scan *sc, uint64_t size,
+		     const char *table, char **ret_err)
 {
-	struct csv_options copt = { .delimiter = opt->delimiter };
+	const struct import_options *opt = sc->opt;
 	struct csv_reader *rd = NULL;
 	sqlite3_stmt *ins = NULL;
 	struct csv_record rec;
 	struct progress prog;
+	size_t n = sc->n, next_reject = 0;
 	int64_t rows = 0;
 	int r, rc;
 
@@ -519,13 +991,13 @@ static int load_pass(struct db *db, int fd, const struct import_options *opt,
 				     strerror(errno));
 		return -errno;
 	}
-	r = csv_reader_create(fd, source_name(opt), &copt, &rd);
+	r = csv_reader_create(fd, source_name(opt), &sc->copt, &rd);
 	if (r < 0) {
 		*ret_err = xasprintf("cannot read '%s': %s", source_name(opt),
 				     strerror(-r));
 		return r;
 	}
-	r = create_table(db, table, cols, n, ret_err);
+	r = create_table(db, table, sc->cols, n, ret_err);
 	if (r < 0) {
 		goto out;
 	}
@@ -536,15 +1008,23 @@ static int load_pass(struct db *db, int fd, const struct import_options *opt,
 		r = -EIO;
 		goto out;
 	}
-	r = csv_read(rd, &rec);         /* the header, checked in pass 1 */
+	r = 1;
+	if (!opt->no_header) {
+		r = csv_read(rd, &rec);         /* checked in pass 1 */
+	}
 	progress_start(&prog, opt->progress, "importing", size);
 	while (r > 0 && (r = csv_read(rd, &rec)) > 0) {
+		if (next_reject < sc->rj.n &&
+		    sc->rj.lines[next_reject] == rec.line) {
+			next_reject++;
+			continue;
+		}
 		if (rec.nfields != n) {
 			r = -EINVAL;
 			break;
 		}
 		for (size_t i = 0; i < n; i++) {
-			rc = bind_field(ins, (int)i + 1, &cols[i], opt,
+			rc = bind_field(ins, (int)i + 1, &sc->cols[i], sc,
 					&rec.fields[i]);
 			if (rc != SQLITE_OK) {
 				*ret_err = xasprintf(
@@ -571,7 +1051,7 @@ static int load_pass(struct db *db, int fd, const struct import_options *opt,
 			progress_show(&prog, rows, csv_reader_offset(rd), false);
 		}
 	}
-	if (r < 0 || rows != expect_rows) {
+	if (r < 0 || rows != sc->rows) {
 		if (!*ret_err) {
 			*ret_err = r < 0 && r != -EINVAL
 				? xstrdup(csv_reader_error(rd))
@@ -591,30 +1071,130 @@ out:
 	return r;
 }
 
+/* the profile fields type inference adds (migration 7) */
+static int store_typeinfo(struct db *db, int64_t id, const struct scan *sc,
+			  char **ret_err)
+{
+	const struct csv_col *x = sc->x;
+	size_t n = sc->n;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->sql,
+		"UPDATE dataset_columns SET semantic_type = ?3, "
+		"original_format = ?4, unit = ?5, null_tokens = ?6, "
+		"type_warning = ?7, "
+		"min_value = coalesce(?8, min_value), "
+		"max_value = coalesce(?9, max_value), "
+		"top_values = CASE WHEN ?8 IS NULL THEN top_values END, "
+		"inferred_type = coalesce(?10, inferred_type) "
+		"WHERE dataset_id = ?1 AND position = ?2", -1, &st, NULL);
+	for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+		const struct ti_column *t = &x[i].ti;
+		cJSON *na = NULL;
+		char *na_s = NULL;
+
+		if (t->kind != TI_TEXT) {
+			for (int k = 0; k < TI_NA_TOKENS; k++) {
+				if (!t->na[k]) {
+					continue;
+				}
+				if (!na) {
+					na = cJSON_CreateObject();
+				}
+				cJSON_AddNumberToObject(na, ti_na_tokens[k],
+							(double)t->na[k]);
+			}
+			if (t->blank) {
+				if (!na) {
+					na = cJSON_CreateObject();
+				}
+				cJSON_AddNumberToObject(na, " ",
+							(double)t->blank);
+			}
+		}
+		na_s = na ? cJSON_PrintUnformatted(na) : NULL;
+		cJSON_Delete(na);
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, (int)i);
+		sqlite3_bind_text(st, 3, t->plain ? NULL : ti_kind_name(t->kind),
+				  -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, t->format, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, t->unit, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, na_s, -1, free);
+		sqlite3_bind_text(st, 7, t->warning, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 8, x[i].date_min, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 9, x[i].date_max, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 10, x[i].inferred, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+	if (rc != SQLITE_OK) {
+		*ret_err = xasprintf("cannot store column types: %s",
+				     sqlite3_errmsg(db->sql));
+	}
+	sqlite3_finalize(st);
+	return db_errno(rc);
+}
+
 int import_csv(struct db *db, const struct import_options *opt,
 	       struct import_report *ret, char **ret_err)
 {
-	struct import_column *cols = NULL;
+	struct scan sc = { .db = db, .opt = opt };
+	struct source src = { .fd = -1 };
 	char *table = ident_data_table(opt->name);
 	char *abs_path = NULL;
-	char *opts_json = import_options_json(opt);
+	char *opts_json = NULL;
 	double start = import_now();
-	uint64_t size = 0;
-	int64_t rows = 0, id = 0;
+	int64_t id = 0;
 	bool replaced = false;
-	size_t n = 0;
-	int fd = -1;
 	int r;
 
 	*ret_err = NULL;
-	r = open_source(opt->path, &fd, &size, ret_err);
+	sc.tio.no_default_nulls = opt->no_default_nulls;
+	sc.tio.decimal = opt->decimal;
+	sc.tio.date_order = opt->date_order;
+	r = source_open(opt->path, opt->encoding, &src, ret_err);
 	if (r < 0) {
 		goto out;
 	}
-	r = scan_pass(fd, opt, size, &cols, &n, &rows, ret, ret_err);
+	if (src.compression) {
+		import_report_add(&ret->notes, &ret->n_notes,
+				  "compression: %s", src.compression);
+	}
+	if (src.encoding) {
+		import_report_add(&ret->notes, &ret->n_notes,
+				  "encoding: %s, converted to UTF-8",
+				  src.encoding);
+	}
+	detect_dialect(src.fd, opt, &sc.copt, ret);
+	sc.copt.skip_lines = opt->skip;
+	/* room for any header; check_header() says what SQLite can hold */
+	sc.copt.max_fields = 65536;
+	sc.tio.delimiter = sc.copt.delimiter;
+	if (opt->rejects) {
+		sc.rj.f = fopen(opt->rejects, "we");
+		if (!sc.rj.f) {
+			*ret_err = xasprintf("cannot create '%s': %s",
+					     opt->rejects, strerror(errno));
+			r = -errno;
+			goto out;
+		}
+		fputs("line,reason,fields...\n", sc.rj.f);
+	}
+	r = scan_pass(src.fd, &sc, src.size, ret, ret_err);
 	if (r < 0) {
 		goto out;
 	}
+	if (sc.rj.n) {
+		import_report_add(&ret->warnings, &ret->n_warnings,
+				  "%zu bad records skipped%s%s", sc.rj.n,
+				  opt->rejects ? ", written to " : "",
+				  opt->rejects ? opt->rejects : "");
+	}
+	opts_json = import_options_json(opt, &sc.copt);
 	if (strcmp(opt->path, "-") != 0) {
 		abs_path = realpath(opt->path, NULL);
 	}
@@ -633,15 +1213,20 @@ int import_csv(struct db *db, const struct import_options *opt,
 	if (r < 0) {
 		goto rollback;
 	}
-	r = import_store_columns(db, id, cols, n, ret_err);
+	r = import_store_columns(db, id, sc.cols, sc.n, ret_err);
 	if (r < 0) {
 		goto rollback;
 	}
-	r = load_pass(db, fd, opt, size, table, cols, n, rows, ret_err);
+	r = load_pass(db, src.fd, &sc, src.size, table, ret_err);
 	if (r < 0) {
 		goto rollback;
 	}
-	r = import_finish_dataset(db, opt, id, NULL, cols, n, rows, ret_err);
+	r = import_finish_dataset(db, opt, id, NULL, sc.cols, sc.n, sc.rows,
+				  ret_err);
+	if (r < 0) {
+		goto rollback;
+	}
+	r = store_typeinfo(db, id, &sc, ret_err);
 	if (r < 0) {
 		goto rollback;
 	}
@@ -658,10 +1243,11 @@ int import_csv(struct db *db, const struct import_options *opt,
 	 */
 	db_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL);
 	ret->dataset_id = id;
-	ret->rows = rows;
-	ret->columns = (int)n;
-	ret->bytes = size;
+	ret->rows = sc.rows;
+	ret->columns = (int)sc.n;
+	ret->bytes = src.size;
 	ret->replaced = replaced;
+	ret->rejected = (int64_t)sc.rj.n;
 	ret->seconds = import_now() - start;
 	goto out;
 rollback:
@@ -675,13 +1261,23 @@ out:
 		free(*ret_err);
 		*ret_err = e;
 	}
-	if (fd >= 0) {
-		close(fd);
+	if (sc.rj.f && fclose(sc.rj.f) != 0 && r == 0) {
+		*ret_err = xasprintf("cannot write '%s': %s", opt->rejects,
+				     strerror(errno));
+		r = -EIO;
 	}
-	import_columns_free(cols, n);
+	free(sc.rj.lines);
+	source_close(&src);
+	for (size_t i = 0; sc.x && i < sc.n; i++) {
+		ti_column_finish(&sc.x[i].ti);
+		free(sc.x[i].date_min);
+		free(sc.x[i].date_max);
+	}
+	free(sc.x);
+	import_columns_free(sc.cols, sc.n);
+	free(sc.names);
 	free(abs_path);
 	free(opts_json);
 	free(table);
 	return r;
 }
-

@@ -30,6 +30,10 @@ struct import_column {
 
 void import_columns_free(struct import_column *cols, size_t n);
 
+/* a note or warning for the report, printf-style */
+void import_report_add(char ***list, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 double import_now(void);
 
 /*

@@ -33,8 +33,32 @@ double import_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+void import_report_add(char ***list, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0) {
+		abort();
+	}
+	va_end(ap);
+	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	(*list)[(*n)++] = s;
+}
+
 void import_report_finish(struct import_report *r)
 {
+	for (size_t i = 0; i < r->n_notes; i++) {
+		free(r->notes[i]);
+	}
+	free(r->notes);
+	for (size_t i = 0; i < r->n_warnings; i++) {
+		free(r->warnings[i]);
+	}
+	free(r->warnings);
+	r->notes = r->warnings = NULL;
+	r->n_notes = r->n_warnings = 0;
 	for (size_t i = 0; i < r->n_renames; i++) {
 		free(r->renames[i].from);
 		free(r->renames[i].to);
@@ -329,29 +353,92 @@ int import_finish_dataset(struct db *db, const struct import_options *opt,
 
 /* ---- refresh -------------------------------------------------------- */
 
-/* the options a CSV was imported with, from datasets.import_options */
-static void parse_import_options(const char *json, struct import_options *opt,
-				 char ***ret_nulls)
+/* what refresh owns of the options it read back */
+struct saved_options {
+	char **nulls;
+	size_t n_nulls;
+	char **types;
+	size_t n_types;
+	char *encoding;
+};
+
+static char **string_list(const cJSON *arr, size_t *ret_n)
 {
-	cJSON *o = json ? cJSON_Parse(json) : NULL;
-	const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "delimiter");
-	const cJSON *nulls = cJSON_GetObjectItemCaseSensitive(o, "null_values");
 	const cJSON *it;
 	char **list = NULL;
 	size_t n = 0;
 
-	if (cJSON_IsString(d) && d->valuestring[0]) {
-		opt->delimiter = d->valuestring[0];
-	}
-	cJSON_ArrayForEach(it, nulls) {
+	cJSON_ArrayForEach(it, arr) {
 		if (cJSON_IsString(it)) {
 			list = xrealloc(list, (n + 1) * sizeof(*list));
 			list[n++] = xstrdup(it->valuestring);
 		}
 	}
-	opt->null_values = (const char *const *)list;
-	opt->n_null_values = n;
-	*ret_nulls = list;
+	*ret_n = n;
+	return list;
+}
+
+static void saved_options_finish(struct saved_options *s)
+{
+	for (size_t i = 0; i < s->n_nulls; i++) {
+		free(s->nulls[i]);
+	}
+	for (size_t i = 0; i < s->n_types; i++) {
+		free(s->types[i]);
+	}
+	free(s->nulls);
+	free(s->types);
+	free(s->encoding);
+}
+
+/* the options a CSV was imported with, from datasets.import_options */
+static void parse_import_options(const char *json, struct import_options *opt,
+				 struct saved_options *saved)
+{
+	cJSON *o = json ? cJSON_Parse(json) : NULL;
+	const cJSON *v;
+
+	v = cJSON_GetObjectItemCaseSensitive(o, "delimiter");
+	if (cJSON_IsString(v) && v->valuestring[0]) {
+		opt->delimiter = v->valuestring[0];
+	}
+	v = cJSON_GetObjectItemCaseSensitive(o, "quoting");
+	if (cJSON_IsNumber(v)) {
+		opt->quoting = 1 + v->valueint;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(o, "encoding");
+	if (cJSON_IsString(v)) {
+		saved->encoding = xstrdup(v->valuestring);
+		opt->encoding = saved->encoding;
+	}
+	opt->no_header = cJSON_IsTrue(
+		cJSON_GetObjectItemCaseSensitive(o, "no_header"));
+	opt->no_default_nulls = cJSON_IsTrue(
+		cJSON_GetObjectItemCaseSensitive(o, "no_default_nulls"));
+	v = cJSON_GetObjectItemCaseSensitive(o, "skip");
+	if (cJSON_IsNumber(v)) {
+		opt->skip = (uint64_t)v->valuedouble;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(o, "max_errors");
+	if (cJSON_IsNumber(v)) {
+		opt->max_errors = (int64_t)v->valuedouble;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(o, "decimal");
+	if (cJSON_IsString(v)) {
+		opt->decimal = v->valuestring[0];
+	}
+	v = cJSON_GetObjectItemCaseSensitive(o, "date_order");
+	if (cJSON_IsNumber(v)) {
+		opt->date_order = v->valueint;
+	}
+	saved->nulls = string_list(cJSON_GetObjectItemCaseSensitive(o,
+				   "null_values"), &saved->n_nulls);
+	opt->null_values = (const char *const *)saved->nulls;
+	opt->n_null_values = saved->n_nulls;
+	saved->types = string_list(cJSON_GetObjectItemCaseSensitive(o,
+				   "types"), &saved->n_types);
+	opt->types = (const char *const *)saved->types;
+	opt->n_types = saved->n_types;
 	cJSON_Delete(o);
 }
 
@@ -360,7 +447,7 @@ int import_refresh(struct db *db, const char *name, bool progress,
 {
 	struct import_options opt = { 0 };
 	struct dataset_info *d = NULL;
-	char **nulls = NULL;
+	struct saved_options saved = { 0 };
 	int r;
 
 	*ret_err = NULL;
@@ -380,7 +467,7 @@ int import_refresh(struct db *db, const char *name, bool progress,
 		r = import_sqlite(db, &opt, ret, ret_err);
 	} else if (strcmp(d->source_kind, "csv") == 0 &&
 		   strcmp(d->source_path, "-") != 0) {
-		parse_import_options(d->import_options, &opt, &nulls);
+		parse_import_options(d->import_options, &opt, &saved);
 		r = import_csv(db, &opt, ret, ret_err);
 	} else {
 		/* read from standard input once: only the profile can be redone */
@@ -414,10 +501,7 @@ int import_refresh(struct db *db, const char *name, bool progress,
 			dataset_info_destroy(now);
 		}
 	}
-	for (size_t i = 0; i < opt.n_null_values; i++) {
-		free(nulls[i]);
-	}
-	free(nulls);
+	saved_options_finish(&saved);
 	dataset_info_destroy(d);
 	return r;
 }

@@ -3,18 +3,22 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "mcp/banned.h"
 #include "mcp/buf.h"
+#include "mcp/csv.h"
 #include "mcp/dataset.h"
 #include "mcp/ident.h"
 #include "mcp/import.h"
 #include "mcp/render.h"
 #include "mcp/source_check.h"
+#include "mcp/typeinfer.h"
 #include "mcp/xalloc.h"
 #include "mcpctl.h"
 #include "design.h"
@@ -24,6 +28,7 @@ static const char usage[] =
 	"                          [--null-value STR]... [--title T]\n"
 	"                          [--description D] [--weight COL]\n"
 	"                          [--tags a,b] [--replace]\n"
+	"                          [CSV OPTIONS, below]\n"
 	"       mcpctl dataset add NAME --sqlite FILE --table T [...]\n"
 	"       mcpctl dataset add NAME --url URL [--key PROVIDER] [...]\n"
 	"       mcpctl dataset list\n"
@@ -40,6 +45,13 @@ static const char usage[] =
 	"Design options (add and set): --strata COL --cluster COL\n"
 	"  [--cluster2 COL] [--fpc COL] [--fpc2 COL] [--nest|--no-nest]\n"
 	"  [--lonely-psu fail|remove|certainty|adjust|average] [--no-design]\n"
+	"\n"
+	"\n"
+	"CSV options of dataset add (the dialect is detected when not given):\n"
+	"  --quote '\"'|none  --escape '\\'  --encoding NAME  --no-header\n"
+	"  --skip N  --max-errors N [--rejects FILE]  --no-default-nulls\n"
+	"  --decimal .|,  --date-format DD/MM/YYYY|MM/DD/YYYY\n"
+	"  --type COL=integer|real|text|date|datetime|boolean (repeatable)\n"
 	"\n"
 	"Every command takes --db PATH, --json and --quiet.\n";
 
@@ -59,6 +71,180 @@ enum {
 	OPT_KEY,
 };
 
+/* ---- CSV dialect, encoding and typing options of dataset add ------- */
+
+enum {
+	OPT_QUOTE = 0x400,     /* apart from the design options (design.h) */
+	OPT_ESCAPE,
+	OPT_ENCODING,
+	OPT_NO_HEADER,
+	OPT_SKIP,
+	OPT_MAX_ERRORS,
+	OPT_REJECTS,
+	OPT_NO_DEFAULT_NULLS,
+	OPT_DECIMAL,
+	OPT_DATE_FORMAT,
+	OPT_TYPE,
+};
+
+#define CSV_LONG_OPTIONS \
+	{ "quote", required_argument, NULL, OPT_QUOTE }, \
+	{ "escape", required_argument, NULL, OPT_ESCAPE }, \
+	{ "encoding", required_argument, NULL, OPT_ENCODING }, \
+	{ "no-header", no_argument, NULL, OPT_NO_HEADER }, \
+	{ "skip", required_argument, NULL, OPT_SKIP }, \
+	{ "max-errors", required_argument, NULL, OPT_MAX_ERRORS }, \
+	{ "rejects", required_argument, NULL, OPT_REJECTS }, \
+	{ "no-default-nulls", no_argument, NULL, OPT_NO_DEFAULT_NULLS }, \
+	{ "decimal", required_argument, NULL, OPT_DECIMAL }, \
+	{ "date-format", required_argument, NULL, OPT_DATE_FORMAT }, \
+	{ "type", required_argument, NULL, OPT_TYPE }
+
+#define CSV_ALLOWED OPT_QUOTE, OPT_ESCAPE, OPT_ENCODING, OPT_NO_HEADER, \
+	OPT_SKIP, OPT_MAX_ERRORS, OPT_REJECTS, OPT_NO_DEFAULT_NULLS, \
+	OPT_DECIMAL, OPT_DATE_FORMAT, OPT_TYPE
+
+struct csv_args {
+	int quoting;            /* 0 detect, else 1 + enum csv_quoting */
+	bool escape;
+	const char *encoding;
+	bool no_header;
+	uint64_t skip;
+	int64_t max_errors;
+	const char *rejects;
+	bool no_default_nulls;
+	char decimal;
+	int date_order;
+	const char **types;
+	size_t n_types;
+	bool any;               /* some option here was given */
+};
+
+static bool parse_count(const char *s, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || *s == '-') {
+		return false;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end) {
+		return false;
+	}
+	*ret = v;
+	return true;
+}
+
+/* one CSV option: 0 when taken, else the usage error's exit code */
+static int parse_csv_option(struct csv_args *c, int opt, const char *arg,
+			    const char *what)
+{
+	uint64_t v;
+
+	c->any = true;
+	switch (opt) {
+	case OPT_QUOTE:
+		if (strcmp(arg, "none") == 0) {
+			c->quoting = 1 + CSV_QUOTE_NONE;
+		} else if (strcmp(arg, "\"") == 0) {
+			c->quoting = 1 + CSV_QUOTE_RFC4180;
+		} else {
+			return ctl_usage_error(what, "--quote takes '\"' or "
+					       "none, not '%s'", arg);
+		}
+		break;
+	case OPT_ESCAPE:
+		if (strcmp(arg, "\\") != 0) {
+			return ctl_usage_error(what, "--escape takes '\\' "
+					       "only, not '%s'", arg);
+		}
+		c->escape = true;
+		break;
+	case OPT_ENCODING:
+		c->encoding = arg;
+		break;
+	case OPT_NO_HEADER:
+		c->no_header = true;
+		break;
+	case OPT_SKIP:
+		if (!parse_count(arg, &c->skip)) {
+			return ctl_usage_error(what, "--skip takes a number "
+					       "of lines, not '%s'", arg);
+		}
+		break;
+	case OPT_MAX_ERRORS:
+		if (!parse_count(arg, &v) || v > INT64_MAX) {
+			return ctl_usage_error(what, "--max-errors takes a "
+					       "number, not '%s'", arg);
+		}
+		c->max_errors = (int64_t)v;
+		break;
+	case OPT_REJECTS:
+		c->rejects = arg;
+		break;
+	case OPT_NO_DEFAULT_NULLS:
+		c->no_default_nulls = true;
+		break;
+	case OPT_DECIMAL:
+		if ((arg[0] != '.' && arg[0] != ',') || arg[1]) {
+			return ctl_usage_error(what, "--decimal takes '.' or "
+					       "',', not '%s'", arg);
+		}
+		c->decimal = arg[0];
+		break;
+	case OPT_DATE_FORMAT:
+		if (strcasecmp(arg, "DD/MM/YYYY") == 0 ||
+		    strcasecmp(arg, "dmy") == 0) {
+			c->date_order = TI_DF_DMY;
+		} else if (strcasecmp(arg, "MM/DD/YYYY") == 0 ||
+			   strcasecmp(arg, "mdy") == 0) {
+			c->date_order = TI_DF_MDY;
+		} else {
+			return ctl_usage_error(what, "--date-format takes "
+					       "DD/MM/YYYY or MM/DD/YYYY, not "
+					       "'%s'", arg);
+		}
+		break;
+	case OPT_TYPE:
+		if (!strchr(arg, '=')) {
+			return ctl_usage_error(what, "--type takes COLUMN=TYPE, "
+					       "not '%s'", arg);
+		}
+		c->types = xrealloc(c->types,
+				    (c->n_types + 1) * sizeof(*c->types));
+		c->types[c->n_types++] = arg;
+		break;
+	}
+	return 0;
+}
+
+/* the parsed CSV options into the import's, after their cross-checks */
+static int csv_args_apply(const struct csv_args *c, struct import_options *o)
+{
+	if (c->escape && c->quoting == 1 + CSV_QUOTE_NONE) {
+		return ctl_usage_error("dataset add ", "--escape and --quote "
+				       "none do not go together");
+	}
+	if (c->rejects && !c->max_errors) {
+		return ctl_usage_error("dataset add ", "--rejects needs "
+				       "--max-errors N");
+	}
+	o->quoting = c->escape ? 1 + CSV_QUOTE_BACKSLASH : c->quoting;
+	o->encoding = c->encoding;
+	o->no_header = c->no_header;
+	o->skip = c->skip;
+	o->max_errors = c->max_errors;
+	o->rejects = c->rejects;
+	o->no_default_nulls = c->no_default_nulls;
+	o->decimal = c->decimal;
+	o->date_order = c->date_order;
+	o->types = c->types;
+	o->n_types = c->n_types;
+	return 0;
+}
+
 struct dataset_args {
 	const char *csv;
 	const char *sqlite;
@@ -73,6 +259,7 @@ struct dataset_args {
 	bool replace;
 	bool force;
 	char *tags_clean;
+	struct csv_args csvo;   /* dataset add --csv only */
 	const char *name;       /* the positional NAME */
 	const char *url;        /* --url: download, then as --csv */
 	const char *key;        /* --key PROVIDER: its key as a bearer token */
@@ -83,6 +270,7 @@ static void dataset_args_finish(struct dataset_args *a)
 {
 	free(a->nulls);
 	free(a->tags_clean);
+	free(a->csvo.types);
 }
 
 /* "a, b ,,c" -> "a,b,c": tags are matched as whole words later */
@@ -138,6 +326,7 @@ static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
 		{ "url", required_argument, NULL, OPT_URL },
 		{ "key", required_argument, NULL, OPT_KEY },
 		DESIGN_LONG_OPTIONS,
+		CSV_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	char what[64];
@@ -223,6 +412,16 @@ static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
 			break;
 		case OPT_FORCE:
 			a->force = true;
+			break;
+		default:
+			if (c >= OPT_QUOTE && c <= OPT_TYPE) {
+				int code = parse_csv_option(&a->csvo, c, optarg,
+							    what);
+
+				if (code) {
+					return code;
+				}
+			}
 			break;
 		}
 	}
@@ -315,11 +514,24 @@ static void print_import_report(struct ctl *ctl, const char *name,
 			cJSON_AddItemToArray(rn, r);
 		}
 		cJSON_AddItemToObject(o, "renamed_columns", rn);
+		cJSON_AddItemToObject(o, "notes", cJSON_CreateStringArray(
+			(const char *const *)rep->notes, (int)rep->n_notes));
+		cJSON_AddItemToObject(o, "warnings", cJSON_CreateStringArray(
+			(const char *const *)rep->warnings,
+			(int)rep->n_warnings));
+		cJSON_AddNumberToObject(o, "rejected", (double)rep->rejected);
 		ctl_print_json(o);
 		return;
 	}
+	/* what may surprise is said even under --quiet */
+	for (size_t i = 0; i < rep->n_warnings; i++) {
+		fprintf(stderr, "mcpctl: warning: %s\n", rep->warnings[i]);
+	}
 	if (ctl->quiet) {
 		return;
+	}
+	for (size_t i = 0; i < rep->n_notes; i++) {
+		printf("%s\n", rep->notes[i]);
 	}
 	for (size_t i = 0; i < rep->n_renames; i++) {
 		printf("column %d: header '%s' stored as '%s'\n",
@@ -350,7 +562,7 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 	static const int allowed[] = {
 		OPT_CSV, OPT_SQLITE, OPT_TABLE, OPT_TITLE, OPT_DESCRIPTION,
 		OPT_WEIGHT, OPT_TAGS, OPT_NULL_VALUE, OPT_DELIMITER,
-		OPT_REPLACE, OPT_URL, OPT_KEY, DESIGN_OPTS, 0,
+		OPT_REPLACE, OPT_URL, OPT_KEY, DESIGN_OPTS, CSV_ALLOWED, 0,
 	};
 	struct dataset_args a = { 0 };
 	struct import_options opt = { 0 };
@@ -389,10 +601,14 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 				       "--table goes with --sqlite only");
 		goto out;
 	}
-	if (a.sqlite && (a.n_nulls || a.delimiter)) {
+	if (a.sqlite && (a.n_nulls || a.delimiter || a.csvo.any)) {
 		code = ctl_usage_error("dataset add ",
-				       "--null-value and --delimiter go with "
-				       "--csv only");
+				       "--null-value, --delimiter and the "
+				       "other CSV options go with --csv only");
+		goto out;
+	}
+	code = csv_args_apply(&a.csvo, &opt);
+	if (code) {
 		goto out;
 	}
 	db = ctl_open(ctl, false);
@@ -596,7 +812,8 @@ out:
 static const char show_columns_sql[] =
 	"SELECT position, name, source_name, declared_type, inferred_type, "
 	"null_count, distinct_count, min_value, max_value, mean, top_values, "
-	"sample_values, is_weight, description, llm_description "
+	"sample_values, is_weight, description, llm_description, "
+	"semantic_type, original_format, unit, null_tokens, type_warning "
 	"FROM dataset_columns WHERE dataset_id = ? ORDER BY position";
 
 static void print_value(sqlite3_stmt *st, int i, int width)
@@ -607,6 +824,27 @@ static void print_value(sqlite3_stmt *st, int i, int width)
 		printf(" %*.*g", width, 6, sqlite3_column_double(st, i));
 	} else {
 		printf(" %*.*s", width, width, s ? s : "");
+	}
+}
+
+/* what type inference noted about a column, under its line */
+static void show_typing(sqlite3_stmt *st)
+{
+	const char *sem = (const char *)sqlite3_column_text(st, 15);
+	const char *fmt = (const char *)sqlite3_column_text(st, 16);
+	const char *unit = (const char *)sqlite3_column_text(st, 17);
+	const char *na = (const char *)sqlite3_column_text(st, 18);
+	const char *warn = (const char *)sqlite3_column_text(st, 19);
+
+	if (sem) {
+		printf("      %s, written %s%s%s\n", sem, fmt ? fmt : "?",
+		       unit ? "; " : "", unit ? unit : "");
+	}
+	if (na) {
+		printf("      stored as NULL: %s\n", na);
+	}
+	if (warn) {
+		printf("      warning: %s\n", warn);
 	}
 }
 
@@ -648,6 +886,7 @@ static void show_text(struct db *db, const struct dataset_info *d,
 			printf("  (header '%s')", src);
 		}
 		putchar('\n');
+		show_typing(st);
 	}
 }
 
@@ -677,6 +916,11 @@ static cJSON *show_json(const struct dataset_info *d, sqlite3_stmt *st)
 				      sqlite3_column_int(st, 12));
 		add_text(c, "description", st, 13);
 		add_text(c, "llm_description", st, 14);
+		add_text(c, "semantic_type", st, 15);
+		add_text(c, "original_format", st, 16);
+		add_text(c, "unit", st, 17);
+		cJSON_AddItemToObject(c, "null_tokens", parsed_or_null(st, 18));
+		add_text(c, "type_warning", st, 19);
 		cJSON_AddItemToArray(cols, c);
 	}
 	return o;

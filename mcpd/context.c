@@ -269,6 +269,46 @@ static void add_design(struct db *db, const struct dataset_info *d, cJSON *o)
 	svydesign_destroy(des);
 }
 
+/*
+ * What CSV type inference noted about each column (migration 7), as an
+ * "import" object on the columns that have anything: kind, format, unit,
+ * warning.  A query of its own, so the column query stays as it is.
+ */
+static void add_import_typing(struct db *db, int64_t id, cJSON *cols)
+{
+	static const char *const keys[] = {
+		"kind", "format", "unit", "warning",
+	};
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db->sql,
+			       "SELECT position, semantic_type, original_format, "
+			       "unit, type_warning FROM dataset_columns "
+			       "WHERE dataset_id = ?1 ORDER BY position",
+			       -1, &st, NULL) != SQLITE_OK) {
+		return;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	for (cJSON *c = cols ? cols->child : NULL;
+	     c && sqlite3_step(st) == SQLITE_ROW; c = c->next) {
+		cJSON *imp = NULL;
+
+		for (int k = 0; k < 4; k++) {
+			const char *v = (const char *)sqlite3_column_text(st,
+									  k + 1);
+
+			if (!v) {
+				continue;
+			}
+			if (!imp) {
+				imp = cJSON_AddObjectToObject(c, "import");
+			}
+			cJSON_AddStringToObject(imp, keys[k], v);
+		}
+	}
+	sqlite3_finalize(st);
+}
+
 cJSON *context_schema(struct db *db, const struct dataset_info *d)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -388,6 +428,7 @@ cJSON *context_schema(struct db *db, const struct dataset_info *d)
 		}
 	}
 	sqlite3_finalize(st);
+	add_import_typing(db, d->id, cols);
 	if (meta) {
 		cJSON_DeleteItemFromObjectCaseSensitive(meta,
 							"column_descriptions");
@@ -459,6 +500,45 @@ char *context_markdown(struct db *db, const struct dataset_info *d)
 	return md;
 }
 
+/* one line per column whose import noted a kind, a unit or a warning */
+static void render_import_notes(struct buf *b, const cJSON *cols)
+{
+	const cJSON *c;
+	bool any = false;
+
+	cJSON_ArrayForEach(c, cols) {
+		const cJSON *imp = cJSON_GetObjectItemCaseSensitive(c, "import");
+		const char *kind = str_or(imp, "kind", NULL);
+		const char *unit = str_or(imp, "unit", NULL);
+		const char *warn = str_or(imp, "warning", NULL);
+
+		if (!imp) {
+			continue;
+		}
+		if (!any) {
+			buf_addstr(b, "\n## Import notes\n\n");
+			any = true;
+		}
+		/* names and formats come from the file: escaped */
+		buf_addstr(b, "- ");
+		render_md_code(b, str_or(c, "name", ""));
+		buf_addstr(b, ": ");
+		if (kind) {
+			buf_addf(b, "%s, written ", kind);
+			render_md_cell(b, str_or(imp, "format", "?"));
+		}
+		if (unit) {
+			buf_addstr(b, kind ? "; " : "");
+			render_md_cell(b, unit);
+		}
+		if (warn) {
+			buf_addstr(b, kind || unit ? "; " : "");
+			render_md_cell(b, warn);
+		}
+		buf_addch(b, '\n');
+	}
+}
+
 char *context_render(const struct dataset_info *d, const cJSON *s)
 {
 	struct describe_opts o = {
@@ -522,6 +602,7 @@ char *context_render_opts(const struct dataset_info *d, const cJSON *s,
 		}
 	}
 	/* what follows the columns counts against the budget too */
+	render_import_notes(&tail, cols);
 	if (cJSON_IsObject(meta)) {
 		add_list(&tail, "Example questions",
 			 cJSON_GetObjectItemCaseSensitive(meta,

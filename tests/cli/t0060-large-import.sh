@@ -1,6 +1,6 @@
 #!/bin/sh
 # A generated 1,000,000-row, 10-column CSV imports, and show --json
-# reports every row and the inferred types.
+# reports every row and the inferred types (yes/no as a boolean).
 . "$(dirname "$0")/lib.sh"
 
 "$MCPCTL" init --quiet >/dev/null
@@ -18,8 +18,11 @@ expect_status "import 1,000,000 rows" 0 dataset add big --csv "$tmp/big.csv" \
 expect_status "show --json" 0 dataset show big --json
 expect_eq "1000000 rows" "$(json_num rows)" 1000000
 types=$(sed -n 's/^[[:space:]]*"type":[[:space:]]*"\([A-Z]*\)".*/\1/p' "$tmp/out" | tr '\n' ' ')
+# flag (yes/no) is a boolean, stored as 0/1
 expect_eq "inferred types" "$types" \
-	"INTEGER TEXT TEXT INTEGER REAL TEXT TEXT INTEGER REAL TEXT "
+	"INTEGER TEXT TEXT INTEGER REAL TEXT INTEGER INTEGER REAL TEXT "
+expect_eq "yes/no stored as 1/0" \
+	"$(sqlite3 "$MCPD_DB" 'SELECT sum(flag) FROM data_big')" 500000
 expect_eq "NA became NULL" \
 	"$(sqlite3 "$MCPD_DB" 'SELECT count(*) FROM data_big WHERE note IS NULL')" 100000
 expect_eq "distinct count of grp" \

@@ -3,7 +3,8 @@
  * fuzz-replay for the normal test suite.
  *
  * Input: byte 0 picks the delimiter and the limits, byte 1 a small read
- * size, the rest is the CSV text.  The text is read twice, through the
+ * size (b1 % 19), the quoting (b1 / 19 % 3) and the preamble lines to
+ * skip (b1 / 57), the rest is the CSV text.  The text is read twice, through the
  * default 1 MiB buffer and through a tiny one, and both runs must give the
  * same records and the same message: that is what catches state lost at
  * the buffer edge.  Each record is also checked against the contract in
@@ -153,6 +154,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opt.delimiter = delims[b0 & 3];
 	opt.max_field = (b0 >> 2) & 1 ? 1 + (b0 >> 3) : 0;
 	opt.max_fields = (b0 >> 7) & 1 ? 1 + (b0 >> 3 & 7) : 0;
+	opt.quoting = (enum csv_quoting)(b1 / 19 % 3);
+	opt.skip_lines = b1 / 57;
 
 	e1 = parse(data, size, &opt, &big);
 	opt.read_size = 1 + b1 % 19;

@@ -59,9 +59,14 @@ void colstats_finish(struct colstats *c);
 void colstats_add_null(struct colstats *c);
 /* a non-null value as text: counted, and tracked for distinct values */
 void colstats_add(struct colstats *c, const char *value, size_t len);
+/* the same value `n` times */
+void colstats_add_n(struct colstats *c, const char *value, size_t len,
+		    int64_t n);
 /* the same value as a number, when it is one: ranges and the mean */
 void colstats_add_int(struct colstats *c, int64_t v);
 void colstats_add_real(struct colstats *c, double v);
+/* forget the ranges and the mean (a column re-read in another unit) */
+void colstats_reset_numbers(struct colstats *c);
 
 /* distinct non-null values; *ret_exact false when estimated */
 int64_t colstats_distinct(const struct colstats *c, bool *ret_exact);

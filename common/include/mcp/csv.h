@@ -5,6 +5,10 @@
  * file larger than memory is read in bounded memory: what it holds at once
  * is one record (bounded by max_field and max_fields) plus the read buffer.
  *
+ * Quoting is RFC 4180 unless csv_options.quoting asks for backslash
+ * escapes inside quoted fields (as MySQL and some R exports write them)
+ * or for none at all (TSV as Unix tools write it, '"' being data).
+ *
  * It accepts: a header like any other record, fields quoted with '"'
  * holding the delimiter, CR, LF and doubled quotes; LF and CRLF line ends
  * (and a lone CR inside quotes, kept as data); a UTF-8 byte order mark at the very start
@@ -33,8 +37,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+enum csv_quoting {
+	CSV_QUOTE_RFC4180,      /* doubled quotes inside quotes (default) */
+	CSV_QUOTE_BACKSLASH,    /* a backslash escapes the next byte */
+	CSV_QUOTE_NONE,         /* '"' is a byte like any other */
+};
+
 struct csv_options {
 	char delimiter;         /* ',' when 0 */
+	enum csv_quoting quoting;
+	uint64_t skip_lines;    /* physical lines dropped before the first
+	                         * record (a preamble), quotes ignored */
 	size_t max_field;       /* bytes; 16 MiB when 0 */
 	size_t max_fields;      /* fields per record; 4096 when 0 */
 	size_t read_size;       /* read buffer bytes; 1 MiB when 0 (tests
@@ -68,6 +81,13 @@ void csv_reader_destroy(struct csv_reader *r);
  */
 int csv_read(struct csv_reader *r, struct csv_record *rec);
 const char *csv_reader_error(const struct csv_reader *r);
+
+/*
+ * Name the fields in messages: "field 3 ('price')".  `names` is borrowed
+ * and must outlive the reader's use of it.
+ */
+void csv_reader_set_names(struct csv_reader *r, const char *const *names,
+			  size_t n);
 
 /* bytes consumed so far (for progress), and the current physical line */
 uint64_t csv_reader_offset(const struct csv_reader *r);

@@ -36,6 +36,18 @@ struct import_options {
 	const char *source_url;         /* the CSV at `path` came from here:
 					 * source_kind 'url' */
 	bool progress;                  /* progress on stderr */
+	/* CSV dialect, encoding and typing; zero means "detect/default" */
+	int quoting;                    /* 0 detect, else 1 + csv_quoting */
+	const char *encoding;           /* iconv name; UTF-8 when NULL */
+	bool no_header;                 /* columns are column_1, ... */
+	uint64_t skip;                  /* leading lines dropped */
+	int64_t max_errors;             /* bad records skipped, at most */
+	const char *rejects;            /* where skipped records go */
+	bool no_default_nulls;          /* NA, N/A, ... stay text */
+	char decimal;                   /* '.' or ',' forced */
+	int date_order;                 /* 0, or TI_DF_MDY / TI_DF_DMY */
+	const char *const *types;       /* "COLUMN=kind" overrides */
+	size_t n_types;
 };
 
 struct import_rename {
@@ -53,6 +65,11 @@ struct import_report {
 	struct import_rename *renames;  /* headers that had to change */
 	size_t n_renames;
 	bool replaced;
+	char **notes;                   /* what was detected and done */
+	size_t n_notes;
+	char **warnings;                /* what may surprise */
+	size_t n_warnings;
+	int64_t rejected;               /* records skipped (--max-errors) */
 };
 
 void import_report_finish(struct import_report *r);
