@@ -448,19 +448,30 @@ static void add_datasets(void)
 	};
 	char *out = NULL;
 
+	/*
+	 * R reads sch_wide as a factor with labels Yes and No; the importer
+	 * would store it as a 0/1 boolean, so the groups are kept as text to
+	 * compare with R's labels.
+	 */
+#define YES_NO_AS_TEXT "--type", "sch_wide=text"
 	is_int(ctl(NULL, "-q", "init", NULL), 0, "mcpctl init");
 	is_int(ctl(NULL, "-q", "dataset", "add", "strat", "--csv", st,
+		   YES_NO_AS_TEXT,
 		   "--weight", "pw", "--strata", "stype", "--fpc", "fpc",
 		   NULL), 0, "add strat: stratified, with fpc");
 	is_int(ctl(NULL, "-q", "dataset", "add", "strat_nofpc", "--csv", st,
+		   YES_NO_AS_TEXT,
 		   "--weight", "pw", "--strata", "stype", NULL), 0,
 	       "add strat_nofpc: stratified, no fpc");
 	is_int(ctl(NULL, "-q", "dataset", "add", "wonly", "--csv", st,
+		   YES_NO_AS_TEXT,
 		   "--weight", "pw", NULL), 0, "add wonly: weights only");
 	is_int(ctl(NULL, "-q", "dataset", "add", "clus1", "--csv", c1,
+		   YES_NO_AS_TEXT,
 		   "--weight", "pw", "--cluster", "dnum", "--fpc", "fpc",
 		   NULL), 0, "add clus1: one-stage cluster with fpc");
 	is_int(ctl(NULL, "-q", "dataset", "add", "clus2", "--csv", c2,
+		   YES_NO_AS_TEXT,
 		   "--weight", "pw", "--cluster", "dnum", "--cluster2", "snum",
 		   "--fpc", "fpc1", "--fpc2", "fpc2", NULL), 0,
 	       "add clus2: two-stage cluster");
