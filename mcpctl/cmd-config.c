@@ -144,7 +144,7 @@ static int check_value(const char *key, const char *value)
 		n = strtoll(value, &end, 10);
 		if (errno || end == value || *end || n <= 0) {
 			return ctl_usage_error("config set ",
-				"'%s' needs a positive integer, not '%s'",
+				"%s needs a positive integer, got %s",
 				key, value);
 		}
 		return 0;
@@ -172,8 +172,17 @@ static int config_set(struct ctl *ctl, int argc, char **argv)
 {
 	struct db *db;
 	const char *key, *value;
-	int code = args(ctl, argc, argv, 2);
+	int code;
 
+	/*
+	 * "set max_rows -5": getopt would take -5 for options; the value is
+	 * what the user meant, so judge it as one
+	 */
+	if (argc >= 3 && argv[1][0] != '-' && argv[2][0] == '-' &&
+	    argv[2][1] >= '0' && argv[2][1] <= '9') {
+		return check_value(argv[1], argv[2]);
+	}
+	code = args(ctl, argc, argv, 2);
 	if (code) {
 		return code < 0 ? EXIT_OK : code;
 	}
