@@ -314,8 +314,9 @@ static void print_import_report(struct ctl *ctl, const char *name,
 		       rep->renames[i].position + 1, rep->renames[i].from,
 		       rep->renames[i].to);
 	}
-	printf("%s '%s': %lld rows, %d columns in %.2f s", verb, name,
-	       (long long)rep->rows, rep->columns, rep->seconds);
+	printf("%s '%s': %lld row%s, %d column%s in %.2f s", verb, name,
+	       (long long)rep->rows, rep->rows == 1 ? "" : "s", rep->columns,
+	       rep->columns == 1 ? "" : "s", rep->seconds);
 	if (rep->bytes && rep->seconds > 0) {
 		printf(" (%.1f MB/s)", (double)rep->bytes / 1e6 / rep->seconds);
 	}

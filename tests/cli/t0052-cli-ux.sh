@@ -103,4 +103,9 @@ expect_status "rm two, --json" 0 dataset rm a1 a2 --json
 expect_eq "an array of two" "$(grep -c '"result":' "$tmp/out")" 2
 check "it is an array" sh -c "head -c 1 '$tmp/out' | grep -q '\\['"
 
+# the words are right
+printf 'only\n1\n' > "$tmp/one.csv"
+expect_status "one row, one column" 0 dataset add one --csv "$tmp/one.csv"
+expect_in "singular" "$tmp/out" "imported 'one': 1 row, 1 column in"
+
 done_testing
