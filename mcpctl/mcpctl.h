@@ -71,6 +71,9 @@ int cmd_restore(struct ctl *ctl, int argc, char **argv);
 int cmd_stats(struct ctl *ctl, int argc, char **argv);
 int cmd_vacuum(struct ctl *ctl, int argc, char **argv);
 int cmd_key(struct ctl *ctl, int argc, char **argv);
+/* query SQL, describe NAME: through mcpd, as a model (cmd-query.c) */
+int cmd_query(struct ctl *ctl, int argc, char **argv);
+int cmd_describe(struct ctl *ctl, int argc, char **argv);
 /*
  * Fetch `url` into a new temporary file (*ret_path, caller unlinks and
  * frees), sending the stored key of `key_provider` (or none) as a bearer
