@@ -27,6 +27,24 @@ static const char *const numeric_keys[] = {
 	"log_retention_days", "log_max_mb", "query_memory_mb", NULL,
 };
 
+/* a setting as JSON: the numeric ones as numbers, for scripts */
+static cJSON *config_json(const char *key, const char *value)
+{
+	for (int i = 0; numeric_keys[i]; i++) {
+		char *end;
+		double n;
+
+		if (strcmp(key, numeric_keys[i]) != 0 || !value) {
+			continue;
+		}
+		n = strtod(value, &end);
+		if (end != value && !*end) {
+			return cJSON_CreateNumber(n);
+		}
+	}
+	return value ? cJSON_CreateString(value) : cJSON_CreateNull();
+}
+
 /* parse the common options and leave exactly `n` positional arguments */
 static int args(struct ctl *ctl, int argc, char **argv, int n)
 {
@@ -86,7 +104,7 @@ static int config_list(struct ctl *ctl, int argc, char **argv)
 		const char *d = (const char *)sqlite3_column_text(st, 2);
 
 		if (o) {
-			cJSON_AddStringToObject(o, k, v);
+			cJSON_AddItemToObject(o, k, config_json(k, v));
 		} else {
 			printf("%-20s %-10s %s\n", k, v, d ? d : "");
 		}
@@ -122,7 +140,8 @@ static int config_get(struct ctl *ctl, int argc, char **argv)
 	if (ctl->json) {
 		cJSON *o = cJSON_CreateObject();
 
-		cJSON_AddStringToObject(o, argv[optind], v);
+		cJSON_AddItemToObject(o, argv[optind],
+				      config_json(argv[optind], v));
 		ctl_print_json(o);
 	} else {
 		printf("%s\n", v);
@@ -206,7 +225,7 @@ static int config_set(struct ctl *ctl, int argc, char **argv)
 	if (ctl->json) {
 		cJSON *o = cJSON_CreateObject();
 
-		cJSON_AddStringToObject(o, key, value);
+		cJSON_AddItemToObject(o, key, config_json(key, value));
 		ctl_print_json(o);
 	}
 	return EXIT_OK;

@@ -83,6 +83,15 @@ check "no getopt text" sh -c "! grep -q 'invalid option' '$tmp/err'"
 expect_status "config set max_rows abc" 2 config set max_rows abc
 expect_in "in words too" "$tmp/err" "max_rows needs a positive integer, got abc"
 
+# --json numbers are numbers
+expect_status "config list --json" 0 config list --json
+check "max_rows a number" grep -q '"max_rows":[[:space:]]*[0-9]' "$tmp/out"
+check "default_format a string" grep -q '"default_format":[[:space:]]*"' "$tmp/out"
+expect_status "config set --json" 0 config set max_rows 77 --json
+check "the new value a number" grep -q '"max_rows":[[:space:]]*77$' "$tmp/out"
+expect_status "config get --json" 0 config get max_rows --json
+check "read back as a number" grep -q '"max_rows":[[:space:]]*77$' "$tmp/out"
+
 # dataset rm A B C: all or, with --force, those that exist; missing is 3
 expect_status "rm two and a missing one" 3 dataset rm alpha nosuch beta
 expect_in "names the missing one" "$tmp/err" "no dataset 'nosuch'"
