@@ -1016,6 +1016,7 @@ static const struct verb verbs[] = {
 	{ "add", dataset_add },
 	{ "disable", dataset_disable },
 	{ "enable", dataset_enable },
+	{ "export", ctl_dataset_export },
 	{ "list", dataset_list },
 	{ "refresh", dataset_refresh },
 	{ "rm", dataset_rm },
