@@ -1019,6 +1019,7 @@ static const struct verb verbs[] = {
 	{ "export", ctl_dataset_export },
 	{ "list", dataset_list },
 	{ "refresh", dataset_refresh },
+	{ "rename", ctl_dataset_rename },
 	{ "rm", dataset_rm },
 	{ "set", dataset_set },
 	{ "show", dataset_show },

@@ -27,6 +27,8 @@ const struct help_cmd help_cmds[] = {
 	  "stop serving a dataset, keeping it" },
 	{ "dataset refresh", "NAME", HC_DATASET,
 	  "import a dataset again from its source" },
+	{ "dataset rename", "OLD NEW", HC_DATASET,
+	  "rename a dataset, keeping its metadata, design and log history" },
 	{ "dataset set",
 	  "NAME [options]\n"
 	  "NAME --column COL --description TEXT", HC_DATASET,

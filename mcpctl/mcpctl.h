@@ -86,6 +86,8 @@ int ctl_dataset_set_column(struct ctl *ctl, int argc, char **argv);
 int cmd_metadata(struct ctl *ctl, int argc, char **argv);
 /* dataset export NAME [--format csv|jsonl] [--out F] (cmd-dataset-export.c) */
 int ctl_dataset_export(struct ctl *ctl, int argc, char **argv);
+/* dataset rename OLD NEW (cmd-dataset-rename.c) */
+int ctl_dataset_rename(struct ctl *ctl, int argc, char **argv);
 
 struct master_key;
 /*
