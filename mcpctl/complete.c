@@ -34,6 +34,7 @@ static const char zsh_script[] =
 	"local -a cands\n"
 	"cands=(\"${(@f)$(${words[1]} completion --complete -- "
 	"\"${(@)words[2,CURRENT]}\" 2>/dev/null)}\")\n"
+	"cands=(${cands:#})\n"
 	"if [[ ${cands[1]} == :files ]]; then\n"
 	"\t_files\n"
 	"else\n"
@@ -43,7 +44,9 @@ static const char zsh_script[] =
 static const char fish_script[] =
 	"# fish completion for mcpctl (mcpctl completion fish)\n"
 	"function __mcpctl_complete\n"
-	"\tset -l words (commandline -opc) (commandline -ct)\n"
+	"\tset -l cur (commandline -ct)\n"
+	/* quoted: an empty current word stays a word */
+	"\tset -l words (commandline -opc) \"$cur\"\n"
 	"\tset -l out ($words[1] completion --complete -- $words[2..-1] "
 	"2>/dev/null)\n"
 	"\tif test \"$out\" = :files\n"
