@@ -29,6 +29,24 @@ static const char *const numeric_keys[] = {
 	"display_digits", "describe_budget", NULL,
 };
 
+/* a setting as JSON: the numeric ones as numbers, for scripts */
+static cJSON *config_json(const char *key, const char *value)
+{
+	for (int i = 0; numeric_keys[i]; i++) {
+		char *end;
+		double n;
+
+		if (strcmp(key, numeric_keys[i]) != 0 || !value) {
+			continue;
+		}
+		n = strtod(value, &end);
+		if (end != value && !*end) {
+			return cJSON_CreateNumber(n);
+		}
+	}
+	return value ? cJSON_CreateString(value) : cJSON_CreateNull();
+}
+
 /* parse the common options and leave exactly `n` positional arguments */
 static int args(struct ctl *ctl, int argc, char **argv, int n)
 {
@@ -88,7 +106,7 @@ static int config_list(struct ctl *ctl, int argc, char **argv)
 		const char *d = (const char *)sqlite3_column_text(st, 2);
 
 		if (o) {
-			cJSON_AddStringToObject(o, k, v);
+			cJSON_AddItemToObject(o, k, config_json(k, v));
 		} else {
 			printf("%-20s %-10s %s\n", k, v, d ? d : "");
 		}
@@ -124,7 +142,8 @@ static int config_get(struct ctl *ctl, int argc, char **argv)
 	if (ctl->json) {
 		cJSON *o = cJSON_CreateObject();
 
-		cJSON_AddStringToObject(o, argv[optind], v);
+		cJSON_AddItemToObject(o, argv[optind],
+				      config_json(argv[optind], v));
 		ctl_print_json(o);
 	} else {
 		printf("%s\n", v);
@@ -146,7 +165,7 @@ static int check_value(const char *key, const char *value)
 		n = strtoll(value, &end, 10);
 		if (errno || end == value || *end || n <= 0) {
 			return ctl_usage_error("config set ",
-				"'%s' needs a positive integer, not '%s'",
+				"%s needs a positive integer, got %s",
 				key, value);
 		}
 		/* a double has no more digits to show */
@@ -179,8 +198,17 @@ static int config_set(struct ctl *ctl, int argc, char **argv)
 {
 	struct db *db;
 	const char *key, *value;
-	int code = args(ctl, argc, argv, 2);
+	int code;
 
+	/*
+	 * "set max_rows -5": getopt would take -5 for options; the value is
+	 * what the user meant, so judge it as one
+	 */
+	if (argc >= 3 && argv[1][0] != '-' && argv[2][0] == '-' &&
+	    argv[2][1] >= '0' && argv[2][1] <= '9') {
+		return check_value(argv[1], argv[2]);
+	}
+	code = args(ctl, argc, argv, 2);
 	if (code) {
 		return code < 0 ? EXIT_OK : code;
 	}
@@ -204,7 +232,7 @@ static int config_set(struct ctl *ctl, int argc, char **argv)
 	if (ctl->json) {
 		cJSON *o = cJSON_CreateObject();
 
-		cJSON_AddStringToObject(o, key, value);
+		cJSON_AddItemToObject(o, key, config_json(key, value));
 		ctl_print_json(o);
 	}
 	return EXIT_OK;

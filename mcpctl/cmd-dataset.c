@@ -33,7 +33,7 @@ static const char usage[] =
 	"       mcpctl dataset add NAME --url URL [--key PROVIDER] [...]\n"
 	"       mcpctl dataset list\n"
 	"       mcpctl dataset show NAME\n"
-	"       mcpctl dataset rm [--force] NAME\n"
+	"       mcpctl dataset rm [--force] NAME...\n"
 	"       mcpctl dataset enable NAME\n"
 	"       mcpctl dataset disable NAME\n"
 	"       mcpctl dataset refresh NAME\n"
@@ -538,8 +538,9 @@ static void print_import_report(struct ctl *ctl, const char *name,
 		       rep->renames[i].position + 1, rep->renames[i].from,
 		       rep->renames[i].to);
 	}
-	printf("%s '%s': %lld rows, %d columns in %.2f s", verb, name,
-	       (long long)rep->rows, rep->columns, rep->seconds);
+	printf("%s '%s': %lld row%s, %d column%s in %.2f s", verb, name,
+	       (long long)rep->rows, rep->rows == 1 ? "" : "s", rep->columns,
+	       rep->columns == 1 ? "" : "s", rep->seconds);
 	if (rep->bytes && rep->seconds > 0) {
 		printf(" (%.1f MB/s)", (double)rep->bytes / 1e6 / rep->seconds);
 	}
@@ -1032,40 +1033,102 @@ fail:
 	return EXIT_FAIL;
 }
 
+/*
+ * dataset rm A B C: a missing name is exit 3, saying so, even with
+ * --force (a script must learn that its name was wrong); without --force
+ * nothing is removed then, with it the others are.  All in one
+ * transaction, so a failure leaves every dataset in place.
+ */
+struct rm_state {
+	struct dataset_info **found;
+	size_t n;
+};
+
+static int rm_all_fn(struct db *db, void *arg)
+{
+	struct rm_state *s = arg;
+
+	for (size_t i = 0; i < s->n; i++) {
+		int r = rm_fn(db, s->found[i]);
+
+		if (r) {
+			return r;
+		}
+	}
+	return 0;
+}
+
 static int dataset_rm(struct ctl *ctl, int argc, char **argv)
 {
 	static const int allowed[] = { OPT_FORCE, 0 };
 	struct dataset_args a = { 0 };
-	struct dataset_info *d = NULL;
+	struct rm_state s = { 0 };
 	struct db *db = NULL;
-	int code;
+	cJSON *arr = NULL;
+	int code, first, missing = 0;
 
-	code = parse(ctl, argc, argv, allowed, 1, 1, &a);
+	code = parse(ctl, argc, argv, allowed, 1, argc, &a);
 	if (code) {
 		goto out;
 	}
+	first = optind;
 	db = ctl_open(ctl, false);
 	if (!db) {
 		code = EXIT_FAIL;
 		goto out;
 	}
-	if (a.force && dataset_lookup(db, a.name, &d) == -ENOENT) {
-		print_done(ctl, a.name, "removed", false);
-		code = EXIT_OK;
-		goto out;
-	}
-	if (!d) {
-		code = lookup(db, a.name, &d);
-		if (code) {
+	s.found = xcalloc((size_t)(argc - first), sizeof(*s.found));
+	for (int i = first; i < argc; i++) {
+		struct dataset_info *d = NULL;
+
+		code = lookup(db, argv[i], &d);
+		if (code == EXIT_NOT_FOUND) {
+			missing++;
+		} else if (code) {
 			goto out;
+		} else {
+			s.found[s.n++] = d;
 		}
 	}
-	code = in_transaction(db, rm_fn, d);
-	if (code == 0) {
-		print_done(ctl, a.name, "removed", true);
+	if (missing && !a.force) {
+		ctl_error("nothing removed (--force removes the datasets "
+			  "that exist)");
+		code = EXIT_NOT_FOUND;
+		goto out;
 	}
+	code = s.n ? in_transaction(db, rm_all_fn, &s) : 0;
+	if (code) {
+		goto out;
+	}
+	arr = ctl->json ? cJSON_CreateArray() : NULL;
+	for (size_t i = 0; i < s.n; i++) {
+		if (arr) {
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "name", s.found[i]->name);
+			cJSON_AddStringToObject(o, "result", "removed");
+			cJSON_AddBoolToObject(o, "changed", true);
+			cJSON_AddItemToArray(arr, o);
+		} else if (!ctl->quiet) {
+			printf("removed '%s'\n", s.found[i]->name);
+		}
+	}
+	if (arr) {
+		/* one name: one object, as before; several: an array */
+		if (argc - first == 1 && s.n == 1) {
+			cJSON *o = cJSON_DetachItemFromArray(arr, 0);
+
+			cJSON_Delete(arr);
+			arr = o;
+		}
+		ctl_print_json(arr);
+	}
+	code = missing ? EXIT_NOT_FOUND : EXIT_OK;
 out:
-	dataset_info_destroy(d);
+	for (size_t i = 0; i < s.n; i++) {
+		dataset_info_destroy(s.found[i]);
+	}
+	free(s.found);
 	db_close(db);
 	dataset_args_finish(&a);
 	return code < 0 ? EXIT_OK : code;
@@ -1249,8 +1312,10 @@ static const struct verb verbs[] = {
 	{ "add", dataset_add },
 	{ "disable", dataset_disable },
 	{ "enable", dataset_enable },
+	{ "export", ctl_dataset_export },
 	{ "list", dataset_list },
 	{ "refresh", dataset_refresh },
+	{ "rename", ctl_dataset_rename },
 	{ "rm", dataset_rm },
 	{ "set", dataset_set },
 	{ "show", dataset_show },

@@ -11,37 +11,7 @@
 #include "mcp/banned.h"
 #include "mcp/log.h"
 #include "mcpctl.h"
-
-static const char usage[] =
-	"usage: mcpctl [--db PATH] [--json] [--quiet] COMMAND [ARGS]\n"
-	"\n"
-	"commands:\n"
-	"  init                          create or upgrade the catalog\n"
-	"  dataset add NAME --csv FILE|- [options]\n"
-	"  dataset add NAME --sqlite FILE --table T [options]\n"
-	"  dataset list | show NAME | rm NAME | enable NAME | disable NAME\n"
-	"  dataset refresh NAME | set NAME [options]\n"
-	"  dataset set NAME --column COL --description TEXT\n"
-	"  config list | get KEY | set KEY VALUE\n"
-	"  key set PROVIDER [--label L] | list | rm PROVIDER | check\n"
-	"  key rotate-master [--passphrase]\n"
-	"  metadata generate NAME|--all [options] | show NAME [--version V]\n"
-	"  metadata edit NAME --file F | approve NAME [--version V]\n"
-	"  logs [--tail N] [--follow] [filters] | export | prune\n"
-	"  stats [--since T] [--by tool|dataset|client|day] [--json]\n"
-	"  report --out FILE.html [--since T]\n"
-	"  backup FILE [--force]\n"
-	"  restore FILE [--force]\n"
-	"  vacuum [--full]\n"
-	"  doctor [--full] [--json]\n"
-	"\n"
-	"options:\n"
-	"  --db PATH     catalog file (else $MCPD_DB, else\n"
-	"                $XDG_DATA_HOME/mcpd/catalog.db)\n"
-	"  --json        machine-readable output\n"
-	"  -q, --quiet   no progress or summary lines\n"
-	"  --version     print the version\n"
-	"  -h, --help    this help; 'mcpctl COMMAND --help' for a command\n";
+#include "help.h"
 
 struct noun {
 	const char *name;
@@ -51,13 +21,17 @@ struct noun {
 /* sorted by name for bsearch */
 static const struct noun nouns[] = {
 	{ "backup", cmd_backup },
+	{ "completion", cmd_completion },
 	{ "config", cmd_config },
 	{ "dataset", cmd_dataset },
+	{ "describe", cmd_describe },
 	{ "doctor", cmd_doctor },
+	{ "help", cmd_help },
 	{ "init", cmd_init },
 	{ "key", cmd_key },
 	{ "logs", cmd_logs },
 	{ "metadata", cmd_metadata },
+	{ "query", cmd_query },
 	{ "report", cmd_report },
 	{ "restore", cmd_restore },
 	{ "stats", cmd_stats },
@@ -81,25 +55,31 @@ int main(int argc, char **argv)
 	int c, r;
 
 	log_init("mcpctl", LOG_WARN);
+	/* every parser reports in words; getopt's own text never shows */
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+hq", longopts, NULL)) != -1) {
 		if (ctl_common_option(&ctl, c, optarg)) {
 			continue;
 		}
 		switch (c) {
 		case 'h':
-			fputs(usage, stdout);
+			help_print(stdout, NULL, NULL);
 			return EXIT_OK;
 		case 'V':
 			printf("mcpctl %s\n", MCPD_VERSION);
 			return EXIT_OK;
 		default:
-			fputs("see 'mcpctl --help'\n", stderr);
-			return EXIT_USAGE;
+			return help_unknown_global(argv[optind - 1]);
 		}
 	}
 	if (optind >= argc) {
-		fputs(usage, stderr);
+		help_print(stderr, NULL, NULL);
 		return EXIT_USAGE;
+	}
+	/* aliases, per-verb --help and did-you-mean, from help-table.c */
+	r = help_check_argv(argc - optind, argv + optind);
+	if (r >= 0) {
+		return r;
 	}
 	noun = bsearch(argv[optind], nouns, sizeof(nouns) / sizeof(nouns[0]),
 		       sizeof(nouns[0]), noun_cmp);

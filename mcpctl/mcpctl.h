@@ -71,6 +71,9 @@ int cmd_restore(struct ctl *ctl, int argc, char **argv);
 int cmd_stats(struct ctl *ctl, int argc, char **argv);
 int cmd_vacuum(struct ctl *ctl, int argc, char **argv);
 int cmd_key(struct ctl *ctl, int argc, char **argv);
+/* query SQL, describe NAME: through mcpd, as a model (cmd-query.c) */
+int cmd_query(struct ctl *ctl, int argc, char **argv);
+int cmd_describe(struct ctl *ctl, int argc, char **argv);
 /*
  * Fetch `url` into a new temporary file (*ret_path, caller unlinks and
  * frees), sending the stored key of `key_provider` (or none) as a bearer
@@ -81,6 +84,10 @@ int ctl_download(struct ctl *ctl, struct db *db, const char *url,
 /* dataset set NAME --column COL --description TEXT (cmd-dataset-column.c) */
 int ctl_dataset_set_column(struct ctl *ctl, int argc, char **argv);
 int cmd_metadata(struct ctl *ctl, int argc, char **argv);
+/* dataset export NAME [--format csv|jsonl] [--out F] (cmd-dataset-export.c) */
+int ctl_dataset_export(struct ctl *ctl, int argc, char **argv);
+/* dataset rename OLD NEW (cmd-dataset-rename.c) */
+int ctl_dataset_rename(struct ctl *ctl, int argc, char **argv);
 
 struct master_key;
 /*

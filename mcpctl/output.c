@@ -7,6 +7,7 @@
 #include "mcp/paths.h"
 #include "mcp/xalloc.h"
 #include "mcpctl.h"
+#include "help.h"
 
 void ctl_error(const char *fmt, ...)
 {
@@ -93,13 +94,15 @@ int ctl_dispatch(struct ctl *ctl, const char *noun, const struct verb *verbs,
 	char what[64];
 
 	snprintf(what, sizeof(what), "%s ", noun);
+	/* the noun's help comes from the command table (help-table.c) */
+	(void)usage;
 	if (argc < 1) {
-		fputs(usage, stderr);
+		help_print(stderr, noun, NULL);
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0 ||
 	    strcmp(argv[0], "help") == 0) {
-		fputs(usage, stdout);
+		help_print(stdout, noun, NULL);
 		return EXIT_OK;
 	}
 	for (const struct verb *v = verbs; v->name; v++) {

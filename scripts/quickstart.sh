@@ -32,4 +32,9 @@ printf '%s\n' \
 	$mcpd
 echo
 echo "catalog: $MCPD_DB"
-echo "Claude Desktop: see examples/claude_desktop_config.json"
+echo
+echo "For a host config (absolute paths; hosts may start mcpd from /):"
+printf '{"mcpServers": {"mcpd": {"command": "%s",\n                         "args": ["--db", "%s"]}}}\n' \
+	"$PWD/$mcpd" "$MCPD_DB"
+echo "To put mcpd, mcpctl, the man pages and shell completion on the system:"
+echo "  meson install -C build            (or: meson setup build --prefix ~/.local first)"

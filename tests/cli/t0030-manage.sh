@@ -63,7 +63,7 @@ expect_eq "columns removed" \
 expect_eq "search entry removed" \
 	"$(sqlite3 "$MCPD_DB" "SELECT count(*) FROM dataset_search WHERE rowid NOT IN (SELECT id FROM datasets)")" 0
 expect_status "rm again" 3 dataset rm beta
-expect_status "rm --force of a missing dataset" 0 dataset rm --force beta
+expect_status "rm --force of a missing dataset: still not found" 3 dataset rm --force beta
 
 expect_status "config list" 0 config list
 expect_in "lists max_rows" "$tmp/out" max_rows
