@@ -12,6 +12,10 @@ printf '#!/bin/sh\necho sk-test-0000000000000000\n' > "$tmp/bin/pass"
 chmod +x "$tmp/bin/pass"
 cp "$src/examples/survey.csv" "$tmp/work/survey.csv"
 gzip -c "$src/examples/survey.csv" > "$tmp/work/big.csv.gz"
+# a European export: two preamble lines, Windows-1252 text, gzip
+printf 'Export 2024\nSystem X\nkundennr;name;umsatz\n00123;M\374ller;1.234,50\n00456;G\366tz;99,00\n' |
+	gzip -c > "$tmp/work/export.csv.gz"
+cp "$src/tests/wstats/design-data/nhanes.csv" "$tmp/work/nhanes.csv"
 sqlite3 "$tmp/srv/sales.db" \
 	"CREATE TABLE orders (id INTEGER, amount REAL); INSERT INTO orders VALUES (1, 9.5), (2, 3)"
 
