@@ -4,7 +4,8 @@
 set -eu
 
 pkgs="build-essential meson ninja-build pkg-config sqlite3 libsqlite3-dev
-libcjson-dev libcurl4-openssl-dev libsodium-dev scdoc valgrind jq"
+libcjson-dev libcurl4-openssl-dev libsodium-dev scdoc valgrind jq
+libreadstat-dev readstat"
 # a real browser renders mcpctl's HTML report in tests/cli/t0150-report.sh
 # (that part is skipped without it); MCPD_NO_BROWSER=1 leaves it out
 [ -n "${MCPD_NO_BROWSER:-}" ] || pkgs="$pkgs chromium"
