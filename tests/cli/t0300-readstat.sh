@@ -115,6 +115,37 @@ expect_status "refresh a .sav dataset" 0 dataset refresh s
 expect_eq "labels survive a refresh" \
 	"$(q "SELECT count(*) FROM value_labels WHERE dataset_id = (SELECT id FROM datasets WHERE name = 's')")" 6
 
+# ---- label() in client SQL, through mcpd ---------------------------------
+# query SQL: the text mcpd answers to one query tool call
+query() {
+	jq -cn --arg sql "$1" '{jsonrpc: "2.0", id: 2, method: "tools/call",
+		params: {name: "query", arguments: {sql: $sql}}}' > "$tmp/req"
+	{
+		echo '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}'
+		cat "$tmp/req"
+	} | "$MCPD" --db "$MCPD_DB" 2>/dev/null |
+		jq -r 'select(.id == 2) | .result.content[0].text'
+}
+if [ -n "${MCPD:-}" ] && command -v jq >/dev/null 2>&1; then
+	query "SELECT race, label('s', 'race', race) AS r, count(*) AS n
+		FROM s GROUP BY race ORDER BY race" > "$tmp/q"
+	expect_in "label() names the codes" "$tmp/q" \
+		"| 2 | Non-Hispanic White | 3 |"
+	query "SELECT label('s', 'income', 97.0) AS a, label('s', 'race', 9) AS b,
+		label('d', 'income', NULL) AS c" > "$tmp/q"
+	expect_in "label(): a real code, an unlabelled value, NULL" "$tmp/q" \
+		"| Refused | 9 | NULL |"
+	query "SELECT * FROM value_labels" > "$tmp/q"
+	expect_in "the labels table stays hidden" "$tmp/q" \
+		"no such table: value_labels"
+	expect_status "disable a labelled dataset" 0 dataset disable s
+	query "SELECT label('s', 'race', 1) AS a" > "$tmp/q"
+	expect_in "label() does not read a disabled dataset" "$tmp/q" "| 1 |"
+	expect_status "enable it again" 0 dataset enable s
+else
+	ok "# SKIP label() needs mcpd and jq"
+fi
+
 # ---- broken files leave the catalog unchanged ---------------------------
 before=$(db_hash "$MCPD_DB")
 size=$(wc -c < "$data/survey.sav")
