@@ -7,6 +7,7 @@
 #include "mcp/render.h"
 #include "mcp/xalloc.h"
 #include "context.h"
+#include "context-labels.h"
 #include "mcp/banned.h"
 
 /* a text column as a new string, or NULL when NULL or empty */
@@ -369,6 +370,7 @@ cJSON *context_schema(struct db *db, const struct dataset_info *d)
 		}
 	}
 	sqlite3_finalize(st);
+	context_labels_add(db, d->id, cols);    /* survey files' labels */
 	if (meta) {
 		cJSON_DeleteItemFromObjectCaseSensitive(meta,
 							"column_descriptions");
@@ -529,6 +531,7 @@ char *context_render(const struct dataset_info *d, const cJSON *s)
 		}
 		buf_addstr(&b, " |\n");
 	}
+	context_labels_render(&b, cols);
 	cJSON_ArrayForEach(c, cols) {
 		const cJSON *top = cJSON_GetObjectItemCaseSensitive(
 			c, "top_values");

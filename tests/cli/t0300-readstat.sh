@@ -142,6 +142,34 @@ if [ -n "${MCPD:-}" ] && command -v jq >/dev/null 2>&1; then
 	query "SELECT label('s', 'race', 1) AS a" > "$tmp/q"
 	expect_in "label() does not read a disabled dataset" "$tmp/q" "| 1 |"
 	expect_status "enable it again" 0 dataset enable s
+	# describe_dataset: labels in front of the model
+	describe() {
+		jq -cn --arg n "$1" '{jsonrpc: "2.0", id: 2, method: "tools/call",
+			params: {name: "describe_dataset", arguments: {name: $n}}}' \
+			> "$tmp/req"
+		{
+			echo '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}'
+			cat "$tmp/req"
+		} | "$MCPD" --db "$MCPD_DB" 2>/dev/null |
+			jq -r 'select(.id == 2) | .result.content[0].text'
+	}
+	describe s > "$tmp/q"
+	expect_in "describe_dataset: value labels of a column" "$tmp/q" \
+		"- \`race\` (Race/ethnicity): 1 Mexican American · 2 Non-Hispanic White · 3 Non-Hispanic Black · 4 Other"
+	expect_in "describe_dataset: missing codes stored as NULL" "$tmp/q" \
+		"97 Refused · 98 Don't know: stored as NULL"
+	expect_in "describe_dataset: the variable label describes" "$tmp/q" \
+		"| Body mass index (kg/m²) |"
+	expect_status "a human description" 0 dataset set s --column bmi \
+		--description "BMI, measured"
+	describe s > "$tmp/q"
+	expect_in "a human description wins over the file's" "$tmp/q" \
+		"| BMI, measured |"
+	expect_status "import a long label set" 0 dataset add c \
+		--sav "$data/countries.sav"
+	describe c > "$tmp/q"
+	expect_in "a long label set is cut with a count" "$tmp/q" \
+		"12 Country 12 … (30 labels in all"
 else
 	ok "# SKIP label() needs mcpd and jq"
 fi

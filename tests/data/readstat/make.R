@@ -45,3 +45,9 @@ write_xpt(data.frame(id, race = as.numeric(race), bmi, born, seen),
 
 # a file with columns and no rows
 write_sav(data.frame(id = integer(0), town = character(0)), "empty.sav")
+
+# a long label set, which describe_dataset cuts with a count
+codes <- setNames(1:30, sprintf("Country %02d", 1:30))
+write_sav(data.frame(country = labelled(c(1, 5, 30), labels = codes,
+					label = "Country of birth")),
+	  "countries.sav")
