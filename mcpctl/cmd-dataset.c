@@ -36,6 +36,7 @@ static const char usage[] =
 	"       mcpctl dataset set NAME [--title T] [--description D]\n"
 	"                          [--weight COL] [--tags a,b]\n"
 	"       mcpctl dataset set NAME --column COL --description TEXT\n"
+	"       mcpctl dataset labels NAME --codebook FILE.csv | --export\n"
 	"\n"
 	"Every command takes --db PATH, --json and --quiet.\n";
 
@@ -1012,6 +1013,7 @@ static const struct verb verbs[] = {
 	{ "add", dataset_add },
 	{ "disable", dataset_disable },
 	{ "enable", dataset_enable },
+	{ "labels", ctl_dataset_labels },
 	{ "list", dataset_list },
 	{ "refresh", dataset_refresh },
 	{ "rm", dataset_rm },

@@ -174,6 +174,32 @@ else
 	ok "# SKIP label() needs mcpd and jq"
 fi
 
+# ---- codebooks ---------------------------------------------------------
+expect_status "export a survey file's labels" 0 dataset labels s --export
+expect_in "export: a variable label" "$tmp/out" "race,,Race/ethnicity"
+expect_in "export: a value label" "$tmp/out" "race,2,Non-Hispanic White"
+printf 'id,name\n1,a\n2,b\n' > "$tmp/p.csv"
+expect_status "a CSV dataset" 0 dataset add p --csv "$tmp/p.csv"
+cat > "$tmp/codebook.csv" <<'CSV'
+column,value,label
+id,,"The id, really"
+id,1,One
+id,2.5,Two and a half
+name,a,"Say ""A"""
+CSV
+expect_status "import a codebook" 0 dataset labels p --codebook "$tmp/codebook.csv"
+expect_status "export it again" 0 dataset labels p --export
+check "the codebook round trip is exact" cmp -s "$tmp/out" "$tmp/codebook.csv"
+expect_eq "codebook labels are typed" \
+	"$(q "SELECT group_concat(typeof(value), ' ') FROM (SELECT value FROM value_labels WHERE dataset_id = (SELECT id FROM datasets WHERE name = 'p') ORDER BY value)")" \
+	"integer real text"
+before=$(db_hash "$MCPD_DB")
+printf 'column,value,label\nid,1,Uno\nnope,1,x\n' > "$tmp/bad-codebook.csv"
+expect_status "a codebook naming a missing column" 1 dataset labels p \
+	--codebook "$tmp/bad-codebook.csv"
+expect_in "says where" "$tmp/err" "bad-codebook.csv:3: the dataset has no column 'nope'"
+expect_eq "a bad codebook changes nothing" "$(db_hash "$MCPD_DB")" "$before"
+
 # ---- broken files leave the catalog unchanged ---------------------------
 before=$(db_hash "$MCPD_DB")
 size=$(wc -c < "$data/survey.sav")
