@@ -7,6 +7,7 @@
 #include "mcp/xalloc.h"
 
 #include "mcp/render.h"
+#include "context.h"
 #include "context-labels.h"
 #include "mcp/banned.h"
 
@@ -169,7 +170,8 @@ static int add_pairs(struct buf *b, const cJSON *arr, bool missing)
 	return shown;
 }
 
-void context_labels_render(struct buf *b, const cJSON *cols)
+void context_labels_render(struct buf *b, const char *dataset,
+			   const cJSON *cols)
 {
 	const cJSON *c;
 	bool any = false;
@@ -209,9 +211,12 @@ void context_labels_render(struct buf *b, const cJSON *cols)
 		buf_addstr(b, ": ");
 		shown = add_pairs(b, arr, false);
 		if (total - n_missing > shown) {
-			buf_addf(b, " … (%d labels in all; read "
-				 "label(dataset, column, value) in SQL)",
-				 total - n_missing);
+			buf_addf(b, " … (%d labels in all: resource "
+				 "mcpd://datasets/%s/labels/%s)",
+				 total - n_missing, dataset,
+				 cJSON_GetStringValue(
+					 cJSON_GetObjectItemCaseSensitive(
+						 c, "name")));
 		}
 		if (n_missing || cJSON_IsString(mc)) {
 			buf_addstr(b, shown ? "; " : "");
@@ -222,4 +227,65 @@ void context_labels_render(struct buf *b, const cJSON *cols)
 		}
 		buf_addch(b, '\n');
 	}
+}
+
+#define LABELS_PREFIX "mcpd://datasets/"
+
+char *context_labels_resource(struct db *db, const char *uri)
+{
+	const char *name, *mid, *column;
+	struct dataset_info d;
+	sqlite3_stmt *st = NULL;
+	struct buf b = BUF_INIT;
+	char *n;
+	int count = 0;
+
+	if (strncmp(uri, LABELS_PREFIX, strlen(LABELS_PREFIX)) != 0) {
+		return NULL;
+	}
+	name = uri + strlen(LABELS_PREFIX);
+	mid = strstr(name, "/labels/");
+	if (!mid || !mid[8]) {
+		return NULL;
+	}
+	column = mid + 8;
+	n = xstrndup(name, (size_t)(mid - name));
+	/* only enabled datasets are found, as everywhere */
+	if (context_find(db, n, &d) < 0) {
+		free(n);
+		return NULL;
+	}
+	free(n);
+	if (sqlite3_prepare_v2(db->sql,
+			"SELECT value, label, is_missing FROM value_labels "
+			"WHERE dataset_id = ?1 AND column_name = ?2 "
+			"ORDER BY value", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, d.id);
+		sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			if (count++ == 0) {
+				buf_addstr(&b, "# Value labels of ");
+				render_md_code(&b, d.name);
+				buf_addstr(&b, ".");
+				render_md_code(&b, column);
+				buf_addstr(&b, "\n\n| value | label | stored as "
+					   "NULL |\n|---|---|---|\n");
+			}
+			buf_addstr(&b, "| ");
+			render_md_cell(&b, (const char *)
+				       sqlite3_column_text(st, 0));
+			buf_addstr(&b, " | ");
+			render_md_cell(&b, (const char *)
+				       sqlite3_column_text(st, 1));
+			buf_addstr(&b, sqlite3_column_int(st, 2) ? " | yes |\n"
+								 : " | no |\n");
+		}
+	}
+	sqlite3_finalize(st);
+	dataset_info_finish(&d);
+	if (count == 0) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
 }

@@ -27,6 +27,14 @@
 void context_labels_add(struct db *db, int64_t dataset_id, cJSON *cols);
 
 /* the "## Value labels" section of the markdown, when there are any */
-void context_labels_render(struct buf *b, const cJSON *cols);
+void context_labels_render(struct buf *b, const char *dataset,
+			   const cJSON *cols);
+
+/*
+ * The resource mcpd://datasets/NAME/labels/COLUMN: every value label of
+ * one column as markdown; NULL when the URI is not one, or names no
+ * enabled dataset or no labelled column.
+ */
+char *context_labels_resource(struct db *db, const char *uri);
 
 #endif

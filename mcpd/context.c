@@ -531,7 +531,7 @@ char *context_render(const struct dataset_info *d, const cJSON *s)
 		}
 		buf_addstr(&b, " |\n");
 	}
-	context_labels_render(&b, cols);
+	context_labels_render(&b, d->name, cols);
 	cJSON_ArrayForEach(c, cols) {
 		const cJSON *top = cJSON_GetObjectItemCaseSensitive(
 			c, "top_values");

@@ -169,7 +169,25 @@ if [ -n "${MCPD:-}" ] && command -v jq >/dev/null 2>&1; then
 		--sav "$data/countries.sav"
 	describe c > "$tmp/q"
 	expect_in "a long label set is cut with a count" "$tmp/q" \
-		"12 Country 12 … (30 labels in all"
+		"12 Country 12 … (30 labels in all: resource mcpd://datasets/c/labels/country)"
+	read_resource() {
+		{
+			echo '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}'
+			jq -cn --arg u "$1" '{jsonrpc: "2.0", id: 2,
+				method: "resources/read", params: {uri: $u}}'
+		} | "$MCPD" --db "$MCPD_DB" 2>/dev/null |
+			jq -r 'select(.id == 2) |
+				(.result.contents[0].text // .error.message)'
+	}
+	read_resource mcpd://datasets/c/labels/country > "$tmp/q"
+	expect_in "the labels resource has the whole set" "$tmp/q" \
+		"| 30 | Country 30 | no |"
+	read_resource mcpd://datasets/s/labels/income > "$tmp/q"
+	expect_in "the labels resource marks missing codes" "$tmp/q" \
+		"| 97 | Refused | yes |"
+	read_resource mcpd://datasets/s/labels/town > "$tmp/q"
+	expect_in "a column without labels: not found" "$tmp/q" \
+		"Resource not found"
 else
 	ok "# SKIP label() needs mcpd and jq"
 fi
