@@ -110,6 +110,14 @@ expect_eq "xpt: dates are ISO 8601 text" \
 	"$(q "SELECT born || ' ' || seen FROM data_x WHERE id = 1")" \
 	"1950-03-01 2020-01-02T03:04:05"
 
+# ---- SAS data set ---------------------------------------------------------
+expect_status "--file picks SAS from the bytes" 0 dataset add b \
+	--file "$data/survey.sas7bdat"
+expect_in "--file says SAS" "$tmp/err" "as SAS .sas7bdat"
+compare sas7bdat b \
+	"date((CAST(born AS REAL) - 3653) * 86400, 'unixepoch')" \
+	"NULL" "NULL" "id race bmi born town"
+
 # ---- refresh re-reads the file ------------------------------------------
 expect_status "refresh a .sav dataset" 0 dataset refresh s
 expect_eq "labels survive a refresh" \

@@ -51,3 +51,7 @@ codes <- setNames(1:30, sprintf("Country %02d", 1:30))
 write_sav(data.frame(country = labelled(c(1, 5, 30), labels = codes,
 					label = "Country of birth")),
 	  "countries.sav")
+
+# SAS data set (haven's write_sas is deprecated but still writes one)
+write_sas(data.frame(id, race = as.numeric(race), bmi, born, town),
+	  "survey.sas7bdat")
