@@ -68,6 +68,7 @@ struct rs_ctx {
 	struct rs_label *labels;
 	size_t n_labels;
 	char buf[64];
+	bool bad_text;          /* a value is not UTF-8 */
 };
 
 static const struct {
@@ -256,6 +257,43 @@ static const char *number_text(double d, char *buf, size_t size)
 	return buf;
 }
 
+/*
+ * ReadStat converts text to UTF-8 from the encoding the file declares; a
+ * file that declares the wrong one still yields bytes that are not UTF-8,
+ * which the catalog must not hold.
+ */
+static bool utf8_ok(const unsigned char *s)
+{
+	while (*s) {
+		unsigned c = *s++;
+		int more;
+		unsigned min, cp;
+
+		if (c < 0x80) {
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			more = 1, min = 0x80, cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			more = 2, min = 0x800, cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			more = 3, min = 0x10000, cp = c & 0x07;
+		} else {
+			return false;
+		}
+		while (more--) {
+			if ((*s & 0xc0) != 0x80) {
+				return false;
+			}
+			cp = cp << 6 | (*s++ & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff)) {
+			return false;
+		}
+	}
+	return true;
+}
+
 /* ---- handlers ------------------------------------------------------- */
 
 static int on_metadata(readstat_metadata_t *md, void *arg)
@@ -341,7 +379,8 @@ static int on_variable(int index, readstat_variable_t *v,
 	if (x->fmt == 0) {
 		spss_dates(r);
 	}
-	r->label = label && *label ? xstrdup(label) : NULL;
+	r->label = label && *label && utf8_ok((const unsigned char *)label)
+		   ? xstrdup(label) : NULL;
 	r->label_set = val_labels && *val_labels ? xstrdup(val_labels) : NULL;
 	r->missing = missing_text(v, r);
 	x->n++;
@@ -362,7 +401,9 @@ static int on_value_label(const char *set, readstat_value_t value,
 	l = &x->labels[x->n_labels++];
 	memset(l, 0, sizeof(*l));
 	l->set = xstrdup(set);
-	l->label = xstrdup(label ? label : "");
+	/* an unreadable label is left out rather than failing the import */
+	l->label = xstrdup(label && utf8_ok((const unsigned char *)label)
+			   ? label : "?");
 	if (readstat_value_type_class(value) == READSTAT_TYPE_CLASS_STRING) {
 		const char *s = readstat_string_value(value);
 
@@ -402,6 +443,8 @@ static void scan_value(struct rs_ctx *x, size_t i, readstat_value_t value,
 		s = readstat_string_value(value);
 		if (!s || !*s) {
 			colstats_add_null(&c->stats);
+		} else if (!utf8_ok((const unsigned char *)s)) {
+			x->bad_text = true;
 		} else {
 			colstats_add(&c->stats, s, strlen(s));
 		}
@@ -483,6 +526,11 @@ static int on_value(int obs, readstat_variable_t *v, readstat_value_t value,
 	missing = readstat_value_is_missing(value, v);
 	if (!x->load) {
 		scan_value(x, i, value, missing);
+		if (x->bad_text) {
+			fail_at(x, obs, i, "text that is not valid UTF-8 (does "
+				"the file declare the right encoding?)");
+			return READSTAT_HANDLER_ABORT;
+		}
 	} else if (bind_value(x, i, value, missing) != SQLITE_OK) {
 		fail_at(x, obs, i, sqlite3_errmsg(x->db->sql));
 		return READSTAT_HANDLER_ABORT;
@@ -536,6 +584,16 @@ static int run_pass(struct rs_ctx *x, int fmt)
 	e = formats[fmt].parse(p, x->path, x);
 	readstat_parser_free(p);
 	if (x->err) {
+		return -EINVAL;
+	}
+	if (e == READSTAT_ERROR_CONVERT ||
+	    e == READSTAT_ERROR_CONVERT_BAD_STRING ||
+	    e == READSTAT_ERROR_CONVERT_SHORT_STRING ||
+	    e == READSTAT_ERROR_CONVERT_LONG_STRING) {
+		x->err = xasprintf("%s: row %lld: text that is not valid in "
+				   "the encoding the file declares: %s",
+				   x->path, (long long)x->rows + 1,
+				   readstat_error_message(e));
 		return -EINVAL;
 	}
 	if (e != READSTAT_OK) {
@@ -717,9 +775,9 @@ int import_readstat(struct db *db, const struct import_options *opt,
 	}
 	abs_path = realpath(opt->path, NULL);
 	if (!abs_path) {
-		*ret_err = xasprintf("cannot open '%s': %s", opt->path,
-				     strerror(errno));
 		r = -errno;
+		*ret_err = xasprintf("cannot open '%s': %s", opt->path,
+				     strerror(-r));
 		goto out;
 	}
 	sniffed = import_readstat_sniff(opt->path);

@@ -247,6 +247,11 @@ bad "a .dta given as --sav" \
 	dataset add t --sav "$data/survey.dta"
 bad "a CSV given as --file" "not an SPSS, Stata or SAS file" \
 	dataset add t --file "$tmp/plain.csv"
+# the file says UTF-8 but holds a Latin-1 byte: same length, bad text
+LC_ALL=C sed 's/Z\xc3\xbcrich/Z\xfc rich/' "$data/survey.sav" > "$tmp/latin1.sav"
+bad "text that is not UTF-8" \
+	"row 1: text that is not valid in the encoding the file declares" \
+	dataset add t --sav "$tmp/latin1.sav"
 bad "zero rows" "the file has no rows" dataset add t --sav "$data/empty.sav"
 bad "replacing with a broken file" "truncated or damaged" \
 	dataset add s --replace --sav "$tmp/cut.sav"
