@@ -23,6 +23,7 @@
 #include "mcp/ident.h"
 #include "mcp/xalloc.h"
 #include "tool.h"
+#include "weighted-labels.h"
 
 #define MAX_BY 8
 #define MAX_Q 20
@@ -692,8 +693,13 @@ static void run_weighted_stats(struct tool_call *call)
 	struct buf text = BUF_INIT;
 	char *err = NULL;
 	char *sql = NULL;
+	bool labels;
 
 	query_result_init(&qr);
+	if (weighted_labels_arg(call->args, &labels) < 0) {
+		tool_error(call, "argument 'labels' must be true or false");
+		goto out;
+	}
 	if (!parse_args(call, &r)) {
 		goto out;
 	}
@@ -712,6 +718,16 @@ static void run_weighted_stats(struct tool_call *call)
 		goto out;
 	}
 	sql = stats_sql(&r);
+	/* survey labels beside the codes (weighted-labels.c) */
+	if (labels) {
+		const char *cols[MAX_BY + 1];
+
+		memcpy(cols, r.by, r.nby * sizeof(*cols));
+		cols[r.nby] = r.stat == STAT_PERCENT ? r.measure : NULL;
+		sql = weighted_labels_wrap(call->catalog, r.ds->id, r.ds->name,
+			cols, r.nby + 1, r.nby + (r.stat == STAT_PERCENT ||
+						  r.stat == STAT_QUANTILE), sql);
+	}
 	query_run(conn, sql, call->limits, QUERY_FORMAT_MARKDOWN,
 		  call->cancel, &qr);
 	free(call->log_sql);
@@ -789,7 +805,10 @@ const struct tool_def tool_weighted_stats = {
 		"probabilities for quantile; default 0.5.\"},"
 		"\"unweighted\":{\"type\":\"boolean\",\"description\":"
 		"\"true gives the plain (unweighted) estimate for "
-		"comparison.\"}"
+		"comparison.\"},"
+		"\"labels\":{\"type\":\"boolean\",\"description\":"
+		"\"Survey files: a label column beside each labelled group "
+		"or category code; default true.\"}"
 		"},\"required\":[\"dataset\"],\"additionalProperties\":false}",
 	.output_schema =
 		"{\"type\":\"object\",\"properties\":{"

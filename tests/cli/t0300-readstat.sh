@@ -196,6 +196,32 @@ if [ -n "${MCPD:-}" ] && command -v jq >/dev/null 2>&1; then
 	read_resource mcpd://datasets/s/labels/town > "$tmp/q"
 	expect_in "a column without labels: not found" "$tmp/q" \
 		"Resource not found"
+	# weighted_stats: labels beside the group codes (the weight is id,
+	# so race 1 is (21.5 * 1 + 19.5 * 6) / 7)
+	tool() {
+		jq -cn --arg n "$1" --argjson a "$2" '{jsonrpc: "2.0", id: 2,
+			method: "tools/call", params: {name: $n, arguments: $a}}' \
+			> "$tmp/req"
+		{
+			echo '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}'
+			cat "$tmp/req"
+		} | "$MCPD" --db "$MCPD_DB" 2>/dev/null |
+			jq -r 'select(.id == 2) | .result.content[0].text'
+	}
+	tool weighted_stats '{"dataset": "s", "stat": "mean", "measure": "bmi",
+		"by": ["race"], "weight": "id"}' > "$tmp/q"
+	expect_in "weighted_stats: a label column" "$tmp/q" \
+		"| race | estimate | n | weight_sum | race label |"
+	expect_in "weighted_stats: groups carry their labels" "$tmp/q" \
+		"| 1 | 19.785714285714285 | 2 | 7 | Mexican American |"
+	tool weighted_stats '{"dataset": "s", "stat": "percent", "measure": "race",
+		"unweighted": true}' > "$tmp/q"
+	expect_in "weighted_stats: percent categories carry labels" "$tmp/q" \
+		"| 2 | 37.5 | 3 | 3 | Non-Hispanic White |"
+	tool weighted_stats '{"dataset": "s", "stat": "count", "by": ["race"],
+		"unweighted": true, "labels": false}' > "$tmp/q"
+	expect_in "weighted_stats: labels false leaves them out" "$tmp/q" \
+		"| race | estimate | n | weight_sum |"
 else
 	ok "# SKIP label() needs mcpd and jq"
 fi
