@@ -7,7 +7,7 @@
 #   tests/bench/readstat-bench.sh [BUILD_DIR] [ROWS]
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$src/build}
+build=$(cd "${1:-$src/build}" && pwd)
 rows=${2:-1000000}
 mcpctl=$build/mcpctl/mcpctl
 for t in Rscript readstat; do
