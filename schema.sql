@@ -270,3 +270,33 @@ ALTER TABLE dataset_columns ADD COLUMN original_format TEXT; -- as the file wrot
 ALTER TABLE dataset_columns ADD COLUMN unit TEXT;            -- currency USD; percent, stored as 0-100
 ALTER TABLE dataset_columns ADD COLUMN null_tokens TEXT;     -- JSON {"NA": 12}: markers stored as NULL
 ALTER TABLE dataset_columns ADD COLUMN type_warning TEXT;    -- e.g. why a numeric-looking column stayed TEXT
+
+-- migration 8
+-- Survey files (SPSS .sav, Stata .dta, SAS .xpt and .sas7bdat, read with
+-- ReadStat) keep their labels.  A column's variable label is its
+-- file_description: a human's description wins over it, and it wins over
+-- an LLM's.  missing_codes lists the user-defined missing codes the import
+-- stored as NULL ("97, 98-99").  value_labels holds each column's value
+-- labels; is_missing marks codes stored as NULL (SPSS user-missing, Stata
+-- .a-.z), so the model is told what the NULLs were.  Client SQL never
+-- reads this table: label() in common/qpool.c does, for enabled datasets.
+ALTER TABLE dataset_columns ADD COLUMN file_description TEXT;
+ALTER TABLE dataset_columns ADD COLUMN missing_codes TEXT;
+CREATE TABLE value_labels (
+	dataset_id  INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+	column_name TEXT NOT NULL,
+	value       NOT NULL,                  -- INTEGER, REAL or TEXT
+	label       TEXT NOT NULL,
+	is_missing  INTEGER NOT NULL DEFAULT 0 CHECK (is_missing IN (0, 1)),
+	PRIMARY KEY (dataset_id, column_name, value)
+);
+-- The new source kinds.  SQLite cannot alter a CHECK constraint, and
+-- copying datasets would cascade into every table that references it;
+-- rewriting the constraint's text is the documented way for a change
+-- that leaves the stored rows valid (sqlite.org/lang_altertable.html).
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema SET sql = replace(sql,
+		'CHECK (source_kind IN (''csv'', ''sqlite'', ''url''))',
+		'CHECK (source_kind IN (''csv'', ''sqlite'', ''url'', ''sav'', ''dta'', ''xpt'', ''sas7bdat''))')
+	WHERE type = 'table' AND name = 'datasets';
+PRAGMA writable_schema = RESET;

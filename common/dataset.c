@@ -207,7 +207,12 @@ int dataset_search_reindex(struct db *db, int64_t id)
 		"SELECT d.id, d.name, d.title, "
 		"  ifnull(d.description, '') || ' ' || replace(d.tags, ',', ' '), "
 		"  (SELECT group_concat(c.name || ' ' || ifnull(c.description, "
-		"     '') || ' ' || ifnull(c.llm_description, ''), ' ') "
+		"     '') || ' ' || ifnull(c.llm_description, '') || ' ' || "
+		/* survey files: variable and value labels are searchable */
+		"     ifnull(c.file_description, '') || ' ' || ifnull((SELECT "
+		"     group_concat(v.label, ' ') FROM value_labels v WHERE "
+		"     v.dataset_id = c.dataset_id AND v.column_name = c.name), "
+		"     ''), ' ') "
 		"   FROM dataset_columns c WHERE c.dataset_id = d.id), "
 		"  (SELECT group_concat(ifnull(m.summary, '') || ' ' || "
 		"     ifnull(m.example_questions, '') || ' ' || "

@@ -83,6 +83,8 @@ static const char *const allowed_functions[] = {
 	"->", "->>",
 	/* weighted statistics (wstats.h) */
 	"wsum", "wmean", "wquantile", "median", "stddev",
+	/* value labels of survey files (qlabel.c) */
+	"label",
 };
 
 /* table-valued functions that only compute from their arguments */

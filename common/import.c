@@ -191,6 +191,10 @@ int import_dataset_row(struct db *db, const struct import_options *opt,
 	*ret_replaced = old != NULL;
 	r = exec_bound(db, "DELETE FROM dataset_columns WHERE dataset_id = ?",
 		       ret_err, "i", *ret_id);
+	if (r == 0) {
+		r = exec_bound(db, "DELETE FROM value_labels "
+			       "WHERE dataset_id = ?", ret_err, "i", *ret_id);
+	}
 out:
 	sqlite3_finalize(st);
 	dataset_info_destroy(old);
@@ -465,6 +469,8 @@ int import_refresh(struct db *db, const char *name, bool progress,
 	if (strcmp(d->source_kind, "sqlite") == 0) {
 		opt.table = d->source_table;
 		r = import_sqlite(db, &opt, ret, ret_err);
+	} else if (import_readstat_describe(d->source_kind)) {
+		r = import_readstat(db, &opt, d->source_kind, ret, ret_err);
 	} else if (strcmp(d->source_kind, "csv") == 0 &&
 		   strcmp(d->source_path, "-") != 0) {
 		parse_import_options(d->import_options, &opt, &saved);

@@ -526,6 +526,7 @@ static void qconn_close(struct qconn *c)
 		return;
 	}
 	sqlite3_finalize(c->gen_stmt);
+	sqlite3_finalize(c->label_stmt);
 	sqlite3_close_v2(c->db);
 	guard_destroy(c->guard);
 	sql_hint_clear(&c->hint);
@@ -589,7 +590,10 @@ static int qconn_open(const char *path, struct qconn **ret, char **ret_err)
 		r = db_errno(rc);
 		goto fail;
 	}
-	rc = guard_register_functions(c->guard, c->db);
+	rc = qlabel_register(c);
+	if (rc == 0) {
+		rc = guard_register_functions(c->guard, c->db);
+	}
 	if (rc < 0) {
 		*ret_err = xasprintf("cannot register functions on '%s'",
 				     path);

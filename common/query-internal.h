@@ -22,6 +22,7 @@ struct qconn {
 	sqlite3 *db;
 	struct guard *guard;
 	sqlite3_stmt *gen_stmt;     /* prepared trusted, before the guard */
+	sqlite3_stmt *label_stmt;   /* label(): likewise (qlabel.c) */
 	int64_t generation;
 	struct sql_hint hint;       /* datasets and their columns */
 	struct name_set hidden;     /* tables client SQL may not see */
@@ -36,6 +37,9 @@ struct qconn {
 
 	struct qconn *next_free;
 };
+
+/* label('dataset', 'column', value); before guard_install() */
+int qlabel_register(struct qconn *c);
 
 /* stop statements on `c` after `ms` milliseconds (0 or less: no limit) */
 void qconn_set_deadline(struct qconn *c, int64_t ms);

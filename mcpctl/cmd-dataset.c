@@ -31,6 +31,9 @@ static const char usage[] =
 	"                          [CSV OPTIONS, below]\n"
 	"       mcpctl dataset add NAME --sqlite FILE --table T [...]\n"
 	"       mcpctl dataset add NAME --url URL [--key PROVIDER] [...]\n"
+	"       mcpctl dataset add NAME --sav|--dta|--xpt|--sas7bdat FILE [...]\n"
+	"       mcpctl dataset add NAME --file FILE [...]  (format from its "
+	"bytes)\n"
 	"       mcpctl dataset list\n"
 	"       mcpctl dataset show NAME\n"
 	"       mcpctl dataset rm [--force] NAME...\n"
@@ -41,6 +44,7 @@ static const char usage[] =
 	"                          [--weight COL] [--tags a,b]\n"
 	"                          [design options]\n"
 	"       mcpctl dataset set NAME --column COL --description TEXT\n"
+	"       mcpctl dataset labels NAME --codebook FILE.csv | --export\n"
 	"\n"
 	"Design options (add and set): --strata COL --cluster COL\n"
 	"  [--cluster2 COL] [--fpc COL] [--fpc2 COL] [--nest|--no-nest]\n"
@@ -69,6 +73,12 @@ enum {
 	OPT_FORCE,
 	OPT_URL,
 	OPT_KEY,
+	/* survey files (import-readstat.c) */
+	OPT_SAV,
+	OPT_DTA,
+	OPT_XPT,
+	OPT_SAS7BDAT,
+	OPT_FILE,
 };
 
 /* ---- CSV dialect, encoding and typing options of dataset add ------- */
@@ -264,6 +274,9 @@ struct dataset_args {
 	const char *url;        /* --url: download, then as --csv */
 	const char *key;        /* --key PROVIDER: its key as a bearer token */
 	struct design_args design;
+	const char *survey;     /* --sav/--dta/--xpt/--sas7bdat/--file FILE */
+	const char *survey_format;      /* "sav" ..., NULL for --file */
+	int n_survey;
 };
 
 static void dataset_args_finish(struct dataset_args *a)
@@ -327,6 +340,11 @@ static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
 		{ "key", required_argument, NULL, OPT_KEY },
 		DESIGN_LONG_OPTIONS,
 		CSV_LONG_OPTIONS,
+		{ "sav", required_argument, NULL, OPT_SAV },
+		{ "dta", required_argument, NULL, OPT_DTA },
+		{ "xpt", required_argument, NULL, OPT_XPT },
+		{ "sas7bdat", required_argument, NULL, OPT_SAS7BDAT },
+		{ "file", required_argument, NULL, OPT_FILE },
 		{ NULL, 0, NULL, 0 },
 	};
 	char what[64];
@@ -412,6 +430,18 @@ static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
 			break;
 		case OPT_FORCE:
 			a->force = true;
+			break;
+		case OPT_SAV:
+		case OPT_DTA:
+		case OPT_XPT:
+		case OPT_SAS7BDAT:
+		case OPT_FILE:
+			a->survey = optarg;
+			a->survey_format = c == OPT_SAV ? "sav"
+				: c == OPT_DTA ? "dta"
+				: c == OPT_XPT ? "xpt"
+				: c == OPT_SAS7BDAT ? "sas7bdat" : NULL;
+			a->n_survey++;
 			break;
 		default:
 			if (c >= OPT_QUOTE && c <= OPT_TYPE) {
@@ -558,12 +588,30 @@ static int import_exit(int r)
 	return r == -EEXIST ? EXIT_EXISTS : EXIT_FAIL;
 }
 
+/* --file says which format its first bytes showed */
+static int add_survey(struct ctl *ctl, struct db *db,
+		      const struct import_options *opt, const char *format,
+		      struct import_report *rep, char **ret_err)
+{
+	if (!format) {
+		const char *sniffed = import_readstat_sniff(opt->path);
+
+		if (sniffed && !ctl->quiet && !ctl->json) {
+			fprintf(stderr, "mcpctl: reading '%s' as %s (from its "
+				"first bytes)\n", opt->path,
+				import_readstat_describe(sniffed));
+		}
+	}
+	return import_readstat(db, opt, format, rep, ret_err);
+}
+
 static int dataset_add(struct ctl *ctl, int argc, char **argv)
 {
 	static const int allowed[] = {
 		OPT_CSV, OPT_SQLITE, OPT_TABLE, OPT_TITLE, OPT_DESCRIPTION,
 		OPT_WEIGHT, OPT_TAGS, OPT_NULL_VALUE, OPT_DELIMITER,
-		OPT_REPLACE, OPT_URL, OPT_KEY, DESIGN_OPTS, CSV_ALLOWED, 0,
+		OPT_REPLACE, OPT_URL, OPT_KEY, DESIGN_OPTS, CSV_ALLOWED,
+		OPT_SAV, OPT_DTA, OPT_XPT, OPT_SAS7BDAT, OPT_FILE, 0,
 	};
 	struct dataset_args a = { 0 };
 	struct import_options opt = { 0 };
@@ -581,10 +629,17 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 	if (code) {
 		goto out;
 	}
-	if (!!a.csv + !!a.sqlite + !!a.url != 1) {
+	if (!!a.csv + !!a.sqlite + !!a.url + a.n_survey != 1) {
 		code = ctl_usage_error("dataset add ",
 				       "give exactly one of --csv FILE, "
-				       "--sqlite FILE and --url URL");
+				       "--sqlite FILE, --url URL, --sav, --dta, "
+				       "--xpt, --sas7bdat and --file FILE");
+		goto out;
+	}
+	if (a.survey && (a.n_nulls || a.delimiter)) {
+		code = ctl_usage_error("dataset add ",
+				       "--null-value and --delimiter go with "
+				       "--csv only");
 		goto out;
 	}
 	if (a.key && !a.url) {
@@ -628,7 +683,7 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 		opt.source_url = a.url;
 	}
 	opt.name = a.name;
-	opt.path = a.csv ? a.csv : a.sqlite;
+	opt.path = a.csv ? a.csv : a.sqlite ? a.sqlite : a.survey;
 	opt.table = a.table;
 	opt.delimiter = a.delimiter;
 	opt.null_values = a.nulls;
@@ -646,14 +701,19 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 		code = EXIT_FAIL;
 		goto out;
 	}
-	r = a.csv ? import_csv(db, &opt, &rep, &err)
-		  : import_sqlite(db, &opt, &rep, &err);
+	if (a.survey) {
+		r = add_survey(ctl, db, &opt, a.survey_format, &rep, &err);
+	} else {
+		r = a.csv ? import_csv(db, &opt, &rep, &err)
+			  : import_sqlite(db, &opt, &rep, &err);
+	}
 	if (r < 0) {
 		ctl_error("%s", err ? err : strerror(-r));
 		code = import_exit(r);
 		goto out;
 	}
-	print_import_report(ctl, a.name, a.csv ? "imported" : "registered",
+	print_import_report(ctl, a.name, a.csv || a.survey ? "imported"
+							   : "registered",
 			    &rep);
 	code = design_apply(ctl, db, a.name, &a.design);
 out:
@@ -1313,6 +1373,7 @@ static const struct verb verbs[] = {
 	{ "disable", dataset_disable },
 	{ "enable", dataset_enable },
 	{ "export", ctl_dataset_export },
+	{ "labels", ctl_dataset_labels },
 	{ "list", dataset_list },
 	{ "refresh", dataset_refresh },
 	{ "rename", ctl_dataset_rename },

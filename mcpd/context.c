@@ -10,6 +10,7 @@
 #include "mcp/xalloc.h"
 #include "context.h"
 #include "describe_budget.h"
+#include "context-labels.h"
 #include "mcp/banned.h"
 
 /* a text column as a new string, or NULL when NULL or empty */
@@ -429,6 +430,7 @@ cJSON *context_schema(struct db *db, const struct dataset_info *d)
 	}
 	sqlite3_finalize(st);
 	add_import_typing(db, d->id, cols);
+	context_labels_add(db, d->id, cols);    /* survey files' labels */
 	if (meta) {
 		cJSON_DeleteItemFromObjectCaseSensitive(meta,
 							"column_descriptions");
@@ -603,6 +605,7 @@ char *context_render_opts(const struct dataset_info *d, const cJSON *s,
 	}
 	/* what follows the columns counts against the budget too */
 	render_import_notes(&tail, cols);
+	context_labels_render(&tail, d->name, cols);
 	if (cJSON_IsObject(meta)) {
 		add_list(&tail, "Example questions",
 			 cJSON_GetObjectItemCaseSensitive(meta,

@@ -5,7 +5,8 @@ set -eu
 
 pkgs="build-essential meson ninja-build pkg-config sqlite3 libsqlite3-dev
 libcjson-dev libcurl4-openssl-dev libsodium-dev scdoc valgrind jq
-clang libclang-rt-14-dev zlib1g-dev liblzma-dev libzstd-dev"
+clang libclang-rt-14-dev zlib1g-dev liblzma-dev libzstd-dev
+libreadstat-dev readstat"
 # a real browser renders mcpctl's HTML report in tests/cli/t0150-report.sh
 # (that part is skipped without it); MCPD_NO_BROWSER=1 leaves it out
 [ -n "${MCPD_NO_BROWSER:-}" ] || pkgs="$pkgs chromium"

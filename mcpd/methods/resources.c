@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../context.h"
+#include "../context-labels.h"
 #include "mcp/ident.h"
 #include "mcp/xalloc.h"
 #include "methods.h"
@@ -181,6 +182,24 @@ void method_resources_read(struct request *req)
 	bool schema = false;
 
 	if (!uri) {
+		return;
+	}
+	/* a survey column's value labels, in full (context-labels.c) */
+	if (strstr(uri, "/labels/")) {
+		text = context_labels_resource(db, uri);
+		if (!text) {
+			not_found(req, uri);
+			return;
+		}
+		result = result_new(req);
+		contents = cJSON_AddArrayToObject(result, "contents");
+		c = cJSON_CreateObject();
+		cJSON_AddStringToObject(c, "uri", uri);
+		cJSON_AddStringToObject(c, "mimeType", "text/markdown");
+		cJSON_AddStringToObject(c, "text", text);
+		cJSON_AddItemToArray(contents, c);
+		free(text);
+		reply_result(req, result);
 		return;
 	}
 	name = resource_uri_dataset(uri, &schema);

@@ -28,6 +28,7 @@
 #include "mcp/xalloc.h"
 #include "tool.h"
 #include "weighted-se.h"
+#include "weighted-labels.h"
 
 #define MAX_BY 8
 #define MAX_Q 20
@@ -912,6 +913,7 @@ static void run_weighted_stats(struct tool_call *call)
 {
 	struct wk_answer kernel = { 0 };
 	const char *kernel_sql = NULL;
+	char *run = NULL;
 	struct wreq r = { 0 };
 	struct qconn *conn = NULL;
 	struct query_result qr;
@@ -920,8 +922,13 @@ static void run_weighted_stats(struct tool_call *call)
 	struct buf text = BUF_INIT;
 	char *err = NULL;
 	char *sql = NULL;
+	bool labels;
 
 	query_result_init(&qr);
+	if (weighted_labels_arg(call->args, &labels) < 0) {
+		tool_error(call, "argument 'labels' must be true or false");
+		goto out;
+	}
 	if (!parse_args(call, &r) || !tool_query_opts(call, &opts)) {
 		goto out;
 	}
@@ -949,8 +956,21 @@ static void run_weighted_stats(struct tool_call *call)
 		goto out;
 	}
 	sql = stats_sql(&r);
-	query_run_opts(conn, kernel_sql ? kernel_sql : sql, call->limits,
-		       QUERY_FORMAT_MARKDOWN, &opts, call->cancel, &qr);
+	/* survey labels beside the codes (weighted-labels.c), on the
+	 * kernel's answer as on SQL's */
+	run = xstrdup(kernel_sql ? kernel_sql : sql);
+	if (labels) {
+		const char *cols[MAX_BY + 1];
+
+		memcpy(cols, r.by, r.nby * sizeof(*cols));
+		cols[r.nby] = r.stat == STAT_PERCENT ? r.measure : NULL;
+		run = weighted_labels_wrap(call->catalog, r.ds->id, r.ds->name,
+			cols, r.nby + 1, r.nby + (r.stat == STAT_PERCENT ||
+						  r.stat == STAT_QUANTILE), run);
+	}
+	query_run_opts(conn, run, call->limits, QUERY_FORMAT_MARKDOWN, &opts,
+		       call->cancel, &qr);
+	free(run);
 	free(call->log_sql);
 	call->log_sql = sql;
 	sql = NULL;
@@ -1015,6 +1035,7 @@ const struct tool_def tool_weighted_stats = {
 		"\"level\":{\"type\":\"number\",\"exclusiveMinimum\":0,"
 		"\"exclusiveMaximum\":1},"
 		"\"ci\":{\"type\":\"string\",\"enum\":[\"mean\",\"logit\"]},"
+		"\"labels\":{\"type\":\"boolean\"},"
 		DIGITS_SCHEMA
 		"},\"required\":[\"dataset\"],\"additionalProperties\":false}",
 	.output_schema =

@@ -80,6 +80,21 @@ int import_csv(struct db *db, const struct import_options *opt,
 int import_sqlite(struct db *db, const struct import_options *opt,
 		  struct import_report *ret, char **ret_err);
 
+/*
+ * Survey files through ReadStat (import-readstat.c): `format` is "sav",
+ * "dta", "xpt" or "sas7bdat", or NULL to pick it from the file's first
+ * bytes.  A file whose first bytes say another format is refused.
+ * Variable labels become the columns' file descriptions, value labels
+ * rows of value_labels; system and user-defined missing values are NULL.
+ */
+int import_readstat(struct db *db, const struct import_options *opt,
+		    const char *format, struct import_report *ret,
+		    char **ret_err);
+/* the format the first bytes of `path` show, or NULL */
+const char *import_readstat_sniff(const char *path);
+/* "SPSS .sav" for "sav"; NULL for an unknown format */
+const char *import_readstat_describe(const char *format);
+
 /* re-read a dataset from its source (CSV), or re-profile it (SQLite) */
 int import_refresh(struct db *db, const char *name, bool progress,
 		   struct import_report *ret, char **ret_err);
