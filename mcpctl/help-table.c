@@ -13,8 +13,10 @@ const struct help_cmd help_cmds[] = {
 	{ "dataset add",
 	  "NAME --csv FILE|- [options]\n"
 	  "NAME --sqlite FILE --table T [options]\n"
-	  "NAME --url URL [--key PROVIDER] [options]", HC_NONE,
-	  "import a CSV file, register a SQLite table or download a CSV" },
+	  "NAME --url URL [--key PROVIDER] [options]\n"
+	  "NAME --sav|--dta|--xpt|--sas7bdat|--file FILE [options]", HC_NONE,
+	  "import a CSV or survey file, register a SQLite table or download "
+	  "a CSV" },
 	{ "dataset list", "", HC_NONE, "list the datasets (alias: ls)" },
 	{ "dataset show", "NAME", HC_DATASET,
 	  "a dataset's settings and column profile (alias: info)" },
@@ -27,6 +29,8 @@ const struct help_cmd help_cmds[] = {
 	  "stop serving a dataset, keeping it" },
 	{ "dataset refresh", "NAME", HC_DATASET,
 	  "import a dataset again from its source" },
+	{ "dataset labels", "NAME --codebook FILE.csv | --export", HC_DATASET,
+	  "read or write a dataset's labels as a column,value,label CSV" },
 	{ "dataset rename", "OLD NEW", HC_DATASET,
 	  "rename a dataset, keeping its metadata, design and log history" },
 	{ "dataset set",
@@ -95,6 +99,14 @@ const struct help_opt help_opts[] = {
 	/* dataset add: the source */
 	{ CSV_ADD, "csv", 0, "FILE", HC_FILE, "the CSV file to import (- reads stdin)" },
 	{ CSV_ADD, "sqlite", 0, "FILE", HC_FILE, "a SQLite file to serve a table of, read-only" },
+	/* survey files, read with ReadStat */
+	{ "dataset add", "sav", 0, "FILE", HC_FILE, "an SPSS .sav file, with its labels" },
+	{ "dataset add", "dta", 0, "FILE", HC_FILE, "a Stata .dta file, with its labels" },
+	{ "dataset add", "xpt", 0, "FILE", HC_FILE, "a SAS transport .xpt file" },
+	{ "dataset add", "sas7bdat", 0, "FILE", HC_FILE, "a SAS .sas7bdat file" },
+	{ "dataset add", "file", 0, "FILE", HC_FILE, "a survey file, its format read from its first bytes" },
+	{ "dataset labels", "codebook", 0, "FILE", HC_FILE, "import value and variable labels from a CSV codebook" },
+	{ "dataset labels", "export", 0, NULL, HC_NONE, "print the labels as a codebook CSV" },
 	{ CSV_ADD, "table", 0, "T", HC_NONE, "the table of the --sqlite file" },
 	{ CSV_ADD, "url", 0, "URL", HC_NONE, "download a CSV over HTTP(S), then import it" },
 	{ CSV_ADD, "key", 0, "PROVIDER", HC_NONE, "send that stored key as a bearer token with --url" },
