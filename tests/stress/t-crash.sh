@@ -8,7 +8,7 @@ ROUNDS=${CRASH_ROUNDS:-20}
 
 "$MCPCTL" init --quiet || fail "init"
 make_csv "$TMP/base.csv" 2000
-make_csv "$TMP/big.csv" 40000
+make_csv "$TMP/big.csv" 400000
 "$MCPCTL" dataset add base --csv "$TMP/base.csv" --quiet || fail "add base"
 
 killed=0 finished=0
@@ -21,8 +21,8 @@ for i in $(seq "$ROUNDS"); do
 		"$MCPCTL" dataset refresh base --quiet &
 	fi
 	pid=$!
-	# somewhere in the import: 50 to 1000 ms
-	sleep "$((RANDOM % 2)).$(printf "%03d" $((RANDOM % 1000)))"
+	# somewhere in the import, which takes longer than this on any build
+	sleep "0.$(printf "%03d" $((20 + RANDOM % 380)))"
 	if kill -9 "$pid" 2>/dev/null; then
 		killed=$((killed + 1))
 	else
