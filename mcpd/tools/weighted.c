@@ -1009,14 +1009,10 @@ const struct tool_def tool_weighted_stats = {
 	.title = "Weighted survey statistics",
 	.description =
 		"Survey-weighted count, percent, mean, total or quantile by "
-		"groups, with the unweighted n and the weight_sum in every "
-		"row. Weighted by the dataset's weight column unless 'weight' "
-		"or 'unweighted' says otherwise; 'where' is an SQL filter. "
-		"Rows with an empty measure or weight are left out and "
-		"counted. quantile is R survey's svyquantile(qrule=\"math\"). "
-		"With se (the default when the dataset declares a sampling "
-		"design) rows add se, ci_low, ci_high and deff, as R's "
-		"survey package computes them.",
+		"groups; every row has the unweighted n. Weighted by the "
+		"dataset's weight unless 'weight' or 'unweighted' says "
+		"otherwise; 'where' filters. With se (default with a "
+		"design): se, ci_low, ci_high, deff, as R's survey package.",
 	.input_schema =
 		"{\"type\":\"object\",\"properties\":{"
 		"\"dataset\":{\"type\":\"string\"},"
@@ -1029,12 +1025,11 @@ const struct tool_def tool_weighted_stats = {
 		"\"where\":{\"type\":\"string\"},"
 		"\"weight\":{\"type\":\"string\"},"
 		"\"q\":{\"type\":[\"number\",\"array\"],\"description\":"
-		"\"quantile probabilities (default 0.5)\"},"
+		"\"default 0.5\"},"
 		"\"unweighted\":{\"type\":\"boolean\"},"
 		"\"se\":{\"type\":\"boolean\"},"
-		"\"level\":{\"type\":\"number\",\"exclusiveMinimum\":0,"
-		"\"exclusiveMaximum\":1},"
-		"\"ci\":{\"type\":\"string\",\"enum\":[\"mean\",\"logit\"]},"
+		"\"level\":{\"type\":\"number\"},"
+		"\"ci\":{\"enum\":[\"mean\",\"logit\"]},"
 		"\"labels\":{\"type\":\"boolean\"},"
 		DIGITS_SCHEMA
 		"},\"required\":[\"dataset\"],\"additionalProperties\":false}",
