@@ -11,6 +11,34 @@
 #include "mcp/xalloc.h"
 #include "import-internal.h"
 
+/* "it has: a, b, c" (or "it has no tables"): what to pass to --table */
+static char *source_tables(struct db *db)
+{
+	sqlite3_stmt *st = NULL;
+	struct buf b = BUF_INIT;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(db->sql,
+			       "SELECT name FROM " IMPORT_SOURCE_ALIAS
+			       ".sqlite_schema WHERE type IN ('table', 'view') "
+			       "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+			       "ORDER BY name", -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			if (n++ == 20) {
+				buf_addstr(&b, ", ...");
+				break;
+			}
+			buf_addstr(&b, n > 1 ? ", " : "it has: ");
+			buf_addstr(&b, (const char *)sqlite3_column_text(st, 0));
+		}
+	}
+	sqlite3_finalize(st);
+	if (n == 0) {
+		buf_addstr(&b, "it has no tables");
+	}
+	return buf_detach(&b, NULL);
+}
+
 /*
  * Infer each column's type from its values, one scan for all columns:
  * any text or blob makes it TEXT, else any real makes it REAL, else any
@@ -48,7 +76,11 @@ static int sqlite_columns(struct db *db, const char *table,
 		goto fail;
 	}
 	if (n == 0) {
-		*ret_err = xasprintf("no table or view '%s' in the file", table);
+		char *have = source_tables(db);
+
+		*ret_err = xasprintf("no table or view '%s' in the file; %s",
+				     table, have);
+		free(have);
 		r = -ENOENT;
 		goto out;
 	}

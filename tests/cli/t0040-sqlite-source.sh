@@ -22,6 +22,7 @@ check "no journal left beside the source" test ! -e "$tmp/src.db-wal"
 
 expect_status "a missing table" 1 dataset add bad --sqlite "$tmp/src.db" --table nope
 expect_in "names the table" "$tmp/err" "nope"
+expect_in "lists the tables the file has" "$tmp/err" "it has: other, sales 2024"
 expect_status "a missing file" 1 dataset add bad --sqlite "$tmp/none.db" --table t
 printf 'not sqlite at all\n' > "$tmp/text.db"
 expect_status "a file that is not SQLite" 1 dataset add bad --sqlite "$tmp/text.db" --table t
