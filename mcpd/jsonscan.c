@@ -106,6 +106,10 @@ static void fault(struct scanner *sc, int code, bool id_bad,
 
 static void arena_put(struct scanner *sc, const char *p, size_t n)
 {
+	/* nothing to add: and an empty arena is NULL, where NULL + 0 is UB */
+	if (n == 0) {
+		return;
+	}
 	if (sc->arena_len + n > sc->arena_cap) {
 		sc->arena_cap = (sc->arena_len + n) * 2 + 64;
 		sc->arena = xrealloc(sc->arena, sc->arena_cap);

@@ -26,7 +26,10 @@ for t in $targets; do
 	ninja -C "$build" "$exe" >/dev/null
 	mkdir -p "$scratch/$t"
 	echo "fuzz-smoke: $t for $secs s"
-	"$build/$exe" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+	# a fixed seed: the same inputs in every run, so a failure here is
+	# reproducible (longer runs by hand find new ones)
+	"$build/$exe" -seed=1 -max_total_time="$secs" -timeout=10 \
+		-rss_limit_mb=2048 \
 		-print_final_stats=1 "$scratch/$t" "$corpus" 2>"$scratch/$t.log" ||
 		{ tail -n 40 "$scratch/$t.log"; exit 1; }
 	grep -E '^stat::number_of_executed_units' "$scratch/$t.log" || true
