@@ -106,10 +106,6 @@ static void fault(struct scanner *sc, int code, bool id_bad,
 
 static void arena_put(struct scanner *sc, const char *p, size_t n)
 {
-	/* nothing to add: and an empty arena is NULL, where NULL + 0 is UB */
-	if (n == 0) {
-		return;
-	}
 	if (sc->arena_len + n > sc->arena_cap) {
 		sc->arena_cap = (sc->arena_len + n) * 2 + 64;
 		sc->arena = xrealloc(sc->arena, sc->arena_cap);
@@ -593,6 +589,9 @@ int jsonscan_line(const char *s, size_t len, struct jsonscan *ret)
 
 	sc->s = s;
 	sc->len = len;
+	/* never NULL: keys point into it, even when they are all empty */
+	sc->arena_cap = 64;
+	sc->arena = xmalloc(sc->arena_cap);
 	r = scan(sc, &js);
 	if (r == 0) {
 		ws(sc);
