@@ -81,6 +81,13 @@ expect_status "export --format xml" 2 logs export --format xml
 # --follow prints what a running mcpd logs afterwards
 "$MCPCTL" logs --follow --jsonl --tail 0 >"$tmp/follow" 2>&1 &
 fpid=$!
+# wait until it has the catalog open (a loaded machine can take seconds to
+# start it), then a little longer for it to note where the log ends
+i=0
+while [ $i -lt 100 ] && ! ls -l /proc/$fpid/fd 2>/dev/null | grep -q "$MCPD_DB"; do
+	sleep 0.1
+	i=$((i + 1))
+done
 sleep 0.5
 { echo "$INIT"; call 7 '"SELECT 7777 FROM alpha"'; } |
 	"$MCPD" --db "$MCPD_DB" >/dev/null 2>&1

@@ -37,7 +37,10 @@ REQ
 
 pids=
 for k in $(seq "$NPROC"); do
-	client "$k" >"$TMP/in$k" &
+	# the file exists before tail opens it: the background redirect
+	# below may not have run yet when tail starts
+	: >"$TMP/in$k"
+	client "$k" >>"$TMP/in$k" &
 	# the client writes as it goes: mcpd reads the growing file
 	tail -f -n +1 --pid=$! "$TMP/in$k" |
 		"$MCPD" --db "$MCPD_DB" >"$TMP/out$k" 2>"$TMP/err$k" &
