@@ -300,3 +300,9 @@ UPDATE sqlite_schema SET sql = replace(sql,
 		'CHECK (source_kind IN (''csv'', ''sqlite'', ''url'', ''sav'', ''dta'', ''xpt'', ''sas7bdat''))')
 	WHERE type = 'table' AND name = 'datasets';
 PRAGMA writable_schema = RESET;
+
+-- migration 9
+-- Quantiles of numeric columns, for describe_dataset: JSON
+-- {"p5":..,"p25":..,"p50":..,"p75":..,"p95":..}, with "estimated":true
+-- when they come from a sample of the column (mcp/quantile.h).
+ALTER TABLE dataset_columns ADD COLUMN quantiles TEXT;

@@ -10,6 +10,7 @@
 void colstats_init(struct colstats *c)
 {
 	memset(c, 0, sizeof(*c));
+	quantile_init(&c->quantiles);
 }
 
 void colstats_finish(struct colstats *c)
@@ -22,6 +23,7 @@ void colstats_finish(struct colstats *c)
 	for (size_t i = 0; i < c->n_samples; i++) {
 		free(c->samples[i]);
 	}
+	quantile_finish(&c->quantiles);
 	colstats_init(c);
 }
 
@@ -171,6 +173,7 @@ static void add_number(struct colstats *c, double v)
 		c->sum_c += (v - t) + c->sum;
 	}
 	c->sum = t;
+	quantile_add(&c->quantiles, v);
 	if (c->n_num == 0 || v < c->num_min) {
 		c->num_min = v;
 	}
@@ -204,6 +207,7 @@ void colstats_reset_numbers(struct colstats *c)
 	c->n_num = 0;
 	c->num_min = c->num_max = 0;
 	c->sum = c->sum_c = 0;
+	quantile_finish(&c->quantiles);
 }
 
 int64_t colstats_distinct(const struct colstats *c, bool *ret_exact)

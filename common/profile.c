@@ -9,6 +9,7 @@
 #include "mcp/colstats.h"
 #include "mcp/ident.h"
 #include "mcp/profile.h"
+#include "mcp/quantile.h"
 #include "mcp/xalloc.h"
 
 /* columns per scan: 5 aggregates each stays far below SQLITE_MAX_COLUMN */
@@ -187,6 +188,86 @@ static int profile_values(struct db *db, int64_t id, const char *rows_ref,
 	return rc;
 }
 
+/*
+ * One scan feeds the numbers of up to PROFILE_CHUNK numeric columns into
+ * quantile sketches: a sort per column would cost far more on big tables.
+ */
+static int profile_quantiles(struct db *db, int64_t id, const char *rows_ref,
+			     const struct column *cols, size_t n,
+			     char **ret_err)
+{
+	struct quantile_sketch *sk = xcalloc(n, sizeof(*sk));
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st = NULL, *upd = NULL;
+	size_t numeric = 0;
+	int rc = SQLITE_OK;
+
+	buf_addstr(&sql, "SELECT 0");
+	for (size_t i = 0; i < n; i++) {
+		quantile_init(&sk[i]);
+		if (cols[i].numeric) {
+			char *q = ident_quoted(cols[i].name);
+
+			buf_addf(&sql, ", %s", q);
+			free(q);
+			numeric++;
+		}
+	}
+	buf_addf(&sql, " FROM %s", rows_ref);
+	if (numeric == 0) {
+		goto out;
+	}
+	rc = sqlite3_prepare_v2(db->sql, buf_str(&sql), -1, &st, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int k = 1;
+
+		for (size_t i = 0; i < n; i++) {
+			if (!cols[i].numeric) {
+				continue;
+			}
+			switch (sqlite3_column_type(st, k)) {
+			case SQLITE_INTEGER:
+			case SQLITE_FLOAT:
+				quantile_add(&sk[i],
+					     sqlite3_column_double(st, k));
+				break;
+			default:
+				break;
+			}
+			k++;
+		}
+		rc = SQLITE_OK;
+	}
+	if (rc == SQLITE_DONE) {
+		rc = sqlite3_prepare_v2(db->sql,
+			"UPDATE dataset_columns SET quantiles = ?1 "
+			"WHERE dataset_id = ?2 AND position = ?3", -1, &upd,
+			NULL);
+	}
+	for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
+		if (!cols[i].numeric) {
+			continue;
+		}
+		sqlite3_bind_text(upd, 1, quantile_json(&sk[i]), -1, free);
+		sqlite3_bind_int64(upd, 2, id);
+		sqlite3_bind_int(upd, 3, cols[i].position);
+		rc = step_update(upd);
+	}
+	if (rc != SQLITE_OK) {
+		*ret_err = xasprintf("cannot profile: %s",
+				     sqlite3_errmsg(db->sql));
+	}
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(upd);
+	for (size_t i = 0; i < n; i++) {
+		quantile_finish(&sk[i]);
+	}
+	free(sk);
+	buf_release(&sql);
+	return rc;
+}
+
 int profile_dataset(struct db *db, int64_t dataset_id, const char *rows_ref,
 		    char **ret_err)
 {
@@ -206,7 +287,8 @@ int profile_dataset(struct db *db, int64_t dataset_id, const char *rows_ref,
 	rc = sqlite3_prepare_v2(db->sql,
 		"UPDATE dataset_columns SET null_count = ?1, "
 		"distinct_count = ?2, min_value = ?3, max_value = ?4, "
-		"mean = ?5, top_values = NULL, sample_values = NULL "
+		"mean = ?5, top_values = NULL, sample_values = NULL, "
+		"quantiles = NULL "
 		"WHERE dataset_id = ?6 AND position = ?7", -1, &upd, NULL);
 	if (rc != SQLITE_OK) {
 		*ret_err = xasprintf("cannot profile: %s",
@@ -226,6 +308,12 @@ int profile_dataset(struct db *db, int64_t dataset_id, const char *rows_ref,
 	for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
 		rc = profile_values(db, dataset_id, rows_ref, &cols[i],
 				    ret_err);
+	}
+	for (size_t i = 0; i < n && rc == SQLITE_OK; i += PROFILE_CHUNK) {
+		size_t m = n - i < PROFILE_CHUNK ? n - i : PROFILE_CHUNK;
+
+		rc = profile_quantiles(db, dataset_id, rows_ref, cols + i, m,
+				       ret_err);
 	}
 	if (rc == SQLITE_OK) {
 		r = profile_store_row_count(db, dataset_id, rows, ret_err);
@@ -314,7 +402,8 @@ int profile_store_colstats(struct db *db, int64_t dataset_id, int position,
 	rc = sqlite3_prepare_v2(db->sql,
 		"UPDATE dataset_columns SET null_count = ?1, "
 		"distinct_count = ?2, min_value = ?3, max_value = ?4, "
-		"mean = ?5, top_values = ?6, sample_values = ?7 "
+		"mean = ?5, top_values = ?6, sample_values = ?7, "
+		"quantiles = ?10 "
 		"WHERE dataset_id = ?8 AND position = ?9", -1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		cJSON_Delete(samples);
@@ -337,6 +426,11 @@ int profile_store_colstats(struct db *db, int64_t dataset_id, int position,
 	bind_json(st, 7, samples);
 	sqlite3_bind_int64(st, 8, dataset_id);
 	sqlite3_bind_int(st, 9, position);
+	if (is_num) {
+		/* computing sorts the kept sample: hence the cast */
+		sqlite3_bind_text(st, 10, quantile_json(
+			(struct quantile_sketch *)&c->quantiles), -1, free);
+	}
 	rc = step_update(st);
 out:
 	if (rc != SQLITE_OK) {

@@ -16,6 +16,8 @@
 #include "mcp/dataset.h"
 #include "mcp/ident.h"
 #include "mcp/import.h"
+#include "mcp/numfmt.h"
+#include "mcp/quantile.h"
 #include "mcp/render.h"
 #include "mcp/source_check.h"
 #include "mcp/typeinfer.h"
@@ -874,18 +876,49 @@ static const char show_columns_sql[] =
 	"SELECT position, name, source_name, declared_type, inferred_type, "
 	"null_count, distinct_count, min_value, max_value, mean, top_values, "
 	"sample_values, is_weight, description, llm_description, "
-	"semantic_type, original_format, unit, null_tokens, type_warning "
-	"FROM dataset_columns WHERE dataset_id = ? ORDER BY position";
+	"semantic_type, original_format, unit, null_tokens, type_warning, "
+	"quantiles FROM dataset_columns WHERE dataset_id = ? ORDER BY position";
 
 static void print_value(sqlite3_stmt *st, int i, int width)
 {
 	const char *s = (const char *)sqlite3_column_text(st, i);
 
 	if (sqlite3_column_type(st, i) == SQLITE_FLOAT) {
-		printf(" %*.*g", width, 6, sqlite3_column_double(st, i));
+		struct buf b = BUF_INIT;
+
+		/* the reading rules of numfmt.h: no 1.5e+06 for a mean */
+		numfmt_add(&b, sqlite3_column_double(st, i), 6);
+		printf(" %*s", width, buf_str(&b));
+		buf_release(&b);
 	} else {
 		printf(" %*.*s", width, width, s ? s : "");
 	}
+}
+
+/* a numeric column's quantiles, under its line */
+static void show_quantiles(sqlite3_stmt *st)
+{
+	cJSON *q = parsed_or_null(st, 20);
+	struct buf b = BUF_INIT;
+
+	if (!cJSON_IsObject(q)) {
+		cJSON_Delete(q);
+		return;
+	}
+	for (int i = 0; i < QUANTILE_N; i++) {
+		cJSON *v = cJSON_GetObjectItemCaseSensitive(
+			q, quantile_names[i]);
+
+		buf_addf(&b, "%s%s ", i ? ", " : "", quantile_names[i]);
+		if (cJSON_IsNumber(v)) {
+			numfmt_add(&b, v->valuedouble, 6);
+		}
+	}
+	printf("      quantiles%s: %s\n",
+	       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(q, "estimated"))
+	       ? " (estimated from a sample)" : "", buf_str(&b));
+	buf_release(&b);
+	cJSON_Delete(q);
 }
 
 /* what type inference noted about a column, under its line */
@@ -907,6 +940,7 @@ static void show_typing(sqlite3_stmt *st)
 	if (warn) {
 		printf("      warning: %s\n", warn);
 	}
+	show_quantiles(st);
 }
 
 static void show_text(struct db *db, const struct dataset_info *d,
@@ -982,6 +1016,7 @@ static cJSON *show_json(const struct dataset_info *d, sqlite3_stmt *st)
 		add_text(c, "unit", st, 17);
 		cJSON_AddItemToObject(c, "null_tokens", parsed_or_null(st, 18));
 		add_text(c, "type_warning", st, 19);
+		cJSON_AddItemToObject(c, "quantiles", parsed_or_null(st, 20));
 		cJSON_AddItemToArray(cols, c);
 	}
 	return o;

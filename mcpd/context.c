@@ -359,7 +359,7 @@ cJSON *context_schema(struct db *db, const struct dataset_info *d)
 			       "inferred_type, null_count, distinct_count, "
 			       "min_value, max_value, mean, top_values, "
 			       "sample_values, is_weight, description, "
-			       "llm_description FROM dataset_columns "
+			       "llm_description, quantiles FROM dataset_columns "
 			       "WHERE dataset_id = ?1 ORDER BY position",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, d->id);
@@ -393,6 +393,12 @@ cJSON *context_schema(struct db *db, const struct dataset_info *d)
 			j = json_col(st, 10);
 			if (cJSON_IsArray(j)) {
 				cJSON_AddItemToObject(c, "sample_values", j);
+			} else {
+				cJSON_Delete(j);
+			}
+			j = json_col(st, 14);
+			if (cJSON_IsObject(j)) {
+				cJSON_AddItemToObject(c, "quantiles", j);
 			} else {
 				cJSON_Delete(j);
 			}

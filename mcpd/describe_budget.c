@@ -189,6 +189,29 @@ static const char *text_kind(const cJSON *samples)
 	return NULL;
 }
 
+/* "quartiles 25 / 38 / 52", marked ≈ when they come from a sample */
+static void add_quartiles(struct buf *b, const cJSON *c, int digits)
+{
+	const cJSON *q = cJSON_GetObjectItemCaseSensitive(c, "quantiles");
+	static const char *const names[] = { "p25", "p50", "p75" };
+
+	const cJSON *distinct = cJSON_GetObjectItemCaseSensitive(
+		c, "distinct_count");
+
+	/* a yes/no column's quartiles say less than its mean already does */
+	if (!cJSON_IsObject(q) ||
+	    (cJSON_IsNumber(distinct) && distinct->valuedouble <= 2)) {
+		return;
+	}
+	buf_addstr(b, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+			      q, "estimated")) ? ", quartiles ≈" : ", quartiles ");
+	for (int i = 0; i < 3; i++) {
+		buf_addstr(b, i ? " / " : "");
+		add_value(b, cJSON_GetObjectItemCaseSensitive(q, names[i]),
+			  digits);
+	}
+}
+
 static void add_values(struct buf *b, const cJSON *c, int digits)
 {
 	const cJSON *min = cJSON_GetObjectItemCaseSensitive(c, "min");
@@ -208,6 +231,7 @@ static void add_values(struct buf *b, const cJSON *c, int digits)
 			buf_addstr(b, ", mean ");
 			add_value(b, mean, digits);
 		}
+		add_quartiles(b, c, digits);
 		return;
 	}
 	if (add_top(b, c, digits)) {

@@ -63,6 +63,16 @@ expect_in() {
 	fi
 }
 
+# expect_not_in NAME FILE TEXT: FILE does not contain the fixed string TEXT
+expect_not_in() {
+	if grep -qF -- "$3" "$2"; then
+		not_ok "$1: '$3' in $2"
+		grep -F -- "$3" "$2" | sed 's/^/#   /' | head -5
+	else
+		ok "$1"
+	fi
+}
+
 # expect_eq NAME GOT WANT
 expect_eq() {
 	if [ "$2" = "$3" ]; then

@@ -308,4 +308,42 @@ awk 'BEGIN { for (r = 0; r < 2; r++) { for (i = 1; i <= 2100; i++)
 expect_status "2100 columns" 1 dataset add wide --csv "$tmp/wide.csv"
 expect_in "says the limit and why" "$tmp/err" "a SQLite table holds at most"
 
+# ---- quantiles in the profile, against R's quantile() ----------------
+
+# quantiles DATASET COLUMN: p5 p25 p50 p75 p95 as R prints them above
+quantiles() {
+	q "SELECT printf('%.6f %.6f %.6f %.6f %.6f',
+		quantiles->>'p5', quantiles->>'p25', quantiles->>'p50',
+		quantiles->>'p75', quantiles->>'p95')
+	   FROM dataset_columns c JOIN datasets d ON d.id = c.dataset_id
+	   WHERE d.name = '$1' AND c.name = '$2'"
+}
+expect_eq "penguins body_mass_g quantiles as R" \
+	"$(quantiles penguins body_mass_g)" "$(r penguins.body_mass_g.quantiles)"
+expect_eq "NA left out of the quantiles, as na.rm" \
+	"$(quantiles penguins bill_length_mm)" "$(r penguins.bill_length_mm.quantiles)"
+expect_eq "quantiles of converted money, not of the text" \
+	"$(quantiles money amount)" "$(r money.amount.quantiles)"
+expect_eq "challenge x quantiles" \
+	"$(quantiles challenge x)" "$(r challenge.x.quantiles)"
+expect_eq "exact below 10,000 values: not marked estimated" \
+	"$(q "SELECT count(*) FROM dataset_columns WHERE quantiles->>'estimated'")" 0
+expect_eq "TEXT columns have none" \
+	"$(q "SELECT count(*) FROM dataset_columns WHERE inferred_type = 'TEXT' AND quantiles IS NOT NULL")" 0
+
+sqlite3 "$tmp/penguins.db" "ATTACH '$MCPD_DB' AS c; CREATE TABLE p AS SELECT * FROM c.data_penguins"
+expect_status "the same rows as an SQLite source" 0 \
+	dataset add penguins_sq --sqlite "$tmp/penguins.db" --table p
+expect_eq "its quantiles, from a scan of the table, as R" \
+	"$(quantiles penguins_sq body_mass_g)" "$(r penguins.body_mass_g.quantiles)"
+
+expect_status "dataset show penguins" 0 dataset show penguins
+expect_in "shows the quantiles under a numeric column" "$tmp/out" \
+	"quantiles: p5 3150, p25 3550, p50 4050, p75 4750, p95 5650"
+printf 'id,v\n1,1500000.5\n2,2500000.25\n' >"$tmp/millions.csv"
+"$MCPCTL" dataset add millions --csv "$tmp/millions.csv" --quiet
+expect_status "dataset show of millions" 0 dataset show millions
+expect_in "a mean of millions in full" "$tmp/out" " 2000000 "
+expect_not_in "never %g's exponent" "$tmp/out" "e+0"
+
 done_testing

@@ -60,3 +60,10 @@ st <- sub("Z$", "+0000", sub("([+-][0-9][0-9]):([0-9][0-9])$", "\\1\\2", dt$stam
 st <- as.POSIXct(st, format = "%Y-%m-%dT%H:%M:%S%z", tz = "UTC")
 out("dates.stamp.first", format(st[1], "%Y-%m-%d %H:%M:%S"))
 out("dates.stamp.second", format(st[2], "%Y-%m-%d %H:%M:%S"))
+
+# quantiles (R's default, type 7) as describe_dataset shows them
+q5 <- function(x) paste(sprintf("%.6f", quantile(x, c(.05, .25, .5, .75, .95), na.rm = TRUE, names = FALSE)), collapse = " ")
+out("penguins.body_mass_g.quantiles", q5(p$body_mass_g))
+out("penguins.bill_length_mm.quantiles", q5(p$bill_length_mm))
+out("money.amount.quantiles", q5(amount))
+out("challenge.x.quantiles", q5(ch$x))

@@ -3,7 +3,8 @@
  * past, so an import needs no extra scans of the stored table.
  *
  * Per column it keeps: null and value counts, integer and real ranges, a
- * compensated sum for the mean, the first few distinct values, and the
+ * compensated sum for the mean, a sample for quantiles (mcp/quantile.h),
+ * the first few distinct values, and the
  * distinct values with their counts while there are at most
  * COLSTATS_EXACT_MAX of them (memory stays bounded).  Past that, or for a
  * value longer than COLSTATS_KEY_MAX bytes, the column switches to a
@@ -18,6 +19,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "mcp/quantile.h"
 
 #define COLSTATS_EXACT_MAX 10000
 #define COLSTATS_KEY_MAX 256
@@ -44,6 +47,7 @@ struct colstats {
 	double num_max;
 	double sum;
 	double sum_c;           /* Neumaier compensation */
+	struct quantile_sketch quantiles;       /* of the numbers */
 	/* exact distinct values (open addressing), NULL once sketched */
 	struct colstats_entry *table;
 	size_t table_size;
