@@ -195,6 +195,7 @@ static void columns_from_header(const struct csv_record *rec, bool no_header,
 		cols[i].source_name = xstrdup(no_header ? name : h);
 		cols[i].type = IMPORT_NULL;
 		colstats_init(&cols[i].stats);
+		quantile_limit(&cols[i].stats.quantiles, rec->nfields);
 		if (!no_header && strcmp(name, h) != 0) {
 			struct import_rename *rn;
 

@@ -61,6 +61,7 @@ struct rs_ctx {
 	size_t n;
 	int64_t rows;
 	int64_t declared_rows;
+	int declared_vars;      /* from the header: sizes the quantile sketches */
 	int fmt;                /* index in formats[] */
 	char *err;
 	sqlite3_stmt *ins;
@@ -301,6 +302,7 @@ static int on_metadata(readstat_metadata_t *md, void *arg)
 	struct rs_ctx *x = arg;
 
 	x->declared_rows = readstat_get_row_count(md);
+	x->declared_vars = readstat_get_var_count(md);
 	return READSTAT_HANDLER_OK;
 }
 
@@ -373,6 +375,9 @@ static int on_variable(int index, readstat_variable_t *v,
 	c->name = name;
 	c->source_name = xstrdup(src ? src : "");
 	colstats_init(&c->stats);
+	if (x->declared_vars > 0) {
+		quantile_limit(&c->stats.quantiles, (size_t)x->declared_vars);
+	}
 	column_kind(r, readstat_variable_get_format(v),
 		    readstat_variable_get_type_class(v));
 	c->type = r->kind == RS_NUMBER ? IMPORT_NULL : IMPORT_TEXT;

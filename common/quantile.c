@@ -16,6 +16,7 @@ const char *const quantile_names[QUANTILE_N] = { "p5", "p25", "p50", "p75",
 void quantile_init(struct quantile_sketch *q)
 {
 	q->kept = NULL;
+	q->keep = QUANTILE_KEEP;
 	q->n_kept = 0;
 	q->alloc = 0;
 	q->seen = 0;
@@ -24,8 +25,19 @@ void quantile_init(struct quantile_sketch *q)
 
 void quantile_finish(struct quantile_sketch *q)
 {
+	size_t keep = q->keep;
+
 	free(q->kept);
 	quantile_init(q);
+	q->keep = keep;
+}
+
+void quantile_limit(struct quantile_sketch *q, size_t columns)
+{
+	size_t keep = columns ? QUANTILE_MEMORY / sizeof(double) / columns
+			      : QUANTILE_KEEP;
+
+	q->keep = keep < QUANTILE_KEEP ? keep : QUANTILE_KEEP;
 }
 
 /* splitmix64: small, fast and good enough to pick sample slots */
@@ -46,11 +58,11 @@ void quantile_add(struct quantile_sketch *q, double v)
 		return;
 	}
 	q->seen++;
-	if (q->n_kept < QUANTILE_KEEP) {
+	if (q->n_kept < q->keep) {
 		if (q->n_kept == q->alloc) {
 			q->alloc = q->alloc ? q->alloc * 2 : 64;
-			if (q->alloc > QUANTILE_KEEP) {
-				q->alloc = QUANTILE_KEEP;
+			if (q->alloc > q->keep) {
+				q->alloc = q->keep;
 			}
 			q->kept = xrealloc(q->kept,
 					   q->alloc * sizeof(*q->kept));
@@ -58,9 +70,9 @@ void quantile_add(struct quantile_sketch *q, double v)
 		q->kept[q->n_kept++] = v;
 		return;
 	}
-	/* the seen-th value replaces a kept one with probability KEEP/seen */
+	/* the seen-th value replaces a kept one with probability keep/seen */
 	slot = next_random(q) % (uint64_t)q->seen;
-	if (slot < QUANTILE_KEEP) {
+	if (slot < q->keep) {
 		q->kept[slot] = v;
 	}
 }

@@ -108,6 +108,23 @@ int main(void)
 		quantile_finish(&q);
 	}
 
+	/* a 2,000-column file: every sketch keeps less, all within budget */
+	quantile_init(&q);
+	quantile_limit(&q, 2000);
+	for (int64_t k = 0; k < BIG; k++) {
+		quantile_add(&q, shuffled(k, BIG));
+	}
+	ok(q.n_kept * sizeof(double) * 2000 <= QUANTILE_MEMORY,
+	   "2000 columns keep %zu values each, within %u bytes", q.n_kept,
+	   QUANTILE_MEMORY);
+	quantile_compute(&q, v);
+	ok(fabs(v[2] - BIG / 2.0) <= 0.03 * BIG, "and the median is still close");
+	quantile_finish(&q);
+	quantile_init(&q);
+	quantile_limit(&q, 3);
+	ok(q.keep == QUANTILE_KEEP, "a narrow file keeps %d", QUANTILE_KEEP);
+	quantile_finish(&q);
+
 	/* the same values give the same sample: profiles are repeatable */
 	{
 		double a[QUANTILE_N], b[QUANTILE_N];

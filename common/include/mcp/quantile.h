@@ -18,6 +18,8 @@
 #include <stdint.h>
 
 #define QUANTILE_KEEP 10000
+/* all the sketches of one import together keep at most this much */
+#define QUANTILE_MEMORY (64u << 20)
 
 /* the probabilities a profile stores, and their names in JSON */
 #define QUANTILE_N 5
@@ -26,6 +28,7 @@ extern const char *const quantile_names[QUANTILE_N];
 
 struct quantile_sketch {
 	double *kept;
+	size_t keep;            /* QUANTILE_KEEP, or fewer (wide files) */
 	size_t n_kept;
 	size_t alloc;
 	int64_t seen;
@@ -33,6 +36,12 @@ struct quantile_sketch {
 };
 
 void quantile_init(struct quantile_sketch *q);
+/*
+ * Keeps fewer values, so `columns` sketches stay within QUANTILE_MEMORY
+ * (a 2,000-column file would otherwise hold 160 MB): call it before the
+ * first value.
+ */
+void quantile_limit(struct quantile_sketch *q, size_t columns);
 void quantile_finish(struct quantile_sketch *q);
 void quantile_add(struct quantile_sketch *q, double v);
 
