@@ -4,6 +4,7 @@
  * says ok, warn or fail, what was found, and the command that fixes it.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "doctor.h"
 #include "mcp/dataset.h"
 #include "mcp/paths.h"
+#include "mcp/source_check.h"
 #include "mcp/xalloc.h"
 #include "mcp/banned.h"
 
@@ -155,6 +157,18 @@ static void check_readable(struct db *db, const struct dataset_info *d,
 	sqlite3_stmt *st = NULL;
 	int rc;
 
+	/* what mcpd decides too: its own connection, limits and all */
+	if (sqlite_src && !dataset_rows_in_catalog(d) &&
+	    qpool_source_servable(db->path, d->source_path, d->source_table,
+				  &err) < 0) {
+		fix = xasprintf("restore the file, or mcpctl dataset disable "
+				"%s", d->name);
+		finding(arr, "dataset", "fail", fix,
+			"dataset '%s' is unavailable: mcpd leaves it out of "
+			"every list (%s)", d->name, err);
+		free(fix);
+		goto out;
+	}
 	if (sqlite_src && (!d->source_path ||
 			   dataset_attach_source(db, d->source_path,
 						 "doctor_src", &err) < 0)) {
@@ -351,6 +365,94 @@ static void check_log(struct db *db, cJSON *arr)
 	sqlite3_finalize(st);
 }
 
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash) {
+		return xstrdup(".");
+	}
+	return slash == path ? xstrdup("/") : xstrndup(path, slash - path);
+}
+
+/*
+ * A catalog shared through a group (mcpd-catalog(5), SHARING): the
+ * directory setgid with the catalog's group, so the WAL side files that
+ * SQLite creates get that group too, and side files the group can read.
+ * A private catalog (not group-readable) needs none of it.
+ */
+static void check_sharing(struct db *db, cJSON *arr)
+{
+	char *dir = dir_of(db->path), *fix = NULL;
+	struct passwd *owner;
+	struct stat f, d;
+	bool bad = false;
+
+	if (stat(db->path, &f) < 0 || stat(dir, &d) < 0) {
+		finding(arr, "sharing", "warn", NULL, "cannot stat '%s': %s",
+			db->path, strerror(errno));
+		goto out;
+	}
+	if ((f.st_mode & S_IWOTH) || ((d.st_mode & S_IWOTH) &&
+				       !(d.st_mode & S_ISVTX))) {
+		fix = xasprintf("chmod o-w '%s' '%s'", db->path, dir);
+		finding(arr, "sharing", "warn", fix, "anyone can change or "
+			"replace the catalog ('%s' mode %04o, directory %04o)",
+			db->path, (unsigned)(f.st_mode & 07777),
+			(unsigned)(d.st_mode & 07777));
+		goto out;
+	}
+	/*
+	 * Shared means a group other than the owner's own, or a group that
+	 * may write: a 0644 file of the owner's group is the usual private
+	 * catalog, whatever its mode says.
+	 */
+	owner = getpwuid(f.st_uid);
+	if (!(f.st_mode & S_IRGRP) ||
+	    (!(f.st_mode & S_IWGRP) && owner && owner->pw_gid == f.st_gid)) {
+		finding(arr, "sharing", "ok", NULL, "a private catalog (mode "
+			"%04o, the owner's group): no group setup needed",
+			(unsigned)(f.st_mode & 07777));
+		goto out;
+	}
+	if (!(d.st_mode & S_ISGID) || d.st_gid != f.st_gid) {
+		fix = xasprintf("chgrp %u '%s' && chmod g+s '%s'",
+				(unsigned)f.st_gid, dir, dir);
+		finding(arr, "sharing", "warn", fix, "the catalog is shared "
+			"with group %u, but its directory is not setgid with "
+			"that group: the WAL side files get the group of "
+			"whoever creates them", (unsigned)f.st_gid);
+		goto out;
+	}
+	for (int i = 0; i < 2 && !bad; i++) {
+		char *side = xasprintf("%s-%s", db->path, i ? "shm" : "wal");
+		struct stat s;
+
+		if (stat(side, &s) == 0 &&
+		    (s.st_gid != f.st_gid || !(s.st_mode & S_IRGRP))) {
+			fix = xasprintf("chgrp %u '%s' && chmod g+r '%s' "
+					"(and umask 002 or 022 for whoever "
+					"writes)", (unsigned)f.st_gid, side,
+					side);
+			finding(arr, "sharing", "warn", fix, "'%s' (group %u, "
+				"mode %04o) is not readable by the catalog's "
+				"group %u", side, (unsigned)s.st_gid,
+				(unsigned)(s.st_mode & 07777),
+				(unsigned)f.st_gid);
+			bad = true;
+		}
+		free(side);
+	}
+	if (!bad) {
+		finding(arr, "sharing", "ok", NULL, "shared with group %u: "
+			"setgid directory, side files readable by the group",
+			(unsigned)f.st_gid);
+	}
+out:
+	free(fix);
+	free(dir);
+}
+
 cJSON *doctor_run(struct db *db, bool full)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -361,6 +463,7 @@ cJSON *doctor_run(struct db *db, bool full)
 	check_datasets(db, arr);
 	check_profiles(db, arr);
 	check_wal(db, arr);
+	check_sharing(db, arr);
 	check_log(db, arr);
 	return arr;
 }

@@ -9,6 +9,7 @@
 #include "mcp/svydesign.h"
 #include "mcp/xalloc.h"
 #include "context.h"
+#include "servable.h"
 #include "describe_budget.h"
 #include "context-labels.h"
 #include "mcp/banned.h"
@@ -30,7 +31,7 @@ int context_list(struct db *db, struct dataset_info **ret_list, size_t *ret_n)
 
 	rc = sqlite3_prepare_v2(db->sql,
 				"SELECT " DATASET_COLUMNS " FROM datasets "
-				"WHERE enabled = 1 ORDER BY name",
+				"WHERE " SERVED_DATASET " ORDER BY name",
 				-1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		return db_errno(rc);
@@ -67,7 +68,7 @@ int context_find(struct db *db, const char *name, struct dataset_info *ret)
 
 	rc = sqlite3_prepare_v2(db->sql,
 				"SELECT " DATASET_COLUMNS " FROM datasets "
-				"WHERE enabled = 1 AND name = ?1",
+				"WHERE " SERVED_DATASET " AND name = ?1",
 				-1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		return db_errno(rc);
@@ -641,7 +642,7 @@ char *context_instructions(struct db *db, const char *base)
 			       "llm_metadata m WHERE m.dataset_id = d.id AND "
 			       "(m.status = 'approved' OR (?1 AND m.status = "
 			       "'draft')) ORDER BY m.version DESC LIMIT 1) "
-			       "AS s FROM datasets d WHERE d.enabled = 1 "
+			       "AS s FROM datasets d WHERE " SERVED_DATASET_D " "
 			       "AND s IS NOT NULL AND s <> '' ORDER BY d.name "
 			       "LIMIT 50", -1, &st, NULL) != SQLITE_OK) {
 		return buf_detach(&b, NULL);

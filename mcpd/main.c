@@ -16,6 +16,7 @@
 #include "mcp/xalloc.h"
 #include "sandbox.h"
 #include "server.h"
+#include "servable.h"
 #include "worker.h"
 #include "mcp/banned.h"
 
@@ -339,6 +340,7 @@ int main(int argc, char **argv)
 		free(err);
 		goto out;
 	}
+	servable_register(server.catalog);
 	server.opt.fixed.timeout_ms = f.timeout_ms > 0 ? f.timeout_ms : 0;
 	server.opt.fixed.max_rows = f.max_rows > 0 ? f.max_rows : 0;
 	server.opt.fixed.max_bytes = f.max_bytes > 0 ? f.max_bytes : 0;
@@ -377,6 +379,7 @@ int main(int argc, char **argv)
 	rpc_finish();
 	progress_ticker_stop();
 	watch_stop();
+	servable_reset();
 	querylog_stop();
 	ret = atomic_load(&server.out_broken) ||
 			      atomic_load(&server.catalog_gone)

@@ -12,6 +12,7 @@
 #include "jsonscan.h"
 #include "methods/methods.h"
 #include "server.h"
+#include "servable.h"
 #include "mcp/banned.h"
 
 /*
@@ -376,6 +377,8 @@ static void *worker_main(void *arg)
 		log_warn("%s", err);
 		free(err);
 		worker_dbs[slot] = NULL;
+	} else {
+		servable_register(worker_dbs[slot]);
 	}
 	tls_catalog = worker_dbs[slot] ? worker_dbs[slot] : server.catalog;
 	for (;;) {

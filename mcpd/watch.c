@@ -10,6 +10,7 @@
 #include "mcp/xalloc.h"
 #include "methods/methods.h"
 #include "server.h"
+#include "servable.h"
 #include "mcp/banned.h"
 
 /* how often the catalog generation is read */
@@ -54,7 +55,7 @@ static int snap_take(struct db *db, struct snap *ret)
 		"':' || coalesce(d.description, '') || ':' || "
 		"coalesce((SELECT group_concat(m.id || m.status) "
 		"FROM llm_metadata m WHERE m.dataset_id = d.id), '') "
-		"FROM datasets d WHERE d.enabled = 1 ORDER BY d.name",
+		"FROM datasets d WHERE " SERVED_DATASET_D " ORDER BY d.name",
 		-1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		return db_errno(rc);
@@ -201,6 +202,8 @@ static void *watch_main(void *arg)
 		free(err);
 		return NULL;
 	}
+	servable_register(watch_db);
+	servable_refresh(watch_db);
 	gen = db_generation(watch_db);
 	if (snap_take(watch_db, &cur) < 0) {
 		log_warn("cannot read the catalog for hot reload");
@@ -222,11 +225,15 @@ static void *watch_main(void *arg)
 			break;
 		}
 		g = db_generation(watch_db);
-		if (g >= 0 && g != gen) {
+		/* a source file moved or mended changes what is listed too */
+		if (servable_refresh(watch_db) ||
+		    (g >= 0 && g != gen)) {
 			struct snap next;
 
 			/* mcpctl config set moves the generation too */
-			limits_reload(watch_db);
+			if (g != gen) {
+				limits_reload(watch_db);
+			}
 			if (snap_take(watch_db, &next) == 0) {
 				gen = g;
 				announce(&cur, &next);

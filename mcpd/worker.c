@@ -23,6 +23,7 @@
 #include "mcp/utf8cut.h"
 #include "mcp/xalloc.h"
 #include "tools/tool.h"
+#include "servable.h"
 #include "worker.h"
 #include "mcp/banned.h"
 
@@ -330,6 +331,8 @@ int worker_main(int argc, char **argv)
 		db_close(catalog);
 		return 1;
 	}
+	/* no file checks here: the server lists, a worker only answers */
+	servable_register(catalog);
 	dog.pool = pool;
 	if (pthread_create(&dog_thread, NULL, watchdog_main, NULL) != 0) {
 		log_error("cannot start the watchdog thread");

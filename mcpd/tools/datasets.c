@@ -5,6 +5,7 @@
 
 #include "../context.h"
 #include "../describe_budget.h"
+#include "../servable.h"
 #include "mcp/suggest.h"
 #include "mcp/xalloc.h"
 #include "tool.h"
@@ -168,7 +169,7 @@ static void run_describe_dataset(struct tool_call *call)
 	struct describe_opts o;
 	const cJSON *want;
 	const char *name;
-	char *md;
+	char *md, *why_not;
 	int r;
 
 	name = tool_arg_string(call, "name", true);
@@ -177,6 +178,14 @@ static void run_describe_dataset(struct tool_call *call)
 	}
 	call->log_datasets = xstrdup(name);
 	r = context_find(call->catalog, name, &d);
+	if (r == -ENOENT && (why_not = servable_why_not(name))) {
+		/* the reason names admin paths: it goes to the server log */
+		free(why_not);
+		tool_error(call, "dataset '%s' is unavailable: its source file "
+			   "cannot be served now (the server log says why); "
+			   "call list_datasets to see the others", name);
+		return;
+	}
 	if (r == -ENOENT) {
 		tool_error(call,
 			   "no dataset named '%s'; call list_datasets to see "

@@ -16,6 +16,7 @@
 #include "mcp/render.h"
 #include "mcp/utf8cut.h"
 #include "mcp/xalloc.h"
+#include "../servable.h"
 #include "tool.h"
 
 #define SAMPLE_MAX 100
@@ -385,7 +386,7 @@ static int search_like(struct tool_call *call, cJSON *arr, const char *q,
 	rc = sqlite3_prepare_v2(
 		call->catalog->sql,
 		"SELECT d.name, d.title, d.description, d.row_count FROM "
-		"datasets d WHERE d.enabled = 1 AND (d.name LIKE ?1 ESCAPE "
+		"datasets d WHERE " SERVED_DATASET_D " AND (d.name LIKE ?1 ESCAPE "
 		"'\\' OR d.title LIKE ?1 ESCAPE '\\' OR d.description LIKE ?1 "
 		"ESCAPE '\\' OR d.tags LIKE ?1 ESCAPE '\\' OR EXISTS (SELECT "
 		"1 FROM dataset_columns c WHERE c.dataset_id = d.id AND "
@@ -440,7 +441,7 @@ static void run_search_datasets(struct tool_call *call)
 		"snippet(dataset_search, -1, '«', '»', '...', 12) "
 		"FROM dataset_search JOIN datasets d ON d.id = "
 		"dataset_search.rowid WHERE dataset_search MATCH ?1 AND "
-		"d.enabled = 1 ORDER BY score LIMIT ?2",
+		SERVED_DATASET_D " ORDER BY score LIMIT ?2",
 		-1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, fts, -1, SQLITE_STATIC);

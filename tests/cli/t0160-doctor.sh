@@ -61,4 +61,55 @@ expect_status "a gap in the log" 1 doctor
 expect_in "counts it" "$tmp/out" "5 calls were not logged"
 expect_in "points at the rows" "$tmp/out" "mcpctl logs --status lost"
 
+# a table past mcpd's limits (a trigger longer than its SQL length limit):
+# plain sqlite3 reads it, mcpd leaves it out of every list
+big=$(head -c 120000 /dev/zero | tr '\0' a)
+sqlite3 "$tmp/big.db" "CREATE TABLE t (x); INSERT INTO t VALUES (1);"
+"$MCPCTL" dataset add gamma --sqlite "$tmp/big.db" --table t --quiet >/dev/null
+sqlite3 "$tmp/big.db" "CREATE TRIGGER big AFTER INSERT ON t BEGIN SELECT '$big'; END;"
+expect_status "a source past mcpd's limits" 1 doctor
+expect_in "unavailable, as mcpd sees it" "$tmp/out" \
+	"dataset 'gamma' is unavailable: mcpd leaves it out of every list"
+expect_in "with mcpd's reason" "$tmp/out" "string or blob too big"
+"$MCPCTL" dataset rm gamma --force --quiet >/dev/null
+
+# sharing: a private catalog needs nothing; a catalog shared with a group
+# needs a setgid directory of that group and side files it can read
+expect_in "the test catalog is private" "$tmp/out" "a private catalog (mode"
+mkdir "$tmp/shared"
+# the owner of a shared catalog is an ordinary user: SQLite run by root
+# gives the side files the catalog's owner and group itself
+as_nobody() {
+	setpriv --reuid=65534 --regid=100 --clear-groups \
+		env MCPD_KEY_FILE="$tmp/shared/no.key" "$MCPCTL" \
+		--db "$tmp/shared/catalog.db" "$@" >"$tmp/out" 2>"$tmp/err"
+}
+if command -v setpriv >/dev/null && chown 65534:100 "$tmp/shared" 2>/dev/null; then
+	chmod 2775 "$tmp/shared"
+	chmod 755 "$tmp"
+	as_nobody init --quiet
+	as_nobody doctor
+	expect_eq "a shared catalog set up as mcpd-catalog(5) says" $? 0
+	expect_in "recognised as shared" "$tmp/out" "shared with group 100: setgid directory"
+	printf x >"$tmp/shared/catalog.db-wal"
+	chown 65534:0 "$tmp/shared/catalog.db-wal"
+	chmod 600 "$tmp/shared/catalog.db-wal"
+	as_nobody doctor
+	expect_eq "a side file the group cannot read" $? 1
+	expect_in "names it" "$tmp/out" "catalog.db-wal' (group 0, mode 0600) is not readable by the catalog's group 100"
+	rm -f "$tmp/shared/catalog.db-wal"
+	chmod g-s "$tmp/shared"
+	as_nobody doctor
+	expect_eq "a directory that is not setgid" $? 1
+	expect_in "says what follows" "$tmp/out" "the WAL side files get the group of whoever creates them"
+	expect_in "and the fix" "$tmp/out" "chmod g+s '$tmp/shared'"
+	chmod 0777 "$tmp/shared"
+	as_nobody doctor
+	expect_eq "a directory anyone can write" $? 1
+	expect_in "anyone can replace it" "$tmp/out" "anyone can change or replace the catalog"
+	chmod 700 "$tmp"
+else
+	ok "# SKIP needs root and setpriv"
+fi
+
 done_testing

@@ -20,6 +20,7 @@
 #include "mcp/xalloc.h"
 #include "methods/methods.h"
 #include "server.h"
+#include "servable.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -61,6 +62,7 @@ static void setup(void)
 		fprintf(stderr, "fuzz-rpc: %s\n", err);
 		abort();
 	}
+	servable_register(server.catalog);
 	pthread_mutex_init(&server.session.lock, NULL);
 	server.session.log_level = LEVEL_OFF;
 	server.opt.workers = 2;
