@@ -14,9 +14,20 @@ void xalloc_set_exit_status(int status)
 	oom_exit_status = status;
 }
 
+static const char *oom_prefix, *oom_note;
+
+void xalloc_set_oom_message(const char *prefix, const char *note)
+{
+	oom_prefix = prefix;
+	oom_note = note;
+}
+
 static void die_oom(size_t size)
 {
-	fprintf(stderr, "out of memory (allocating %zu bytes)\n", size);
+	/* no allocation here: stdio's stderr is unbuffered */
+	fprintf(stderr, "%s%sout of memory (allocating %zu bytes)%s%s\n",
+		oom_prefix ? oom_prefix : "", oom_prefix ? ": " : "", size,
+		oom_note ? "; " : "", oom_note ? oom_note : "");
 	if (oom_exit_status) {
 		_exit(oom_exit_status);
 	}

@@ -10,6 +10,7 @@
 
 #include "mcp/banned.h"
 #include "mcp/log.h"
+#include "mcp/xalloc.h"
 #include "mcpctl.h"
 #include "help.h"
 
@@ -87,6 +88,14 @@ int main(int argc, char **argv)
 		return ctl_usage_error("", "'%s' is not an mcpctl command",
 				       argv[optind]);
 	}
+	/*
+	 * Out of memory (a ulimit, a huge file) is a failure to report, not
+	 * a crash: every change is one transaction, so nothing is half done.
+	 */
+	xalloc_set_oom_message("mcpctl", "the catalog is as it was (a "
+			       "command's changes are committed whole or "
+			       "not at all)");
+	xalloc_set_exit_status(EXIT_FAIL);
 	r = noun->run(&ctl, argc - optind - 1, argv + optind + 1);
 	/* a failed write to stdout (a full disk, a closed pipe) is a failure */
 	if (fflush(stdout) != 0 || ferror(stdout)) {

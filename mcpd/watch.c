@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -99,6 +100,34 @@ void limits_get(struct query_limits *ret)
 	pthread_mutex_unlock(&limits_lock);
 }
 
+/*
+ * Started under an address-space limit below query_memory_mb (prlimit
+ * --as, a host's ulimit): query workers inherit it and cannot raise it, so
+ * it is their limit, in messages too.  Said once, not on every reload.
+ */
+static void cap_memory(struct query_limits *l)
+{
+	static bool said;
+	struct rlimit rl;
+	int64_t cap;
+
+	if (getrlimit(RLIMIT_AS, &rl) < 0 || rl.rlim_max == RLIM_INFINITY) {
+		return;
+	}
+	cap = (int64_t)(rl.rlim_max >> 20);
+	if (cap >= l->memory_mb) {
+		return;
+	}
+	if (!said) {
+		log_warn("mcpd runs under a memory limit of %lld MB, below "
+			 "query_memory_mb (%lld MB): each query worker gets "
+			 "that lower limit", (long long)cap,
+			 (long long)l->memory_mb);
+		said = true;
+	}
+	l->memory_mb = cap;
+}
+
 void limits_reload(struct db *db)
 {
 	const struct query_limits *fixed = &server.opt.fixed;
@@ -117,6 +146,7 @@ void limits_reload(struct db *db)
 	if (fixed->memory_mb > 0) {
 		l.memory_mb = fixed->memory_mb;
 	}
+	cap_memory(&l);
 	pthread_mutex_lock(&limits_lock);
 	server.opt.limits = l;
 	pthread_mutex_unlock(&limits_lock);

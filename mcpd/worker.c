@@ -265,7 +265,16 @@ static void serve_one(struct db *catalog, struct qpool *pool,
 static void lower_limits(int64_t memory_mb)
 {
 	int64_t bytes = memory_mb << 20;
+	struct rlimit now;
 
+	/*
+	 * Started under a lower limit already (prlimit --as, a host's
+	 * ulimit): that one holds, and the server said so once at startup.
+	 */
+	if (getrlimit(RLIMIT_AS, &now) == 0 && now.rlim_max != RLIM_INFINITY &&
+	    (int64_t)now.rlim_max < bytes) {
+		bytes = (int64_t)now.rlim_max;
+	}
 	sqlite3_hard_heap_limit64((sqlite3_int64)((double)bytes *
 						  SQLITE_HEAP_SHARE));
 #if !defined(__SANITIZE_ADDRESS__) && !defined(MCPD_NO_RLIMIT_AS)

@@ -27,13 +27,14 @@ meson test -C "$build" --print-errorlogs --num-processes 2 "$@"
 
 # A query worker's memory limit is an address-space limit, which a
 # sanitized build cannot set (the sanitizer reserves terabytes): the
-# containment suite runs once more on a plain build, where it holds.
+# containment suite, and both programs under prlimit --as (t-memcap), run
+# once more on a plain build, where it holds.
 plain=build-plain
 if [ ! -d "$plain" ]; then
 	meson setup "$plain" -Dwerror=true >/dev/null
 fi
 ninja -C "$plain" mcpd/mcpd mcpctl/mcpctl tests/guard/test-containment
-meson test -C "$plain" --no-rebuild --print-errorlogs containment
+meson test -C "$plain" --no-rebuild --print-errorlogs containment t-memcap
 
 # The libFuzzer targets, briefly, from their committed corpora (clang).
 scripts/fuzz-smoke.sh

@@ -20,6 +20,12 @@ char *xstrndup(const char *s, size_t n);
  * aborting: a query worker's limit is an answer for the server, not a bug.
  */
 void xalloc_set_exit_status(int status);
+/*
+ * What the out-of-memory message says around "out of memory (allocating
+ * N bytes)": `prefix` before it ("mcpctl"), `note` after it (what became
+ * of the user's data).  Both are borrowed and must outlive the program.
+ */
+void xalloc_set_oom_message(const char *prefix, const char *note);
 /* printf into a fresh string */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
