@@ -306,3 +306,9 @@ PRAGMA writable_schema = RESET;
 -- {"p5":..,"p25":..,"p50":..,"p75":..,"p95":..}, with "estimated":true
 -- when they come from a sample of the column (mcp/quantile.h).
 ALTER TABLE dataset_columns ADD COLUMN quantiles TEXT;
+
+-- migration 10
+-- The context cache is valid for one rendering: the dataset's version and
+-- everything else the answer depends on (approved metadata, the settings
+-- that shape it, the mcpd release), as one key (mcpd/context_cache.c).
+ALTER TABLE context_cache ADD COLUMN cache_key TEXT;

@@ -1,7 +1,8 @@
 /*
- * mcpctl dataset set NAME --column COL --description TEXT: a human's
- * description of one column.  It wins over every other source of column
- * text (mcpd-catalog(5)), and the LLM prompt builds on it.
+ * mcpctl dataset set NAME --column COL [--description TEXT] [--unit U]: a
+ * human's description and unit of one column.  The description wins over
+ * every other source of column text (mcpd-catalog(5)), and the LLM prompt
+ * builds on it; the unit replaces what import inferred ("currency USD").
  */
 #include <errno.h>
 #include <getopt.h>
@@ -10,23 +11,25 @@
 #include <string.h>
 
 #include "mcp/dataset.h"
+#include "mcp/xalloc.h"
 #include "mcp/banned.h"
 #include "mcpctl.h"
 
-enum { OPT_COLUMN = 0x300, OPT_DESCRIPTION };
+enum { OPT_COLUMN = 0x300, OPT_DESCRIPTION, OPT_UNIT };
 
-static int set_description(struct db *db, int64_t id, const char *column,
-			   const char *text)
+/* `field` is description or unit: a column of dataset_columns */
+static int set_text(struct db *db, int64_t id, const char *column,
+		    const char *field, const char *text)
 {
 	sqlite3_stmt *st = NULL;
+	char *sql = xasprintf("UPDATE dataset_columns SET %s = ?1 WHERE "
+			      "dataset_id = ?2 AND name = ?3", field);
 	int rc;
 
-	rc = sqlite3_prepare_v2(db->sql,
-				"UPDATE dataset_columns SET description = ?1 "
-				"WHERE dataset_id = ?2 AND name = ?3", -1, &st,
-				NULL);
+	rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
+	free(sql);
 	if (rc == SQLITE_OK) {
-		/* an empty text clears the description */
+		/* an empty text clears it */
 		if (*text) {
 			sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
 		}
@@ -47,9 +50,10 @@ int ctl_dataset_set_column(struct ctl *ctl, int argc, char **argv)
 		CTL_LONG_OPTIONS,
 		{ "column", required_argument, NULL, OPT_COLUMN },
 		{ "description", required_argument, NULL, OPT_DESCRIPTION },
+		{ "unit", required_argument, NULL, OPT_UNIT },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *column = NULL, *text = NULL;
+	const char *column = NULL, *text = NULL, *unit = NULL;
 	struct dataset_info *d = NULL;
 	struct db *db = NULL;
 	int c, r, code;
@@ -63,14 +67,17 @@ int ctl_dataset_set_column(struct ctl *ctl, int argc, char **argv)
 			column = optarg;
 		} else if (c == OPT_DESCRIPTION) {
 			text = optarg;
+		} else if (c == OPT_UNIT) {
+			unit = optarg;
 		} else {
 			return ctl_usage_error("dataset set ", "with --column, "
-					       "only --description is allowed");
+					       "only --description and --unit "
+					       "are allowed");
 		}
 	}
-	if (argc - optind != 1 || !column || !text) {
+	if (argc - optind != 1 || !column || (!text && !unit)) {
 		return ctl_usage_error("dataset set ", "expected NAME --column "
-				       "COL --description TEXT");
+				       "COL --description TEXT and/or --unit U");
 	}
 	db = ctl_open(ctl, false);
 	if (!db) {
@@ -86,8 +93,11 @@ int ctl_dataset_set_column(struct ctl *ctl, int argc, char **argv)
 		goto out;
 	}
 	r = db_begin(db);
-	if (r == 0) {
-		r = set_description(db, d->id, column, text);
+	if (r == 0 && text) {
+		r = set_text(db, d->id, column, "description", text);
+	}
+	if (r == 0 && unit) {
+		r = set_text(db, d->id, column, "unit", unit);
 	}
 	/* the column text is searchable and part of the served context */
 	if (r == 0) {
@@ -111,9 +121,13 @@ int ctl_dataset_set_column(struct ctl *ctl, int argc, char **argv)
 		}
 		goto out;
 	}
-	if (!ctl->quiet) {
+	if (!ctl->quiet && text) {
 		printf("%s: column '%s' %s\n", d->name, column,
 		       *text ? "described" : "description cleared");
+	}
+	if (!ctl->quiet && unit) {
+		printf("%s: column '%s' %s%s\n", d->name, column,
+		       *unit ? "unit " : "unit cleared", unit);
 	}
 	code = EXIT_OK;
 out:

@@ -45,7 +45,7 @@ static const char usage[] =
 	"       mcpctl dataset set NAME [--title T] [--description D]\n"
 	"                          [--weight COL] [--tags a,b]\n"
 	"                          [design options]\n"
-	"       mcpctl dataset set NAME --column COL --description TEXT\n"
+	"       mcpctl dataset set NAME --column COL [--description TEXT] [--unit U]\n"
 	"       mcpctl dataset labels NAME --codebook FILE.csv | --export\n"
 	"\n"
 	"Design options (add and set): --strata COL --cluster COL\n"

@@ -35,7 +35,7 @@ const struct help_cmd help_cmds[] = {
 	  "rename a dataset, keeping its metadata, design and log history" },
 	{ "dataset set",
 	  "NAME [options]\n"
-	  "NAME --column COL --description TEXT", HC_DATASET,
+	  "NAME --column COL [--description TEXT] [--unit U]", HC_DATASET,
 	  "change a dataset's title, description, weight, tags or design" },
 	{ "config list", "", HC_NONE, "every setting with its value" },
 	{ "config get", "KEY", HC_NONE, "one setting's value" },
@@ -130,7 +130,8 @@ const struct help_opt help_opts[] = {
 	{ ADD_SET, "description", 0, "D", HC_NONE, "what the data is (with --column: that column's)" },
 	{ ADD_SET, "weight", 0, "COL", HC_NONE, "the survey weight column ('' clears it)" },
 	{ ADD_SET, "tags", 0, "a,b", HC_NONE, "comma-separated search tags" },
-	{ "dataset set", "column", 0, "COL", HC_NONE, "describe one column (with --description)" },
+	{ "dataset set", "column", 0, "COL", HC_NONE, "describe one column (with --description, --unit)" },
+	{ "dataset set", "unit", 0, "U", HC_NONE, "with --column: its unit, e.g. 'kg' ('' clears it)" },
 	/* survey design */
 	{ ADD_SET, "strata", 0, "COL", HC_NONE, "the survey's strata column" },
 	{ ADD_SET, "cluster", 0, "COL", HC_NONE, "the first-stage cluster (PSU) column" },

@@ -9,6 +9,7 @@
 #include "mcp/svydesign.h"
 #include "mcp/xalloc.h"
 #include "context.h"
+#include "context_cache.h"
 #include "servable.h"
 #include "describe_budget.h"
 #include "context-labels.h"
@@ -495,17 +496,30 @@ static void add_list(struct buf *b, const char *heading, const cJSON *arr)
 	}
 }
 
-char *context_markdown(struct db *db, const struct dataset_info *d)
+char *context_markdown_schema(struct db *db, const struct dataset_info *d,
+			      cJSON **ret_schema)
 {
 	cJSON *s = context_schema(db, d);
 	struct describe_opts o;
-	char *md;
 
 	/* resources and prompts read the same budget as the tool */
 	describe_opts_load(db, &o);
-	md = context_render_opts(d, s, &o);
+	*ret_schema = s;
+	return context_render_opts(d, s, &o);
+}
 
+char *context_markdown(struct db *db, const struct dataset_info *d)
+{
+	char *key = context_cache_key(db, d);
+	cJSON *s = NULL;
+	char *md = NULL;
+
+	/* the tool's calls fill the cache; resources only read it */
+	if (!key || !context_cache_get(db, d, key, &md, &s)) {
+		md = context_markdown_schema(db, d, &s);
+	}
 	cJSON_Delete(s);
+	free(key);
 	return md;
 }
 

@@ -36,8 +36,11 @@ void context_columns_free(char **cols);
  */
 char *context_instructions(struct db *db, const char *base);
 
-/* markdown for the model */
+/* markdown for the model (from the context cache when it holds it) */
 char *context_markdown(struct db *db, const struct dataset_info *d);
+/* rendered afresh, with the schema it was rendered from (owned) */
+char *context_markdown_schema(struct db *db, const struct dataset_info *d,
+			      cJSON **ret_schema);
 /* the schema and profile as JSON */
 cJSON *context_schema(struct db *db, const struct dataset_info *d);
 /* markdown from a tree context_schema() made (saves reading it twice) */

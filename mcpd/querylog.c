@@ -24,6 +24,7 @@
 #include "mcp/clock.h"
 #include "mcp/log.h"
 #include "mcp/xalloc.h"
+#include "context_cache.h"
 #include "querylog.h"
 #include "server.h"
 #include "mcp/banned.h"
@@ -53,6 +54,7 @@ struct qrow {
 	struct querylog_entry *e;
 	struct logrow_text sql, args;
 	int64_t weight;             /* row_bytes */
+	int64_t queued;             /* weight and a cache entry: the queue's */
 	struct qrow *next;
 };
 
@@ -93,6 +95,7 @@ static void qrow_free(struct qrow *r)
 	free(e->sql_text);
 	free(e->arguments);
 	free(e->error_text);
+	context_cache_put_free(e->cache);
 	free(e);
 	logrow_text_finish(&r->sql);
 	logrow_text_finish(&r->args);
@@ -240,6 +243,10 @@ static int insert_row(const struct qrow *r)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	if (rc == SQLITE_DONE && e->cache) {
+		/* an optimisation: the row counts, its cache entry may fail */
+		context_cache_write(log_db, e->cache);
+	}
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
@@ -326,7 +333,7 @@ static struct qrow *take_batch(size_t max)
 
 	for (struct qrow *r = q_head; r && n < max; r = r->next) {
 		last = r;
-		q_bytes -= r->weight;
+		q_bytes -= r->queued;
 		n++;
 	}
 	if (!last) {
@@ -347,10 +354,10 @@ static void untake_batch(struct qrow *batch)
 	struct qrow *last = batch;
 	size_t n = 1;
 
-	q_bytes += last->weight;
+	q_bytes += last->queued;
 	while (last->next) {
 		last = last->next;
-		q_bytes += last->weight;
+		q_bytes += last->queued;
 		n++;
 	}
 	last->next = q_head;
@@ -585,6 +592,7 @@ static struct qrow *qrow_create(struct querylog_entry *e)
 				    opt_len(e->client_name) +
 				    opt_len(e->client_version) +
 				    opt_len(e->request_id));
+	r->queued = r->weight + context_cache_put_weight(e->cache);
 	return r;
 }
 
@@ -605,7 +613,7 @@ void querylog_push(struct querylog_entry *e)
 	r = qrow_create(e);
 	pthread_mutex_lock(&log_lock);
 	if (log_quit || q_rows >= QUEUE_MAX_ROWS ||
-	    q_bytes + r->weight > QUEUE_MAX_BYTES) {
+	    q_bytes + r->queued > QUEUE_MAX_BYTES) {
 		lose_rows(r, log_quit ? "mcpd was exiting"
 				      : "the query log queue was full");
 	} else {
@@ -616,7 +624,7 @@ void querylog_push(struct querylog_entry *e)
 		}
 		q_tail = r;
 		q_rows++;
-		q_bytes += r->weight;
+		q_bytes += r->queued;
 		pthread_cond_signal(&log_cond);
 	}
 	pthread_mutex_unlock(&log_lock);

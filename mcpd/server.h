@@ -240,6 +240,8 @@ struct querylog_entry {
 	int64_t bytes;
 	int64_t duration_us;
 	int64_t ts_ms;              /* set by querylog_push: wall clock */
+	/* a rendering to store in the same transaction (context_cache.h) */
+	struct context_cache_put *cache;
 	struct querylog_entry *next;
 };
 int querylog_start(const char *catalog_path);

@@ -284,6 +284,9 @@ static void log_call(struct request *req, const struct tool_def *t,
 		e->error_text = xstrdup(buf_str(&call->text));
 	}
 	e->rows = call->log_rows;
+	e->cache_hit = call->cache_hit;
+	e->cache = call->log_cache;
+	call->log_cache = NULL;
 	e->bytes = (int64_t)call->text.len;
 	e->duration_us = now_us() - req->start_us;
 	querylog_push(e);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../context_cache.h"
 #include "../server.h"
 #include "mcp/xalloc.h"
 #include "tool.h"
@@ -109,4 +110,6 @@ void tool_call_finish(struct tool_call *call)
 	call->log_sql = NULL;
 	free(call->log_datasets);
 	call->log_datasets = NULL;
+	context_cache_put_free(call->log_cache);
+	call->log_cache = NULL;
 }

@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "../context.h"
+#include "../context_cache.h"
 #include "../describe_budget.h"
 #include "../servable.h"
 #include "mcp/suggest.h"
@@ -163,6 +164,33 @@ static void keep_columns(cJSON *schema, const cJSON *want)
 	}
 }
 
+/*
+ * The whole context of `d`, from the catalog's cache when it holds this
+ * rendering, else rendered and handed to the log writer to cache.
+ */
+static void describe_cached(struct tool_call *call,
+			    const struct dataset_info *d)
+{
+	char *key = context_cache_key(call->catalog, d);
+	char *md = NULL;
+
+	if (key && context_cache_get(call->catalog, d, key, &md,
+				     &call->structured)) {
+		call->cache_hit = true;
+		free(key);
+	} else {
+		md = context_markdown_schema(call->catalog, d,
+					     &call->structured);
+		if (key) {
+			call->log_cache = context_cache_put_new(
+				d, key, md, call->structured);
+		}
+	}
+	buf_addstr(&call->text, md);
+	free(md);
+	call->log_rows = 1;
+}
+
 static void run_describe_dataset(struct tool_call *call)
 {
 	struct dataset_info d;
@@ -197,8 +225,13 @@ static void run_describe_dataset(struct tool_call *call)
 		tool_error(call, "cannot read the catalog: %s", strerror(-r));
 		return;
 	}
-	call->structured = context_schema(call->catalog, &d);
 	want = cJSON_GetObjectItemCaseSensitive(call->args, "columns");
+	if (!want || cJSON_IsNull(want)) {
+		describe_cached(call, &d);
+		dataset_info_finish(&d);
+		return;
+	}
+	call->structured = context_schema(call->catalog, &d);
 	if (!check_columns(call, want,
 			   cJSON_GetObjectItemCaseSensitive(call->structured,
 							    "columns"))) {

@@ -25,6 +25,8 @@
 #include "mcp/db.h"
 #include "mcp/query.h"
 
+struct context_cache_put;
+
 struct tool_call {
 	/* in: borrowed from the dispatcher */
 	const cJSON *args;                  /* an object, never NULL */
@@ -47,6 +49,8 @@ struct tool_call {
 	char *log_sql;                      /* owned, or NULL */
 	char *log_datasets;                 /* owned, comma-separated, or NULL */
 	int64_t log_rows;
+	bool cache_hit;                     /* the context cache answered */
+	struct context_cache_put *log_cache; /* owned: stored with the row */
 };
 
 typedef void (*tool_fn)(struct tool_call *call);

@@ -221,6 +221,10 @@ expect_eq "the search index has them" \
 run "describe a column by hand" 0 dataset set survey --column smoker \
 	--description "Smokes tobacco daily (self-reported)"
 run "an unknown column" 3 dataset set survey --column nosuch --description x
+run "a unit by hand" 0 dataset set survey --column monthly_income --unit "EUR per month"
+expect_eq "stored as the column's unit" \
+	"$(sql "SELECT unit FROM dataset_columns WHERE name = 'monthly_income'")" "EUR per month"
+run "--unit alone needs --column" 2 dataset set survey --unit kg
 run "dry run after the human edit" 0 metadata generate survey --base-url "$url" \
 	--model m --dry-run
 expect_in "the prompt quotes the human description" "$tmp/out" \
@@ -244,6 +248,8 @@ if [ -n "${MCPD:-}" ]; then
 	expect_in "describe_dataset: the semantic type" "$tmp/mcpd.out" '"semantic_type":"weight"'
 	expect_in "describe_dataset: the human description wins" "$tmp/mcpd.out" \
 		'"description":"Smokes tobacco daily (self-reported)","description_source":"human"'
+	expect_in "describe_dataset: the unit set by hand" "$tmp/mcpd.out" \
+		'`monthly_income`: EUR per month'
 	run "serve none" 0 config set metadata_served none
 	mcpd_describe
 	check "metadata_served none: no summary" sh -c "! grep -q 'Edited by hand' '$tmp/mcpd.out'"
