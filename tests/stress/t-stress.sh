@@ -1,7 +1,7 @@
 #!/bin/bash
 # Three mcpd serve mixed calls for STRESS_SECONDS (default 20) while
-# mcpctl adds, refreshes, disables, enables and removes datasets and edits
-# the config underneath them.  Every request gets exactly one answer, none
+# mcpctl adds, refreshes, disables, enables and removes datasets, edits
+# the config and takes backups underneath them.  Every request gets exactly one answer, none
 # is a protocol error, every tool call is logged in query_logs, the admin
 # commands all succeed, and the catalog passes integrity_check at the end.
 . "$MCPD_SOURCE_ROOT/tests/stress/lib.sh"
@@ -66,6 +66,7 @@ while [ "$SECONDS" -lt "$deadline" ]; do
 	admin config set max_rows $((100 + n))
 	admin dataset enable b
 	admin dataset rm --force c
+	admin backup "$TMP/backup.db" --force
 done
 wait $pids
 for k in $(seq "$NPROC"); do
@@ -90,6 +91,8 @@ for k in $(seq "$NPROC"); do
 done
 logged=$(sqlite3 "$MCPD_DB" "SELECT count(*) FROM query_logs")
 why=$(consistent "$MCPD_DB") || fail "catalog: $why"
+[ "$(sqlite3 "$TMP/backup.db" 'PRAGMA integrity_check')" = ok ] ||
+	fail "the last backup is not intact"
 echo "stress: $NPROC mcpd, ${SECONDS_RUN} s: $sent requests, $answered answered, $proto protocol errors, $toolerr tool errors (datasets changing underneath); $calls tool calls, $logged logged; $ops admin commands, $opfail failed; integrity ok"
 [ "$proto" -eq 0 ] || fail "$proto protocol errors"
 [ "$logged" -eq "$calls" ] || fail "$logged of $calls tool calls logged"
