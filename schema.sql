@@ -312,3 +312,5 @@ ALTER TABLE dataset_columns ADD COLUMN quantiles TEXT;
 -- everything else the answer depends on (approved metadata, the settings
 -- that shape it, the mcpd release), as one key (mcpd/context_cache.c).
 ALTER TABLE context_cache ADD COLUMN cache_key TEXT;
+INSERT INTO system_config (key, value, description) VALUES
+	('query_temp_mb', '256', 'temporary storage of one query (sorts, DISTINCT) at least, in MB; twice the data served when that is more');

@@ -428,13 +428,30 @@ static void collect_hidden(struct qconn *c)
 	name_set_seal(&c->hidden);
 }
 
-/* bring the views in step with the catalog's enabled datasets */
+/* query_temp_mb from the catalog, in bytes (TEMP_QUOTA_BYTES without it) */
+static int64_t temp_floor(struct qconn *c)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t mb = 0;
+
+	guard_set_trusted(c->guard, true);
+	if (sqlite3_prepare_v2(c->db, "SELECT CAST(value AS INTEGER) FROM "
+			       "main.system_config WHERE key = "
+			       "'query_temp_mb'", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		mb = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	guard_set_trusted(c->guard, false);
+	return mb > 0 && mb < (INT64_MAX >> 20) ? mb << 20 : TEMP_QUOTA_BYTES;
+}
+
 /*
  * The temporary storage a query may use grows with the data it can read:
  * a DISTINCT or a sort over every row of a big dataset needs about as much
  * as the rows themselves.  The cap is TEMP_QUOTA_RATIO times the files the
  * connection serves (the catalog and the registered files attached), and
- * never less than TEMP_QUOTA_BYTES.
+ * never less than the setting query_temp_mb (TEMP_QUOTA_BYTES).
  */
 static void scale_temp_quota(struct qconn *c)
 {
@@ -451,9 +468,10 @@ static void scale_temp_quota(struct qconn *c)
 			bytes += (int64_t)sb.st_size;
 		}
 	}
-	c->temp.limit = temp_quota_scaled(bytes);
+	c->temp.limit = temp_quota_scaled(bytes, temp_floor(c));
 }
 
+/* bring the views in step with the catalog's enabled datasets */
 static void resync(struct qconn *c, int64_t generation)
 {
 	sqlite3_stmt *st = NULL;

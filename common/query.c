@@ -565,7 +565,9 @@ int query_run_opts(struct qconn *conn, const char *sql,
 					  "of temporary storage (for sorting, "
 					  "DISTINCT, UNION or a recursive CTE) "
 					  "and was stopped; narrow it with "
-					  "WHERE, aggregate, or add a LIMIT\n",
+					  "WHERE, aggregate, or add a LIMIT "
+					  "(an admin can raise the cap: "
+					  "query_temp_mb)\n",
 					  (long long)(conn->temp.limit >> 20));
 			} else {
 				error_with_hint(conn, ret,

@@ -207,11 +207,11 @@ void temp_quota_leave(void)
 	current_quota = NULL;
 }
 
-int64_t temp_quota_scaled(int64_t data_bytes)
+int64_t temp_quota_scaled(int64_t data_bytes, int64_t floor_bytes)
 {
 	if (data_bytes > INT64_MAX / TEMP_QUOTA_RATIO) {
 		return INT64_MAX;
 	}
-	return data_bytes * TEMP_QUOTA_RATIO > TEMP_QUOTA_BYTES
-		? data_bytes * TEMP_QUOTA_RATIO : TEMP_QUOTA_BYTES;
+	return data_bytes * TEMP_QUOTA_RATIO > floor_bytes
+		? data_bytes * TEMP_QUOTA_RATIO : floor_bytes;
 }

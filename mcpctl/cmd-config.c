@@ -16,8 +16,8 @@ static const char usage[] =
 	"       mcpctl config set KEY VALUE\n"
 	"\n"
 	"keys: query_timeout_ms, max_rows, max_response_bytes,\n"
-	"      log_retention_days, log_max_mb, query_memory_mb, page_rows,\n"
-	"      display_digits (1 to 17), describe_budget (positive\n"
+	"      log_retention_days, log_max_mb, query_memory_mb,\n"
+	"      query_temp_mb, page_rows, display_digits (1 to 17), describe_budget (positive\n"
 	"      integers), default_format (markdown, csv or json),\n"
 	"      metadata_served (approved, latest or none: which LLM\n"
 	"      metadata mcpd shows).  A running mcpd picks changes up\n"
@@ -25,8 +25,9 @@ static const char usage[] =
 
 static const char *const numeric_keys[] = {
 	"query_timeout_ms", "max_rows", "max_response_bytes",
-	"log_retention_days", "log_max_mb", "query_memory_mb", "page_rows",
-	"display_digits", "describe_budget", NULL,
+	"log_retention_days", "log_max_mb", "query_memory_mb",
+	"query_temp_mb", "page_rows", "display_digits", "describe_budget",
+	NULL,
 };
 
 /* a setting as JSON: the numeric ones as numbers, for scripts */

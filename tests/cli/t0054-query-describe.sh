@@ -53,6 +53,19 @@ expect_in "says what it needs" "$tmp/err" "--max-rows needs a positive integer, 
 expect_status "--format checked" 2 query "SELECT 1" --format xml
 MCPD=/nonexistent/mcpd expect_status "no mcpd: says so" 1 query "SELECT 1"
 expect_in "names it" "$tmp/err" "cannot start '/nonexistent/mcpd'"
+# the temporary storage cap of one query is a setting
+spill="WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 20000) SELECT count(DISTINCT randomblob(1000)) AS n FROM r"
+"$MCPCTL" config set query_timeout_ms 30000 --quiet
+expect_status "query_temp_mb 1" 0 config set query_temp_mb 1
+expect_status "20 MB of DISTINCT stops at a 1 MB cap" 1 query "$spill"
+expect_in "says the cap and how to raise it" "$tmp/out" \
+	"more than 1 MB of temporary storage"
+expect_in "names the setting" "$tmp/out" "query_temp_mb"
+expect_status "query_temp_mb 100" 0 config set query_temp_mb 100
+expect_status "the same query under a 100 MB cap" 0 query "$spill"
+expect_in "answers" "$tmp/out" "| 20000 |"
+expect_status "query_temp_mb must be positive" 2 config set query_temp_mb 0
+
 rm "$MCPD_DB"
 expect_status "no catalog: mcpctl's words" 1 query "SELECT 1"
 expect_in "run init" "$tmp/err" "mcpctl init"

@@ -80,10 +80,14 @@ int main(void)
 	char *path, *csv, *file;
 	FILE *f;
 
-	ok(temp_quota_scaled(0) == TEMP_QUOTA_BYTES, "the cap has a floor");
-	ok(temp_quota_scaled((int64_t)1 << 30) == (int64_t)2 << 30,
+	ok(temp_quota_scaled(0, TEMP_QUOTA_BYTES) == TEMP_QUOTA_BYTES,
+	   "the cap has a floor");
+	ok(temp_quota_scaled(0, (int64_t)1 << 30) == (int64_t)1 << 30,
+	   "the floor is a setting");
+	ok(temp_quota_scaled((int64_t)1 << 30, TEMP_QUOTA_BYTES) ==
+	   (int64_t)2 << 30,
 	   "and grows with the data");
-	ok(temp_quota_scaled(INT64_MAX / 2 + 1) == INT64_MAX,
+	ok(temp_quota_scaled(INT64_MAX / 2 + 1, TEMP_QUOTA_BYTES) == INT64_MAX,
 	   "without overflow");
 
 	if (!mkdtemp(dir)) {

@@ -14,13 +14,14 @@
 
 #include <stdint.h>
 
-/* the cap at least, and its ratio to the size of the data served */
+/* the cap at least (system_config query_temp_mb), and its ratio to the
+ * size of the data served */
 #define TEMP_QUOTA_BYTES ((int64_t)256 << 20)
 #define TEMP_QUOTA_RATIO 2
 
 /* the cap for `data_bytes` of data: TEMP_QUOTA_RATIO times, at least
- * TEMP_QUOTA_BYTES */
-int64_t temp_quota_scaled(int64_t data_bytes);
+ * `floor_bytes` */
+int64_t temp_quota_scaled(int64_t data_bytes, int64_t floor_bytes);
 
 struct temp_quota {
 	int64_t used;
