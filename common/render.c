@@ -173,13 +173,8 @@ static int add_double(struct buf *b, double d, bool json)
 		return buf_addstr(b, format_int((long long)d, num,
 						sizeof(num)));
 	}
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(num, sizeof(num), "%.*g", prec, d);
-		if (strtod(num, NULL) == d) {
-			break;
-		}
-	}
-	return buf_addstr(b, num);
+	/* the shortest text that reads back as d, printf only if need be */
+	return numfmt_add_exact(b, d);
 }
 
 static int add_number(struct buf *b, const cJSON *item, bool json)
@@ -339,6 +334,42 @@ int render_json_string(struct buf *b, const char *s)
 static const struct query_opts default_opts = QUERY_OPTS_INIT;
 
 /* a number for reading: `decimals` >= 0 fixes them (an estimate and SE) */
+/*
+ * A number as the raw text render_value() wrote: a plain decimal of at
+ * most 15 digits is m / 10^k, which IEEE division rounds exactly as
+ * strtod() would (both exact operands); anything else goes to strtod().
+ */
+static double parse_number(const char *t)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+				      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
+				      1e15 };
+	const char *p = t + (*t == '-');
+	long long m = 0;
+	int digits = 0, k = -1;
+
+	for (; *p; p++) {
+		if (*p == '.' && k < 0) {
+			k = 0;
+			continue;
+		}
+		if (*p < '0' || *p > '9' || ++digits > 15) {
+			return strtod(t, NULL);
+		}
+		m = m * 10 + (*p - '0');
+		if (k >= 0) {
+			k++;
+		}
+	}
+	if (digits == 0) {
+		return strtod(t, NULL);
+	}
+	if (k < 0) {
+		k = 0;
+	}
+	return (*t == '-' ? -(double)m : (double)m) / p10[k];
+}
+
 static int read_number(struct buf *b, const cJSON *item,
 		       const struct query_opts *o, int decimals)
 {
@@ -351,7 +382,7 @@ static int read_number(struct buf *b, const cJSON *item,
 		if (!strpbrk(t, ".eE") && decimals < 0) {
 			return buf_addstr(b, t);
 		}
-		d = strtod(t, NULL);
+		d = parse_number(t);
 	} else {
 		d = item->valuedouble;
 	}

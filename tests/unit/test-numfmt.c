@@ -34,6 +34,117 @@ static void check_pair(double est, double se, const char *want_est,
 	buf_release(&s);
 }
 
+/*
+ * The formatting by printf alone that numfmt's fast path must match
+ * byte for byte: the %.15g-%.17g round trip, and %.*f at `digits`
+ * significant digits with trailing zeros dropped.
+ */
+static void ref_exact(double d, char *out, size_t size)
+{
+	if (d == floor(d) && fabs(d) < 9007199254740992.0) {
+		snprintf(out, size, "%.0f", d);
+		if (strcmp(out, "-0") == 0) {
+			snprintf(out, size, "0");
+		}
+		return;
+	}
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(out, size, "%.*g", prec, d);
+		if (strtod(out, NULL) == d) {
+			break;
+		}
+	}
+}
+
+static void ref_digits(double d, int digits, char *out, size_t size)
+{
+	double a = fabs(d);
+	int decimals;
+	size_t n;
+
+	if ((d == floor(d) && a < 9007199254740992.0) || a < 1e-4 ||
+	    a >= 1e15) {
+		ref_exact(d, out, size);    /* not compared: other rules */
+		return;
+	}
+	decimals = digits - 1 - (int)floor(log10(a));
+	snprintf(out, size, "%.*f", decimals < 0 ? 0 : decimals, d);
+	if (strchr(out, '.')) {
+		n = strlen(out);
+		while (out[n - 1] == '0') {
+			out[--n] = '\0';
+		}
+		if (out[n - 1] == '.') {
+			out[--n] = '\0';
+		}
+	}
+}
+
+/* a fixed xorshift: the same million values in every run */
+static unsigned long long rng = 88172645463325252ULL;
+
+static unsigned long long next_u64(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/* short decimals as data has them, and arbitrary doubles */
+static double sample_double(int i)
+{
+	static const double p10[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7,
+				      1e8, 1e9, 1e10, 1e11, 1e12 };
+	unsigned long long u = next_u64();
+
+	if (i % 4 == 3) {
+		double d;
+
+		memcpy(&d, &u, sizeof(d));
+		return isfinite(d) ? d : 1.5;
+	}
+	/* m / 10^k with up to 16 digits, ties (…5) included */
+	return (double)(long long)(u % 10000000000000000ULL) *
+	       (u & 1 ? -1 : 1) / p10[(u >> 50) % 13] / (i % 4 == 2 ? 1e3 : 1);
+}
+
+static void fast_matches_printf(void)
+{
+	struct buf b = BUF_INIT;
+	char want[64];
+	int bad_exact = 0, bad_digits = 0;
+	const int n = 300000;
+
+	for (int i = 0; i < n; i++) {
+		double d = sample_double(i);
+		int digits = 1 + i % 16;
+
+		buf_reset(&b);
+		numfmt_add_exact(&b, d);
+		ref_exact(d, want, sizeof(want));
+		if (strcmp(buf_str(&b), want) != 0 && bad_exact++ < 5) {
+			diag("exact %.17g: %s, printf %s", d, buf_str(&b),
+			     want);
+		}
+		if (fabs(d) < 1e-4 || fabs(d) >= 1e15 || d == floor(d)) {
+			continue;
+		}
+		buf_reset(&b);
+		numfmt_add(&b, d, digits);
+		ref_digits(d, digits, want, sizeof(want));
+		if (strcmp(buf_str(&b), want) != 0 && bad_digits++ < 5) {
+			diag("%d digits of %.17g: %s, printf %s", digits, d,
+			     buf_str(&b), want);
+		}
+	}
+	ok(bad_exact == 0, "exact text of %d doubles as printf's round "
+	   "trip (%d differ)", n, bad_exact);
+	ok(bad_digits == 0, "1 to 16 digits of them as printf's %%.*f "
+	   "(%d differ)", bad_digits);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	struct buf b = BUF_INIT;
@@ -78,5 +189,6 @@ int main(void)
 	check_pair(-0.0004, 0.123, "0.00", "0.12");
 	is_int(numfmt_decimals(0), -1, "a zero SE leaves the plain rules");
 	is_int(numfmt_decimals(NAN), -1, "a NULL SE leaves the plain rules");
+	fast_matches_printf();
 	return tap_done();
 }
