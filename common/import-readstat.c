@@ -70,6 +70,7 @@ struct rs_ctx {
 	size_t n_labels;
 	char buf[64];
 	bool bad_text;          /* a value is not UTF-8 */
+	char why[128];          /* ReadStat's own first message, for errors */
 };
 
 static const struct {
@@ -574,6 +575,23 @@ static void rs_ctx_finish(struct rs_ctx *x)
 	free(x->err);
 }
 
+/* ReadStat's detail (such as which code page it does not know) */
+static void on_error(const char *msg, void *arg)
+{
+	struct rs_ctx *x = arg;
+	size_t n;
+
+	if (x->why[0]) {
+		return;
+	}
+	n = strcspn(msg, "\n");
+	if (n >= sizeof(x->why)) {
+		n = sizeof(x->why) - 1;
+	}
+	memcpy(x->why, msg, n);
+	x->why[n] = '\0';
+}
+
 /* one pass over the file; the handlers do the work */
 static int run_pass(struct rs_ctx *x, int fmt)
 {
@@ -584,7 +602,9 @@ static int run_pass(struct rs_ctx *x, int fmt)
 	readstat_set_variable_handler(p, on_variable);
 	readstat_set_value_handler(p, on_value);
 	readstat_set_value_label_handler(p, on_value_label);
+	readstat_set_error_handler(p, on_error);
 	x->rows = 0;
+	x->why[0] = '\0';
 	x->fmt = fmt;
 	e = formats[fmt].parse(p, x->path, x);
 	readstat_parser_free(p);
@@ -599,6 +619,14 @@ static int run_pass(struct rs_ctx *x, int fmt)
 				   "the encoding the file declares: %s",
 				   x->path, (long long)x->rows + 1,
 				   readstat_error_message(e));
+		return -EINVAL;
+	}
+	if (e == READSTAT_ERROR_UNSUPPORTED_CHARSET) {
+		x->err = xasprintf("%s: the file's text is in an encoding that "
+				   "cannot be converted to UTF-8 (%s); save it "
+				   "again in UTF-8 or a common code page",
+				   x->path, x->why[0] ? x->why
+						  : readstat_error_message(e));
 		return -EINVAL;
 	}
 	if (e != READSTAT_OK) {

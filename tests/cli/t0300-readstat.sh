@@ -118,6 +118,45 @@ compare sas7bdat b \
 	"date((CAST(born AS REAL) - 3653) * 86400, 'unixepoch')" \
 	"NULL" "NULL" "id race bmi born town"
 
+# ---- a legacy encoding: Stata 10 text in Windows-1252 ------------------
+expect_status "import a Windows-1252 .dta file" 0 dataset add l \
+	--dta "$data/legacy.dta"
+expect_eq "legacy: text stored as UTF-8" \
+	"$(q "SELECT group_concat(town, ';') FROM data_l")" \
+	"Zürich;São Paulo;Genève;Kraków"
+expect_eq "legacy: value labels stored as UTF-8" \
+	"$(q "SELECT group_concat(value || '=' || label, ';') FROM (SELECT value, label FROM value_labels WHERE dataset_id = (SELECT id FROM datasets WHERE name = 'l') ORDER BY value)")" \
+	"1=Köln;2=Ærø;3=Malmö;4=Über 100 €"
+expect_eq "legacy: variable labels stored as UTF-8" \
+	"$(q "SELECT group_concat(file_description, ';') FROM (SELECT file_description FROM dataset_columns WHERE dataset_id = (SELECT id FROM datasets WHERE name = 'l') ORDER BY position)")" \
+	"Respondent;Town of résidence;Région"
+if command -v readstat >/dev/null 2>&1; then
+	readstat "$data/legacy.dta" - > "$tmp/legacy.csv" 2>/dev/null
+	expect_eq "legacy: every value as readstat prints it" \
+		"$(sqlite3 :memory: <<SQL
+.mode csv
+.import $tmp/legacy.csv raw
+ATTACH '$MCPD_DB' AS cat;
+SELECT (SELECT count(*) FROM raw), (SELECT count(*) FROM (
+	SELECT CAST(id AS INTEGER), town, CAST(region AS INTEGER) FROM raw
+	EXCEPT SELECT id, town, region FROM cat.data_l));
+SQL
+)" "4,0"
+else
+	ok "# SKIP readstat tool missing"
+fi
+if command -v extract_metadata >/dev/null 2>&1 &&
+   command -v jq >/dev/null 2>&1; then
+	extract_metadata "$data/legacy.dta" "$tmp/legacy.json" >/dev/null 2>&1
+	expect_eq "legacy: labels as ReadStat's extract_metadata reads them" \
+		"$(q "SELECT group_concat(value || '=' || label, ';') FROM (SELECT value, label FROM value_labels WHERE dataset_id = (SELECT id FROM datasets WHERE name = 'l') ORDER BY value)")" \
+		"$(jq -r '[.variables[] | select(.name == "region") |
+			.categories[] | "\(.code)=\(.label)"] | join(";")' \
+			"$tmp/legacy.json")"
+else
+	ok "# SKIP extract_metadata or jq missing"
+fi
+
 # ---- refresh re-reads the file ------------------------------------------
 expect_status "refresh a .sav dataset" 0 dataset refresh s
 expect_eq "labels survive a refresh" \
@@ -279,6 +318,9 @@ bad "text that is not UTF-8" \
 	"row 1: text that is not valid in the encoding the file declares" \
 	dataset add t --sav "$tmp/latin1.sav"
 bad "zero rows" "the file has no rows" dataset add t --sav "$data/empty.sav"
+bad "an encoding ReadStat cannot convert" \
+	"charset.sav: the file's text is in an encoding that cannot be converted to UTF-8 (Unsupported character set: 12345)" \
+	dataset add t --sav "$data/charset.sav"
 bad "replacing with a broken file" "truncated or damaged" \
 	dataset add s --replace --sav "$tmp/cut.sav"
 expect_status "two formats at once" 2 dataset add t --sav "$data/survey.sav" \
