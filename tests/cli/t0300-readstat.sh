@@ -321,6 +321,27 @@ bad "zero rows" "the file has no rows" dataset add t --sav "$data/empty.sav"
 bad "an encoding ReadStat cannot convert" \
 	"charset.sav: the file's text is in an encoding that cannot be converted to UTF-8 (Unsupported character set: 12345)" \
 	dataset add t --sav "$data/charset.sav"
+# --catalog-file: a SAS format catalog of value labels for a .sas7bdat
+# file.  No real .sas7bcat file with a license to ship is at hand (R
+# cannot write one), so only files that are not catalogs are tried here.
+bad "an SPSS file as --catalog-file" \
+	"survey.sas7bdat: --catalog-file $data/survey.sav: cannot read as a SAS format catalog (.sas7bcat)" \
+	dataset add t --sas7bdat "$data/survey.sas7bdat" \
+	--catalog-file "$data/survey.sav"
+bad "a SAS data file as --catalog-file" \
+	"no value labels in it; is it a SAS format catalog (.sas7bcat)?" \
+	dataset add t --sas7bdat "$data/survey.sas7bdat" \
+	--catalog-file "$data/survey.sas7bdat"
+bad "a missing --catalog-file" "cannot open --catalog-file '$tmp/none.sas7bcat'" \
+	dataset add t --sas7bdat "$data/survey.sas7bdat" \
+	--catalog-file "$tmp/none.sas7bcat"
+bad "--catalog-file with a file --file reads as .sav" \
+	"--catalog-file goes with a SAS .sas7bdat file, not SPSS .sav" \
+	dataset add t --file "$data/survey.sav" --catalog-file "$data/survey.sav"
+expect_status "--catalog-file with --sav" 2 dataset add t \
+	--sav "$data/survey.sav" --catalog-file "$data/survey.sav"
+expect_in "says what it goes with" "$tmp/err" \
+	"--catalog-file goes with --sas7bdat (or --file) only"
 bad "replacing with a broken file" "truncated or damaged" \
 	dataset add s --replace --sav "$tmp/cut.sav"
 expect_status "two formats at once" 2 dataset add t --sav "$data/survey.sav" \
