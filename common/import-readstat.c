@@ -944,8 +944,8 @@ int import_readstat(struct db *db, const struct import_options *opt,
 
 		if (n) {
 			import_report_add(&ret->notes, &ret->n_notes,
-					  "value labels for %zu columns from "
-					  "the catalog %s", n,
+					  "value labels for %zu column%s from "
+					  "the catalog %s", n, n == 1 ? "" : "s",
 					  opt->catalog_file);
 		} else {
 			import_report_add(&ret->warnings, &ret->n_warnings,
