@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
 #include <readstat.h>
 
 #include "mcp/colstats.h"
@@ -70,6 +71,7 @@ struct rs_ctx {
 	size_t n_labels;
 	char buf[64];
 	bool bad_text;          /* a value is not UTF-8 */
+	char why[128];          /* ReadStat's own first message, for errors */
 };
 
 static const struct {
@@ -574,6 +576,23 @@ static void rs_ctx_finish(struct rs_ctx *x)
 	free(x->err);
 }
 
+/* ReadStat's detail (such as which code page it does not know) */
+static void on_error(const char *msg, void *arg)
+{
+	struct rs_ctx *x = arg;
+	size_t n;
+
+	if (x->why[0]) {
+		return;
+	}
+	n = strcspn(msg, "\n");
+	if (n >= sizeof(x->why)) {
+		n = sizeof(x->why) - 1;
+	}
+	memcpy(x->why, msg, n);
+	x->why[n] = '\0';
+}
+
 /* one pass over the file; the handlers do the work */
 static int run_pass(struct rs_ctx *x, int fmt)
 {
@@ -584,7 +603,9 @@ static int run_pass(struct rs_ctx *x, int fmt)
 	readstat_set_variable_handler(p, on_variable);
 	readstat_set_value_handler(p, on_value);
 	readstat_set_value_label_handler(p, on_value_label);
+	readstat_set_error_handler(p, on_error);
 	x->rows = 0;
+	x->why[0] = '\0';
 	x->fmt = fmt;
 	e = formats[fmt].parse(p, x->path, x);
 	readstat_parser_free(p);
@@ -599,6 +620,14 @@ static int run_pass(struct rs_ctx *x, int fmt)
 				   "the encoding the file declares: %s",
 				   x->path, (long long)x->rows + 1,
 				   readstat_error_message(e));
+		return -EINVAL;
+	}
+	if (e == READSTAT_ERROR_UNSUPPORTED_CHARSET) {
+		x->err = xasprintf("%s: the file's text is in an encoding that "
+				   "cannot be converted to UTF-8 (%s); save it "
+				   "again in UTF-8 or a common code page",
+				   x->path, x->why[0] ? x->why
+						  : readstat_error_message(e));
 		return -EINVAL;
 	}
 	if (e != READSTAT_OK) {
@@ -748,6 +777,72 @@ out:
 	return r;
 }
 
+/*
+ * The value labels of a SAS format catalog (.sas7bcat), before the data
+ * file's passes: on_variable takes each variable's format name as its
+ * label set, and the catalog's formats are those sets.  A file that is
+ * not a catalog fails in ReadStat, or (another SAS file, which shares the
+ * catalog's header) yields no formats: both are refused.
+ */
+static int read_catalog(struct rs_ctx *x, const char *data_path,
+			const char *path)
+{
+	readstat_parser_t *p = readstat_parser_init();
+	readstat_error_t e;
+
+	readstat_set_value_label_handler(p, on_value_label);
+	readstat_set_error_handler(p, on_error);
+	x->why[0] = '\0';
+	e = readstat_parse_sas7bcat(p, path, x);
+	readstat_parser_free(p);
+	if (e != READSTAT_OK) {
+		x->err = xasprintf("%s: --catalog-file %s: cannot read as a "
+				   "SAS format catalog (.sas7bcat): %s",
+				   data_path, path, x->why[0] ? x->why
+					: readstat_error_message(e));
+		return -EINVAL;
+	}
+	if (x->n_labels == 0) {
+		x->err = xasprintf("%s: --catalog-file %s: no value labels in "
+				   "it; is it a SAS format catalog "
+				   "(.sas7bcat)?", data_path, path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* how many columns a format of the catalog labels */
+static size_t catalog_columns(const struct rs_ctx *x)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < x->n; i++) {
+		for (size_t k = 0; x->rs[i].label_set && k < x->n_labels; k++) {
+			if (strcmp(x->labels[k].set, x->rs[i].label_set) == 0) {
+				n++;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+/* the catalog's path, for refresh */
+static char *catalog_json(const char *abs_catalog)
+{
+	cJSON *o;
+	char *s;
+
+	if (!abs_catalog) {
+		return NULL;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "catalog_file", abs_catalog);
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return s;
+}
+
 static int format_index(const char *format)
 {
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
@@ -764,7 +859,7 @@ int import_readstat(struct db *db, const struct import_options *opt,
 {
 	struct rs_ctx x = { .path = opt->path, .db = db };
 	char *table = ident_data_table(opt->name);
-	char *abs_path = NULL;
+	char *abs_path = NULL, *abs_catalog = NULL, *json = NULL;
 	const char *sniffed;
 	double start = import_now();
 	int64_t id = 0, rows;
@@ -809,6 +904,29 @@ int import_readstat(struct db *db, const struct import_options *opt,
 		r = -EINVAL;
 		goto out;
 	}
+	if (opt->catalog_file) {
+		if (strcmp(format, "sas7bdat") != 0) {
+			*ret_err = xasprintf("%s: --catalog-file goes with a "
+					     "SAS .sas7bdat file, not %s",
+					     opt->path,
+					     import_readstat_describe(format));
+			r = -EINVAL;
+			goto out;
+		}
+		abs_catalog = realpath(opt->catalog_file, NULL);
+		if (!abs_catalog) {
+			r = -errno;
+			*ret_err = xasprintf("%s: cannot open --catalog-file "
+					     "'%s': %s", opt->path,
+					     opt->catalog_file, strerror(-r));
+			goto out;
+		}
+		r = read_catalog(&x, opt->path, opt->catalog_file);
+		if (r < 0) {
+			goto fail;
+		}
+		json = catalog_json(abs_catalog);
+	}
 	r = run_pass(&x, fmt);
 	if (r < 0) {
 		goto fail;
@@ -820,6 +938,21 @@ int import_readstat(struct db *db, const struct import_options *opt,
 				     x.n == 0 ? " and no variables" : "");
 		r = -EINVAL;
 		goto out;
+	}
+	if (opt->catalog_file) {
+		size_t n = catalog_columns(&x);
+
+		if (n) {
+			import_report_add(&ret->notes, &ret->n_notes,
+					  "value labels for %zu column%s from "
+					  "the catalog %s", n, n == 1 ? "" : "s",
+					  opt->catalog_file);
+		} else {
+			import_report_add(&ret->warnings, &ret->n_warnings,
+					  "no column has a format of the "
+					  "catalog %s: no value labels",
+					  opt->catalog_file);
+		}
 	}
 	for (size_t i = 0; i < x.n; i++) {
 		/* a numeric column with no values at all */
@@ -834,7 +967,7 @@ int import_readstat(struct db *db, const struct import_options *opt,
 		goto out;
 	}
 	db_exec(db, "PRAGMA cache_size = -65536", NULL);
-	r = import_dataset_row(db, opt, format, abs_path, NULL, table, NULL,
+	r = import_dataset_row(db, opt, format, abs_path, NULL, table, json,
 			       &id, &replaced, ret_err);
 	if (r < 0) {
 		goto rollback;
@@ -909,6 +1042,8 @@ out:
 	}
 	rs_ctx_finish(&x);
 	free(abs_path);
+	free(abs_catalog);
+	free(json);
 	free(table);
 	return r;
 }

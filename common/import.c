@@ -364,6 +364,7 @@ struct saved_options {
 	char **types;
 	size_t n_types;
 	char *encoding;
+	char *catalog_file;
 };
 
 static char **string_list(const cJSON *arr, size_t *ret_n)
@@ -393,6 +394,21 @@ static void saved_options_finish(struct saved_options *s)
 	free(s->nulls);
 	free(s->types);
 	free(s->encoding);
+	free(s->catalog_file);
+}
+
+/* a .sas7bdat file's format catalog, from datasets.import_options */
+static void parse_survey_options(const char *json, struct import_options *opt,
+				 struct saved_options *saved)
+{
+	cJSON *o = json ? cJSON_Parse(json) : NULL;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "catalog_file");
+
+	if (cJSON_IsString(v)) {
+		saved->catalog_file = xstrdup(v->valuestring);
+		opt->catalog_file = saved->catalog_file;
+	}
+	cJSON_Delete(o);
 }
 
 /* the options a CSV was imported with, from datasets.import_options */
@@ -470,6 +486,7 @@ int import_refresh(struct db *db, const char *name, bool progress,
 		opt.table = d->source_table;
 		r = import_sqlite(db, &opt, ret, ret_err);
 	} else if (import_readstat_describe(d->source_kind)) {
+		parse_survey_options(d->import_options, &opt, &saved);
 		r = import_readstat(db, &opt, d->source_kind, ret, ret_err);
 	} else if (strcmp(d->source_kind, "csv") == 0 &&
 		   strcmp(d->source_path, "-") != 0) {

@@ -34,6 +34,8 @@ static const char usage[] =
 	"       mcpctl dataset add NAME --sqlite FILE --table T [...]\n"
 	"       mcpctl dataset add NAME --url URL [--key PROVIDER] [...]\n"
 	"       mcpctl dataset add NAME --sav|--dta|--xpt|--sas7bdat FILE [...]\n"
+	"       mcpctl dataset add NAME --sas7bdat FILE --catalog-file "
+	"F.sas7bcat [...]\n"
 	"       mcpctl dataset add NAME --file FILE [...]  (format from its "
 	"bytes)\n"
 	"       mcpctl dataset list\n"
@@ -81,6 +83,7 @@ enum {
 	OPT_XPT,
 	OPT_SAS7BDAT,
 	OPT_FILE,
+	OPT_CATALOG_FILE,
 };
 
 /* ---- CSV dialect, encoding and typing options of dataset add ------- */
@@ -279,6 +282,7 @@ struct dataset_args {
 	const char *survey;     /* --sav/--dta/--xpt/--sas7bdat/--file FILE */
 	const char *survey_format;      /* "sav" ..., NULL for --file */
 	int n_survey;
+	const char *catalog_file;       /* --catalog-file F.sas7bcat */
 };
 
 static void dataset_args_finish(struct dataset_args *a)
@@ -347,6 +351,7 @@ static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
 		{ "xpt", required_argument, NULL, OPT_XPT },
 		{ "sas7bdat", required_argument, NULL, OPT_SAS7BDAT },
 		{ "file", required_argument, NULL, OPT_FILE },
+		{ "catalog-file", required_argument, NULL, OPT_CATALOG_FILE },
 		{ NULL, 0, NULL, 0 },
 	};
 	char what[64];
@@ -444,6 +449,9 @@ static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
 				: c == OPT_XPT ? "xpt"
 				: c == OPT_SAS7BDAT ? "sas7bdat" : NULL;
 			a->n_survey++;
+			break;
+		case OPT_CATALOG_FILE:
+			a->catalog_file = optarg;
 			break;
 		default:
 			if (c >= OPT_QUOTE && c <= OPT_TYPE) {
@@ -613,7 +621,8 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 		OPT_CSV, OPT_SQLITE, OPT_TABLE, OPT_TITLE, OPT_DESCRIPTION,
 		OPT_WEIGHT, OPT_TAGS, OPT_NULL_VALUE, OPT_DELIMITER,
 		OPT_REPLACE, OPT_URL, OPT_KEY, DESIGN_OPTS, CSV_ALLOWED,
-		OPT_SAV, OPT_DTA, OPT_XPT, OPT_SAS7BDAT, OPT_FILE, 0,
+		OPT_SAV, OPT_DTA, OPT_XPT, OPT_SAS7BDAT, OPT_FILE,
+		OPT_CATALOG_FILE, 0,
 	};
 	struct dataset_args a = { 0 };
 	struct import_options opt = { 0 };
@@ -636,6 +645,13 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 				       "give exactly one of --csv FILE, "
 				       "--sqlite FILE, --url URL, --sav, --dta, "
 				       "--xpt, --sas7bdat and --file FILE");
+		goto out;
+	}
+	if (a.catalog_file && (!a.survey || (a.survey_format &&
+			       strcmp(a.survey_format, "sas7bdat") != 0))) {
+		code = ctl_usage_error("dataset add ",
+				       "--catalog-file goes with --sas7bdat "
+				       "(or --file) only");
 		goto out;
 	}
 	if (a.survey && (a.n_nulls || a.delimiter)) {
@@ -695,6 +711,7 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 	opt.weight = a.weight;
 	opt.tags = a.tags;
 	opt.replace = a.replace;
+	opt.catalog_file = a.catalog_file;
 	opt.progress = show_progress(ctl);
 	/* refuse what mcpd could not serve, with mcpd's reason */
 	if (a.sqlite &&

@@ -18,6 +18,7 @@
 #include "mcp/xalloc.h"
 #include "../servable.h"
 #include "tool.h"
+#include "weighted-labels.h"
 
 #define SAMPLE_MAX 100
 #define SAMPLE_DEFAULT 10
@@ -196,6 +197,54 @@ static int dataset_enabled(struct db *catalog, const char *name)
 	return r;
 }
 
+/*
+ * sample_rows with labels: true.  One statement gives the codes and their
+ * labels (weighted-labels.c), so random rows and their labels agree; the
+ * label columns are then folded into the codes' cells for the text and
+ * into a "labels" map beside the codes in structuredContent.
+ */
+static void run_labelled(struct tool_call *call, const char *dataset,
+			 const char *sql, const struct query_limits *lim,
+			 enum query_format fmt, bool default_fmt,
+			 const struct query_opts *opts)
+{
+	struct query_result qr;
+	struct qconn *conn;
+	char **cols = NULL;
+	char *run = NULL;
+	size_t ncols = 0;
+	int64_t id;
+	int r;
+
+	r = weighted_labels_columns(call->catalog, dataset, &id, &cols,
+				    &ncols);
+	if (r < 0) {
+		tool_error(call, "cannot read the catalog: %s", strerror(-r));
+		return;
+	}
+	run = weighted_labels_wrap(call->catalog, id, dataset,
+				   (const char *const *)cols, ncols, 0,
+				   xstrdup(sql));
+	conn = qpool_acquire(call->pool);
+	if (!conn) {
+		tool_error(call, "cannot open a query connection to the "
+			   "catalog");
+		goto out;
+	}
+	if (default_fmt) {
+		fmt = default_format(call, conn);
+	}
+	query_run_opts(conn, run, lim, fmt, opts, call->cancel, &qr);
+	qpool_release(call->pool, conn);
+	weighted_labels_fold(&qr, (const char *const *)cols, ncols, fmt,
+			     opts);
+	tool_take_query_result(call, &qr);
+	query_result_finish(&qr);
+out:
+	free(run);
+	weighted_labels_free(cols);
+}
+
 static void run_sample_rows(struct tool_call *call)
 {
 	struct query_limits lim = *call->limits;
@@ -204,7 +253,7 @@ static void run_sample_rows(struct tool_call *call)
 	const cJSON *random;
 	int64_t n = SAMPLE_DEFAULT;
 	enum query_format fmt;
-	bool default_fmt;
+	bool default_fmt, labels;
 	struct buf sql = BUF_INIT;
 	struct qconn *conn = NULL;
 	char *err = NULL;
@@ -226,6 +275,10 @@ static void run_sample_rows(struct tool_call *call)
 	}
 	if (random && !cJSON_IsBool(random)) {
 		tool_error(call, "argument 'random' must be true or false");
+		return;
+	}
+	if (weighted_labels_arg(call->args, false, &labels) < 0) {
+		tool_error(call, "argument 'labels' must be true or false");
 		return;
 	}
 	if (ident_dataset_name_check(dataset, &why) < 0 ||
@@ -268,7 +321,12 @@ static void run_sample_rows(struct tool_call *call)
 	buf_addf(&sql, " LIMIT %lld", (long long)n);
 	call->log_sql = xstrdup(buf_str(&sql));
 	lim.max_rows = n;
-	run_sql(call, buf_str(&sql), &lim, fmt, default_fmt, &opts);
+	if (labels) {
+		run_labelled(call, dataset, buf_str(&sql), &lim, fmt,
+			     default_fmt, &opts);
+	} else {
+		run_sql(call, buf_str(&sql), &lim, fmt, default_fmt, &opts);
+	}
 out:
 	free(err);
 	buf_release(&sql);
@@ -697,14 +755,15 @@ const struct tool_def tool_sample_rows = {
 	.name = "sample_rows",
 	.title = "Sample rows",
 	.description =
-		"Up to 100 rows of a dataset, optionally filtered by a WHERE "
-		"expression; random: true picks them at random.",
+		"Up to 100 rows of a dataset, filtered by 'where' or at "
+		"random; labels: true adds value labels.",
 	.input_schema =
 		"{\"type\":\"object\",\"properties\":{"
 		"\"dataset\":{\"type\":\"string\"},"
 		"\"n\":{\"type\":\"integer\",\"maximum\":100},"
 		"\"where\":{\"type\":\"string\"},"
-		"\"random\":{\"type\":\"boolean\"}," FORMAT_SCHEMA "},"
+		"\"random\":{\"type\":\"boolean\"},"
+		"\"labels\":{\"type\":\"boolean\"}," FORMAT_SCHEMA "},"
 		"\"required\":[\"dataset\"],\"additionalProperties\":false}",
 	.output_schema = RESULT_SCHEMA,
 	.run = run_sample_rows,
@@ -715,8 +774,8 @@ const struct tool_def tool_search_datasets = {
 	.name = "search_datasets",
 	.title = "Search datasets",
 	.description =
-		"Full-text search over dataset names, descriptions, columns "
-		"and metadata, best first.",
+		"Full-text search of dataset names, descriptions, columns "
+		"and metadata.",
 	.input_schema =
 		"{\"type\":\"object\",\"properties\":{"
 		"\"query\":{\"type\":\"string\"},"
@@ -734,7 +793,7 @@ const struct tool_def tool_query_many = {
 	.name = "query_many",
 	.title = "Run queries in parallel",
 	.description =
-		"Up to 8 SELECTs run in parallel, each answered on its own "
+		"Up to 8 SELECTs in parallel, each answered on its own "
 		"within a share of the size limit.",
 	.input_schema =
 		"{\"type\":\"object\",\"properties\":{"

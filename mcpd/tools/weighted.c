@@ -925,7 +925,7 @@ static void run_weighted_stats(struct tool_call *call)
 	bool labels;
 
 	query_result_init(&qr);
-	if (weighted_labels_arg(call->args, &labels) < 0) {
+	if (weighted_labels_arg(call->args, true, &labels) < 0) {
 		tool_error(call, "argument 'labels' must be true or false");
 		goto out;
 	}

@@ -118,6 +118,83 @@ compare sas7bdat b \
 	"date((CAST(born AS REAL) - 3653) * 86400, 'unixepoch')" \
 	"NULL" "NULL" "id race bmi born town"
 
+# ---- a legacy encoding: Stata 10 text in Windows-1252 ------------------
+expect_status "import a Windows-1252 .dta file" 0 dataset add l \
+	--dta "$data/legacy.dta"
+expect_eq "legacy: text stored as UTF-8" \
+	"$(q "SELECT group_concat(town, ';') FROM data_l")" \
+	"Zürich;São Paulo;Genève;Kraków"
+expect_eq "legacy: value labels stored as UTF-8" \
+	"$(q "SELECT group_concat(value || '=' || label, ';') FROM (SELECT value, label FROM value_labels WHERE dataset_id = (SELECT id FROM datasets WHERE name = 'l') ORDER BY value)")" \
+	"1=Köln;2=Ærø;3=Malmö;4=Über 100 €"
+expect_eq "legacy: variable labels stored as UTF-8" \
+	"$(q "SELECT group_concat(file_description, ';') FROM (SELECT file_description FROM dataset_columns WHERE dataset_id = (SELECT id FROM datasets WHERE name = 'l') ORDER BY position)")" \
+	"Respondent;Town of résidence;Région"
+if command -v readstat >/dev/null 2>&1; then
+	readstat "$data/legacy.dta" - > "$tmp/legacy.csv" 2>/dev/null
+	expect_eq "legacy: every value as readstat prints it" \
+		"$(sqlite3 :memory: <<SQL
+.mode csv
+.import $tmp/legacy.csv raw
+ATTACH '$MCPD_DB' AS cat;
+SELECT (SELECT count(*) FROM raw), (SELECT count(*) FROM (
+	SELECT CAST(id AS INTEGER), town, CAST(region AS INTEGER) FROM raw
+	EXCEPT SELECT id, town, region FROM cat.data_l));
+SQL
+)" "4,0"
+else
+	ok "# SKIP readstat tool missing"
+fi
+if command -v extract_metadata >/dev/null 2>&1 &&
+   command -v jq >/dev/null 2>&1; then
+	extract_metadata "$data/legacy.dta" "$tmp/legacy.json" >/dev/null 2>&1
+	expect_eq "legacy: labels as ReadStat's extract_metadata reads them" \
+		"$(q "SELECT group_concat(value || '=' || label, ';') FROM (SELECT value, label FROM value_labels WHERE dataset_id = (SELECT id FROM datasets WHERE name = 'l') ORDER BY value)")" \
+		"$(jq -r '[.variables[] | select(.name == "region") |
+			.categories[] | "\(.code)=\(.label)"] | join(";")' \
+			"$tmp/legacy.json")"
+else
+	ok "# SKIP extract_metadata or jq missing"
+fi
+
+# ---- SAS: value labels from a format catalog ----------------------------
+# labelled.sas7bdat and labelled.sas7bcat are written by ReadStat's own
+# writers (make-sas7bcat.c); the region column has the format REGIONF.
+expect_status "import a .sas7bdat with --catalog-file" 0 dataset add g \
+	--sas7bdat "$data/labelled.sas7bdat" \
+	--catalog-file "$data/labelled.sas7bcat"
+expect_in "the import says which columns got labels" "$tmp/out" \
+	"value labels for 1 column from the catalog"
+glabels() {
+	q "SELECT group_concat(column_name || ':' || value || '=' || label, ';') FROM (SELECT * FROM value_labels WHERE dataset_id = (SELECT id FROM datasets WHERE name = 'g') ORDER BY column_name, value)"
+}
+expect_eq "catalog: the format's labels on its column" "$(glabels)" \
+	"region:1=North;region:2=Süd;region:3=East;region:4=West"
+if command -v readstat >/dev/null 2>&1 &&
+   command -v extract_metadata >/dev/null 2>&1 &&
+   command -v jq >/dev/null 2>&1; then
+	# the readstat tool applies the catalog when it converts; its .sav
+	# output's labels, as extract_metadata reads them, are the reference
+	readstat "$data/labelled.sas7bdat" "$data/labelled.sas7bcat" \
+		"$tmp/g.sav" >/dev/null 2>&1
+	extract_metadata "$tmp/g.sav" "$tmp/g.json" >/dev/null 2>&1
+	expect_eq "catalog: labels as the readstat tool applies them" \
+		"$(glabels)" \
+		"$(jq -r '[.variables[] | select(.categories) | .name as $n |
+			.categories[] | "\($n):\(.code | floor)=\(.label)"] |
+			join(";")' "$tmp/g.json")"
+else
+	ok "# SKIP readstat, extract_metadata or jq missing"
+fi
+expect_status "refresh reads the catalog again" 0 dataset refresh g
+expect_eq "catalog: labels survive a refresh" "$(glabels)" \
+	"region:1=North;region:2=Süd;region:3=East;region:4=West"
+expect_status "a catalog none of whose formats a column has" 0 dataset add \
+	h --sas7bdat "$data/survey.sas7bdat" \
+	--catalog-file "$data/labelled.sas7bcat"
+expect_in "warns that no column got labels" "$tmp/err" \
+	"no column has a format of the catalog"
+
 # ---- refresh re-reads the file ------------------------------------------
 expect_status "refresh a .sav dataset" 0 dataset refresh s
 expect_eq "labels survive a refresh" \
@@ -279,6 +356,28 @@ bad "text that is not UTF-8" \
 	"row 1: text that is not valid in the encoding the file declares" \
 	dataset add t --sav "$tmp/latin1.sav"
 bad "zero rows" "the file has no rows" dataset add t --sav "$data/empty.sav"
+bad "an encoding ReadStat cannot convert" \
+	"charset.sav: the file's text is in an encoding that cannot be converted to UTF-8 (Unsupported character set: 12345)" \
+	dataset add t --sav "$data/charset.sav"
+# --catalog-file given files that are not SAS format catalogs
+bad "an SPSS file as --catalog-file" \
+	"survey.sas7bdat: --catalog-file $data/survey.sav: cannot read as a SAS format catalog (.sas7bcat)" \
+	dataset add t --sas7bdat "$data/survey.sas7bdat" \
+	--catalog-file "$data/survey.sav"
+bad "a SAS data file as --catalog-file" \
+	"no value labels in it; is it a SAS format catalog (.sas7bcat)?" \
+	dataset add t --sas7bdat "$data/survey.sas7bdat" \
+	--catalog-file "$data/survey.sas7bdat"
+bad "a missing --catalog-file" "cannot open --catalog-file '$tmp/none.sas7bcat'" \
+	dataset add t --sas7bdat "$data/survey.sas7bdat" \
+	--catalog-file "$tmp/none.sas7bcat"
+bad "--catalog-file with a file --file reads as .sav" \
+	"--catalog-file goes with a SAS .sas7bdat file, not SPSS .sav" \
+	dataset add t --file "$data/survey.sav" --catalog-file "$data/survey.sav"
+expect_status "--catalog-file with --sav" 2 dataset add t \
+	--sav "$data/survey.sav" --catalog-file "$data/survey.sav"
+expect_in "says what it goes with" "$tmp/err" \
+	"--catalog-file goes with --sas7bdat (or --file) only"
 bad "replacing with a broken file" "truncated or damaged" \
 	dataset add s --replace --sav "$tmp/cut.sav"
 expect_status "two formats at once" 2 dataset add t --sav "$data/survey.sav" \

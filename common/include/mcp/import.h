@@ -48,6 +48,8 @@ struct import_options {
 	int date_order;                 /* 0, or TI_DF_MDY / TI_DF_DMY */
 	const char *const *types;       /* "COLUMN=kind" overrides */
 	size_t n_types;
+	const char *catalog_file;       /* .sas7bdat: its SAS format catalog
+					 * (.sas7bcat) of value labels */
 };
 
 struct import_rename {
@@ -86,6 +88,8 @@ int import_sqlite(struct db *db, const struct import_options *opt,
  * bytes.  A file whose first bytes say another format is refused.
  * Variable labels become the columns' file descriptions, value labels
  * rows of value_labels; system and user-defined missing values are NULL.
+ * A .sas7bdat file's value labels come from opt->catalog_file, matched
+ * by each variable's format name; refresh reads the same catalog again.
  */
 int import_readstat(struct db *db, const struct import_options *opt,
 		    const char *format, struct import_report *ret,

@@ -55,3 +55,29 @@ write_sav(data.frame(country = labelled(c(1, 5, 30), labels = codes,
 # SAS data set (haven's write_sas is deprecated but still writes one)
 write_sas(data.frame(id, race = as.numeric(race), bmi, born, town),
 	  "survey.sas7bdat")
+
+# A legacy encoding: Stata 10 (.dta format 114) holds text in the
+# platform's 8-bit encoding, which ReadStat reads as Windows-1252.  haven
+# always writes UTF-8 bytes, so this file comes from R's foreign package
+# (Debian r-cran-foreign), which writes the strings' own bytes: here
+# Windows-1252, with "€" (0x80) to tell it from Latin-1.
+cp1252 <- function(x) iconv(x, "UTF-8", "CP1252")
+legacy <- data.frame(id = 1:4,
+	town = cp1252(c("Zürich", "São Paulo", "Genève", "Kraków")),
+	region = factor(1:4, labels = cp1252(c("Köln", "Ærø", "Malmö",
+						"Über 100 €"))))
+attr(legacy, "var.labels") <- cp1252(c("Respondent", "Town of résidence",
+				       "Région"))
+foreign::write.dta(legacy, "legacy.dta", version = 10)
+
+# An encoding ReadStat cannot convert: survey.sav with its character code
+# (the last field of the machine integer record, type 7 subtype 3) set to
+# a code page no converter knows.  haven cannot write one, so the bytes
+# are changed here.
+b <- readBin("survey.sav", "raw", file.size("survey.sav"))
+pat <- as.raw(c(7, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 8, 0, 0, 0))
+at <- which(vapply(seq_len(length(b) - 15),
+		   function(i) all(b[i:(i + 15)] == pat), logical(1)))
+stopifnot(length(at) == 1)
+b[at + 44:47] <- writeBin(12345L, raw(), endian = "little")
+writeBin(b, "charset.sav")
