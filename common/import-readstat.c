@@ -71,6 +71,7 @@ struct rs_ctx {
 	size_t n_labels;
 	char buf[64];
 	bool bad_text;          /* a value is not UTF-8 */
+	bool keep_user_missing; /* only system and tagged missing are NULL */
 	char why[128];          /* ReadStat's own first message, for errors */
 };
 
@@ -530,7 +531,15 @@ static int on_value(int obs, readstat_variable_t *v, readstat_value_t value,
 		fail_at(x, obs, i, "more values than variables");
 		return READSTAT_HANDLER_ABORT;
 	}
-	missing = readstat_value_is_missing(value, v);
+	/*
+	 * User-defined missing codes (SPSS 97, 98-99) are NULL unless asked
+	 * for as values; system missing and Stata's .a-.z (which have no
+	 * value to keep) are NULL always.
+	 */
+	missing = x->keep_user_missing
+		? readstat_value_is_system_missing(value) ||
+		  readstat_value_is_tagged_missing(value)
+		: readstat_value_is_missing(value, v);
 	if (!x->load) {
 		scan_value(x, i, value, missing);
 		if (x->bad_text) {
@@ -733,7 +742,9 @@ static int store_labels(struct db *db, int64_t id, const struct rs_ctx *x,
 		sqlite3_bind_int64(col, 1, id);
 		sqlite3_bind_int64(col, 2, (int64_t)i);
 		sqlite3_bind_text(col, 3, c->label, -1, SQLITE_STATIC);
-		sqlite3_bind_text(col, 4, c->missing, -1, SQLITE_STATIC);
+		/* missing_codes lists codes stored as NULL: none when kept */
+		sqlite3_bind_text(col, 4, x->keep_user_missing ? NULL
+				  : c->missing, -1, SQLITE_STATIC);
 		r = step_or_fail(db, col, ret_err);
 		if (r < 0) {
 			goto out;
@@ -763,7 +774,8 @@ static int store_labels(struct db *db, int64_t id, const struct rs_ctx *x,
 			}
 			sqlite3_bind_text(lab, 4, l->label, -1, SQLITE_STATIC);
 			sqlite3_bind_int(lab, 5, l->missing ||
-					 (!l->is_text && in_missing(c, l->num)));
+					 (!x->keep_user_missing && !l->is_text &&
+					  in_missing(c, l->num)));
 			r = step_or_fail(db, lab, ret_err);
 			if (r < 0) {
 				goto out;
@@ -827,17 +839,22 @@ static size_t catalog_columns(const struct rs_ctx *x)
 	return n;
 }
 
-/* the catalog's path, for refresh */
-static char *catalog_json(const char *abs_catalog)
+/* the options a refresh needs again: the catalog's path, the codes kept */
+static char *options_json(const char *abs_catalog, bool keep_user_missing)
 {
 	cJSON *o;
 	char *s;
 
-	if (!abs_catalog) {
+	if (!abs_catalog && !keep_user_missing) {
 		return NULL;
 	}
 	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "catalog_file", abs_catalog);
+	if (abs_catalog) {
+		cJSON_AddStringToObject(o, "catalog_file", abs_catalog);
+	}
+	if (keep_user_missing) {
+		cJSON_AddTrueToObject(o, "keep_user_missing");
+	}
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return s;
@@ -925,8 +942,9 @@ int import_readstat(struct db *db, const struct import_options *opt,
 		if (r < 0) {
 			goto fail;
 		}
-		json = catalog_json(abs_catalog);
 	}
+	x.keep_user_missing = opt->keep_user_missing;
+	json = options_json(abs_catalog, opt->keep_user_missing);
 	r = run_pass(&x, fmt);
 	if (r < 0) {
 		goto fail;

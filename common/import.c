@@ -397,7 +397,7 @@ static void saved_options_finish(struct saved_options *s)
 	free(s->catalog_file);
 }
 
-/* a .sas7bdat file's format catalog, from datasets.import_options */
+/* a survey file's options (format catalog, codes kept) from import_options */
 static void parse_survey_options(const char *json, struct import_options *opt,
 				 struct saved_options *saved)
 {
@@ -408,6 +408,8 @@ static void parse_survey_options(const char *json, struct import_options *opt,
 		saved->catalog_file = xstrdup(v->valuestring);
 		opt->catalog_file = saved->catalog_file;
 	}
+	opt->keep_user_missing = cJSON_IsTrue(
+		cJSON_GetObjectItemCaseSensitive(o, "keep_user_missing"));
 	cJSON_Delete(o);
 }
 

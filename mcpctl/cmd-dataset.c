@@ -84,6 +84,7 @@ enum {
 	OPT_SAS7BDAT,
 	OPT_FILE,
 	OPT_CATALOG_FILE,
+	OPT_KEEP_USER_MISSING,
 };
 
 /* ---- CSV dialect, encoding and typing options of dataset add ------- */
@@ -283,6 +284,7 @@ struct dataset_args {
 	const char *survey_format;      /* "sav" ..., NULL for --file */
 	int n_survey;
 	const char *catalog_file;       /* --catalog-file F.sas7bcat */
+	bool keep_user_missing;         /* --keep-user-missing */
 };
 
 static void dataset_args_finish(struct dataset_args *a)
@@ -352,6 +354,7 @@ static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
 		{ "sas7bdat", required_argument, NULL, OPT_SAS7BDAT },
 		{ "file", required_argument, NULL, OPT_FILE },
 		{ "catalog-file", required_argument, NULL, OPT_CATALOG_FILE },
+		{ "keep-user-missing", no_argument, NULL, OPT_KEEP_USER_MISSING },
 		{ NULL, 0, NULL, 0 },
 	};
 	char what[64];
@@ -452,6 +455,9 @@ static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
 			break;
 		case OPT_CATALOG_FILE:
 			a->catalog_file = optarg;
+			break;
+		case OPT_KEEP_USER_MISSING:
+			a->keep_user_missing = true;
 			break;
 		default:
 			if (c >= OPT_QUOTE && c <= OPT_TYPE) {
@@ -622,7 +628,7 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 		OPT_WEIGHT, OPT_TAGS, OPT_NULL_VALUE, OPT_DELIMITER,
 		OPT_REPLACE, OPT_URL, OPT_KEY, DESIGN_OPTS, CSV_ALLOWED,
 		OPT_SAV, OPT_DTA, OPT_XPT, OPT_SAS7BDAT, OPT_FILE,
-		OPT_CATALOG_FILE, 0,
+		OPT_CATALOG_FILE, OPT_KEEP_USER_MISSING, 0,
 	};
 	struct dataset_args a = { 0 };
 	struct import_options opt = { 0 };
@@ -652,6 +658,13 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 		code = ctl_usage_error("dataset add ",
 				       "--catalog-file goes with --sas7bdat "
 				       "(or --file) only");
+		goto out;
+	}
+	if (a.keep_user_missing && !a.survey) {
+		code = ctl_usage_error("dataset add ",
+				       "--keep-user-missing goes with survey "
+				       "files (--sav, --dta, --xpt, --sas7bdat, "
+				       "--file) only");
 		goto out;
 	}
 	if (a.survey && (a.n_nulls || a.delimiter)) {
@@ -712,6 +725,7 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 	opt.tags = a.tags;
 	opt.replace = a.replace;
 	opt.catalog_file = a.catalog_file;
+	opt.keep_user_missing = a.keep_user_missing;
 	opt.progress = show_progress(ctl);
 	/* refuse what mcpd could not serve, with mcpd's reason */
 	if (a.sqlite &&

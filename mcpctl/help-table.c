@@ -106,6 +106,7 @@ const struct help_opt help_opts[] = {
 	{ "dataset add", "sas7bdat", 0, "FILE", HC_FILE, "a SAS .sas7bdat file" },
 	{ "dataset add", "file", 0, "FILE", HC_FILE, "a survey file, its format read from its first bytes" },
 	{ "dataset add", "catalog-file", 0, "FILE", HC_FILE, "the SAS format catalog (.sas7bcat) of a --sas7bdat file's value labels" },
+	{ "dataset add", "keep-user-missing", 0, NULL, HC_NONE, "keep a survey file's user-defined missing codes as values, not NULL" },
 	{ "dataset labels", "codebook", 0, "FILE", HC_FILE, "import value and variable labels from a CSV codebook" },
 	{ "dataset labels", "export", 0, NULL, HC_NONE, "print the labels as a codebook CSV" },
 	{ CSV_ADD, "table", 0, "T", HC_NONE, "the table of the --sqlite file" },

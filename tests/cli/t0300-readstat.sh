@@ -85,6 +85,27 @@ expect_eq "sav: source kind" "$(q "SELECT source_kind FROM datasets WHERE name =
 expect_eq "sav: profiled (null count of income)" \
 	"$(q "SELECT null_count FROM dataset_columns WHERE name = 'income' AND dataset_id = (SELECT id FROM datasets WHERE name = 's')")" 2
 
+# --keep-user-missing: the codes stay values, as readstat prints them
+expect_status "--keep-user-missing" 0 dataset add sk --sav "$data/survey.sav" \
+	--keep-user-missing
+compare sav sk \
+	"date(CAST(born AS REAL) - 12219379200, 'unixepoch')" \
+	"strftime('%Y-%m-%dT%H:%M:%S', CAST(seen AS REAL) - 12219379200, 'unixepoch')" \
+	"CAST(income AS REAL)" \
+	"id race income bmi born seen town"
+expect_eq "kept: 97 and 98 are values" \
+	"$(q "SELECT count(*) FROM data_sk WHERE income IN (97, 98)")" 2
+expect_eq "kept: no codes listed as stored NULL" \
+	"$(q "SELECT ifnull(missing_codes, '-') FROM dataset_columns WHERE name = 'income' AND dataset_id = (SELECT id FROM datasets WHERE name = 'sk')")" "-"
+expect_eq "kept: their labels are not marked missing" \
+	"$(q "SELECT group_concat(value || '/' || is_missing) FROM value_labels WHERE column_name = 'income' AND dataset_id = (SELECT id FROM datasets WHERE name = 'sk')")" \
+	"97/0,98/0"
+expect_status "refresh keeps them" 0 dataset refresh sk
+expect_eq "still values after refresh" \
+	"$(q "SELECT count(*) FROM data_sk WHERE income IN (97, 98)")" 2
+expect_status "--keep-user-missing is for survey files" 2 dataset add kc \
+	--csv "$data/../gen/money.csv" --keep-user-missing
+
 # ---- Stata --------------------------------------------------------------
 expect_status "--file picks Stata from the bytes" 0 dataset add d \
 	--file "$data/survey.dta"

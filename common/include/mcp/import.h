@@ -50,6 +50,8 @@ struct import_options {
 	size_t n_types;
 	const char *catalog_file;       /* .sas7bdat: its SAS format catalog
 					 * (.sas7bcat) of value labels */
+	bool keep_user_missing;         /* survey files: user-defined
+					 * missing codes stay values */
 };
 
 struct import_rename {
