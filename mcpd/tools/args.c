@@ -8,6 +8,7 @@
  * false there (every tool's does) refuses anything else, here, before the
  * tool runs, naming the argument, the likely one meant and the valid ones.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,19 +129,46 @@ static bool check_object(const cJSON *schema, const cJSON *obj,
 	return ok;
 }
 
+/*
+ * Each tool's inputSchema, parsed once: a tool's schema is a constant, and
+ * parsing it again was a tenth of a trivial call.  Kept for the process's
+ * life; a few tools' worth.
+ */
+#define SCHEMAS_MAX 32
+
+static const cJSON *parsed_schema(const struct tool_def *t)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static const struct tool_def *tools[SCHEMAS_MAX];
+	static cJSON *schemas[SCHEMAS_MAX];
+	static size_t n;
+	const cJSON *found = NULL;
+
+	pthread_mutex_lock(&lock);
+	for (size_t i = 0; i < n && !found; i++) {
+		if (tools[i] == t) {
+			found = schemas[i];
+		}
+	}
+	if (!found && n < SCHEMAS_MAX) {
+		tools[n] = t;
+		schemas[n] = cJSON_Parse(t->input_schema);
+		found = schemas[n++];
+	}
+	pthread_mutex_unlock(&lock);
+	return found;
+}
+
 bool tool_args_check(const struct tool_def *t, const cJSON *args,
 		     struct buf *err)
 {
-	cJSON *schema = cJSON_Parse(t->input_schema);
-	bool ok;
+	const cJSON *schema = parsed_schema(t);
 
 	if (!schema) {
 		/* a tool without a readable schema takes what it gets */
 		return true;
 	}
-	ok = check_object(schema, args, "", err);
-	cJSON_Delete(schema);
-	return ok;
+	return check_object(schema, args, "", err);
 }
 
 void tool_suggest_dataset(struct tool_call *call, const char *name)

@@ -33,6 +33,7 @@ struct db {
 	sqlite3 *sql;
 	char *path;
 	bool immutable;         /* read as unchanging (catalog_check.h) */
+	sqlite3_stmt *config_get;       /* db_config_get's, prepared once */
 };
 
 /* the newest schema version this build knows */
