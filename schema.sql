@@ -314,3 +314,12 @@ ALTER TABLE dataset_columns ADD COLUMN quantiles TEXT;
 ALTER TABLE context_cache ADD COLUMN cache_key TEXT;
 INSERT INTO system_config (key, value, description) VALUES
 	('query_temp_mb', '256', 'temporary storage of one query (sorts, DISTINCT) at least, in MB; twice the data served when that is more');
+-- Indexes an admin asked for (mcpctl dataset index): kept here so that a
+-- refresh or --replace, which builds the data table again, builds them
+-- again too, and describe_dataset can name them.  columns is a JSON array.
+CREATE TABLE dataset_indexes (
+	dataset_id  INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+	name        TEXT NOT NULL,             -- the index in the catalog
+	columns     TEXT NOT NULL,
+	PRIMARY KEY (dataset_id, name)
+);

@@ -14,6 +14,8 @@
 
 #include "mcp/colcache.h"
 #include "mcp/dataset.h"
+#include "mcp/dataset_index.h"
+#include "mcp/log.h"
 #include "mcp/profile.h"
 #include "mcp/xalloc.h"
 #include "import-internal.h"
@@ -288,6 +290,37 @@ static char *current_weight(struct db *db, int64_t id)
 	return w;
 }
 
+/* the indexes an admin asked for, on the data table made anew */
+static int restore_indexes(struct db *db, int64_t id, char **ret_err)
+{
+	struct dataset_info *d = NULL;
+	char *dropped = NULL, *name = NULL;
+	sqlite3_stmt *st = NULL;
+	int r = 0;
+
+	if (sqlite3_prepare_v2(db->sql, "SELECT name FROM datasets WHERE "
+			       "id = ?1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			name = xstrdup((const char *)sqlite3_column_text(st,
+									 0));
+		}
+	}
+	sqlite3_finalize(st);
+	if (name && dataset_lookup(db, name, &d) == 0 &&
+	    dataset_rows_in_catalog(d)) {
+		r = dataset_index_restore(db, id, d->data_table, &dropped,
+					  ret_err);
+		if (dropped) {
+			log_warn("dataset '%s': %s", d->name, dropped);
+		}
+	}
+	free(dropped);
+	free(name);
+	dataset_info_destroy(d);
+	return r;
+}
+
 /*
  * The column cache (colcache.h), written last, after every change to the
  * dataset's row.  It only makes weighted_stats faster: failing to write
@@ -349,6 +382,10 @@ int import_finish_dataset(struct db *db, const struct import_options *opt,
 	if (r < 0) {
 		*ret_err = xasprintf("cannot index dataset for search: %s",
 				     sqlite3_errmsg(db->sql));
+		return r;
+	}
+	r = restore_indexes(db, id, ret_err);
+	if (r < 0) {
 		return r;
 	}
 	import_colcache(db, id);

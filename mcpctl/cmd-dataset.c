@@ -49,6 +49,7 @@ static const char usage[] =
 	"                          [design options]\n"
 	"       mcpctl dataset set NAME --column COL [--description TEXT] [--unit U]\n"
 	"       mcpctl dataset labels NAME --codebook FILE.csv | --export\n"
+	"       mcpctl dataset index NAME COL... [--drop]\n"
 	"\n"
 	"Design options (add and set): --strata COL --cluster COL\n"
 	"  [--cluster2 COL] [--fpc COL] [--fpc2 COL] [--nest|--no-nest]\n"
@@ -1439,6 +1440,7 @@ static const struct verb verbs[] = {
 	{ "disable", dataset_disable },
 	{ "enable", dataset_enable },
 	{ "export", ctl_dataset_export },
+	{ "index", ctl_dataset_index },
 	{ "labels", ctl_dataset_labels },
 	{ "list", dataset_list },
 	{ "refresh", dataset_refresh },

@@ -29,6 +29,8 @@ const struct help_cmd help_cmds[] = {
 	  "stop serving a dataset, keeping it" },
 	{ "dataset refresh", "NAME", HC_DATASET,
 	  "import a dataset again from its source" },
+	{ "dataset index", "NAME COL... [--drop]", HC_DATASET,
+	  "index a dataset's columns so filters on them are fast" },
 	{ "dataset labels", "NAME --codebook FILE.csv | --export", HC_DATASET,
 	  "read or write a dataset's labels as a column,value,label CSV" },
 	{ "dataset rename", "OLD NEW", HC_DATASET,
@@ -133,6 +135,7 @@ const struct help_opt help_opts[] = {
 	{ ADD_SET, "weight", 0, "COL", HC_NONE, "the survey weight column ('' clears it)" },
 	{ ADD_SET, "tags", 0, "a,b", HC_NONE, "comma-separated search tags" },
 	{ "dataset set", "column", 0, "COL", HC_NONE, "describe one column (with --description, --unit)" },
+	{ "dataset index", "drop", 0, NULL, HC_NONE, "drop the index on those columns instead" },
 	{ "dataset set", "unit", 0, "U", HC_NONE, "with --column: its unit, e.g. 'kg' ('' clears it)" },
 	/* survey design */
 	{ ADD_SET, "strata", 0, "COL", HC_NONE, "the survey's strata column" },

@@ -83,6 +83,8 @@ int ctl_download(struct ctl *ctl, struct db *db, const char *url,
 		 const char *key_provider, bool progress, char **ret_path);
 /* dataset set NAME --column COL --description TEXT (cmd-dataset-column.c) */
 int ctl_dataset_set_column(struct ctl *ctl, int argc, char **argv);
+/* dataset index NAME COL... [--drop] (cmd-dataset-index.c) */
+int ctl_dataset_index(struct ctl *ctl, int argc, char **argv);
 /* dataset labels NAME --codebook F | --export (cmd-dataset-labels.c) */
 int ctl_dataset_labels(struct ctl *ctl, int argc, char **argv);
 int cmd_metadata(struct ctl *ctl, int argc, char **argv);

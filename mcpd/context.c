@@ -312,6 +312,56 @@ static void add_import_typing(struct db *db, int64_t id, cJSON *cols)
 	sqlite3_finalize(st);
 }
 
+/* "indexes": [["a"], ["b", "c"]]: what mcpctl dataset index built */
+static void add_indexes(struct db *db, const struct dataset_info *d,
+			cJSON *o)
+{
+	sqlite3_stmt *st = NULL;
+	cJSON *arr = NULL;
+
+	if (sqlite3_prepare_v2(db->sql, "SELECT columns FROM dataset_indexes "
+			       "WHERE dataset_id = ?1 ORDER BY name", -1, &st,
+			       NULL) != SQLITE_OK) {
+		return;
+	}
+	sqlite3_bind_int64(st, 1, d->id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *cols = cJSON_Parse((const char *)sqlite3_column_text(st,
+									   0));
+
+		if (!cJSON_IsArray(cols)) {
+			cJSON_Delete(cols);
+			continue;
+		}
+		if (!arr) {
+			arr = cJSON_AddArrayToObject(o, "indexes");
+		}
+		cJSON_AddItemToArray(arr, cols);
+	}
+	sqlite3_finalize(st);
+}
+
+/* "- Indexed (fast filters): `a`; `b`, `c`" */
+static void render_indexes(struct buf *b, const cJSON *indexes)
+{
+	const cJSON *ix, *c;
+	int n = 0;
+
+	cJSON_ArrayForEach(ix, indexes) {
+		int k = 0;
+
+		buf_addstr(b, n++ ? "; " : "- Indexed (fast filters): ");
+		cJSON_ArrayForEach(c, ix) {
+			buf_addstr(b, k++ ? ", " : "");
+			render_md_code(b, cJSON_IsString(c) ? c->valuestring
+							    : "");
+		}
+	}
+	if (n) {
+		buf_addch(b, '\n');
+	}
+}
+
 cJSON *context_schema(struct db *db, const struct dataset_info *d)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -329,6 +379,7 @@ cJSON *context_schema(struct db *db, const struct dataset_info *d)
 	}
 	add_opt_string(o, "weight_column", d->weight_column);
 	add_design(db, d, o);
+	add_indexes(db, d, o);
 	tags = cJSON_AddArrayToObject(o, "tags");
 	if (d->tags) {
 		char *copy = xstrdup(d->tags);
@@ -617,6 +668,7 @@ char *context_render_opts(const struct dataset_info *d, const cJSON *s,
 		buf_addf(&b, "- Tags: %s\n", d->tags);
 	}
 	buf_addf(&b, "- Query as: `SELECT ... FROM %s`\n", d->name);
+	render_indexes(&b, cJSON_GetObjectItemCaseSensitive(s, "indexes"));
 	if (cJSON_IsObject(meta)) {
 		const char *summary = str_or(meta, "summary", NULL);
 

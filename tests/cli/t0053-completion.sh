@@ -24,7 +24,7 @@ comp() {
 
 expect_eq "commands" "$(comp da)" "dataset "
 expect_eq "verbs" "$(comp dataset re)" "refresh rename "
-expect_eq "every verb" "$(comp dataset '')" "add disable enable export labels list refresh rename rm set show "
+expect_eq "every verb" "$(comp dataset '')" "add disable enable export index labels list refresh rename rm set show "
 expect_eq "verbs after an alias of the noun" "$(comp datasets s)" "set show "
 expect_eq "dataset names" "$(comp dataset show s)" "sales survey "
 expect_eq "names after a verb alias" "$(comp dataset info s)" "sales survey "
