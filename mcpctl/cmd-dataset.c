@@ -26,7 +26,7 @@
 #include "design.h"
 
 static const char usage[] =
-	"usage: mcpctl dataset add NAME --csv FILE|- [--delimiter C]\n"
+	"usage: mcpctl dataset add [NAME] --csv FILE|- [--delimiter C]\n"
 	"                          [--null-value STR]... [--title T]\n"
 	"                          [--description D] [--weight COL]\n"
 	"                          [--tags a,b] [--replace]\n"
@@ -607,6 +607,34 @@ static int add_survey(struct ctl *ctl, struct db *db,
 	return import_readstat(db, opt, format, rep, ret_err);
 }
 
+/*
+ * dataset add without NAME: the name comes from the file's name (the
+ * table's, for --sqlite); it is printed once the import succeeded, since
+ * the admin did not write it
+ */
+static int derive_name(struct dataset_args *a,
+		       char **ret_name)
+{
+	const char *from = a->sqlite ? a->table : a->csv ? a->csv
+			 : a->url ? a->url : a->survey;
+
+	if (!from || strcmp(from, "-") == 0) {
+		return ctl_usage_error("dataset add ", a->sqlite
+				       ? "missing dataset NAME (or --table T "
+					 "to take it from)"
+				       : "missing dataset NAME (standard "
+					 "input has no file name to take it "
+					 "from)");
+	}
+	*ret_name = ctl_dataset_name_from(from);
+	if (!*ret_name) {
+		return ctl_usage_error("dataset add ", "cannot make a dataset "
+				       "name from '%s'; give NAME", from);
+	}
+	a->name = *ret_name;
+	return 0;
+}
+
 static int dataset_add(struct ctl *ctl, int argc, char **argv)
 {
 	static const int allowed[] = {
@@ -617,17 +645,13 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 	};
 	struct dataset_args a = { 0 };
 	struct import_options opt = { 0 };
-	char *download = NULL;
+	char *download = NULL, *derived = NULL;
 	struct import_report rep = { 0 };
 	struct db *db = NULL;
 	char *err = NULL;
 	int r, code;
 
-	code = parse(ctl, argc, argv, allowed, 1, 1, &a);
-	if (code) {
-		goto out;
-	}
-	code = check_name("add", a.name);
+	code = parse(ctl, argc, argv, allowed, 0, 1, &a);
 	if (code) {
 		goto out;
 	}
@@ -636,6 +660,16 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 				       "give exactly one of --csv FILE, "
 				       "--sqlite FILE, --url URL, --sav, --dta, "
 				       "--xpt, --sas7bdat and --file FILE");
+		goto out;
+	}
+	if (!a.name) {
+		code = derive_name(&a, &derived);
+		if (code) {
+			goto out;
+		}
+	}
+	code = check_name("add", a.name);
+	if (code) {
 		goto out;
 	}
 	if (a.survey && (a.n_nulls || a.delimiter)) {
@@ -714,6 +748,10 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 		code = import_exit(r);
 		goto out;
 	}
+	if (derived && !ctl->quiet && !ctl->json) {
+		printf("added '%s' (from the %s name)\n", a.name,
+		       a.sqlite ? "table" : "file");
+	}
 	print_import_report(ctl, a.name, a.csv || a.survey ? "imported"
 							   : "registered",
 			    &rep);
@@ -723,6 +761,7 @@ out:
 		unlink(download);
 		free(download);
 	}
+	free(derived);
 	free(err);
 	import_report_finish(&rep);
 	db_close(db);

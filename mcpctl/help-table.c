@@ -11,12 +11,12 @@ const struct help_cmd help_cmds[] = {
 	{ "init", "", HC_NONE,
 	  "create the catalog, or upgrade it to this version's schema" },
 	{ "dataset add",
-	  "NAME --csv FILE|- [options]\n"
-	  "NAME --sqlite FILE --table T [options]\n"
-	  "NAME --url URL [--key PROVIDER] [options]\n"
-	  "NAME --sav|--dta|--xpt|--sas7bdat|--file FILE [options]", HC_NONE,
+	  "[NAME] --csv FILE|- [options]\n"
+	  "[NAME] --sqlite FILE --table T [options]\n"
+	  "[NAME] --url URL [--key PROVIDER] [options]\n"
+	  "[NAME] --sav|--dta|--xpt|--sas7bdat|--file FILE [options]", HC_NONE,
 	  "import a CSV or survey file, register a SQLite table or download "
-	  "a CSV" },
+	  "a CSV (NAME: from the file's name)" },
 	{ "dataset list", "", HC_NONE, "list the datasets (alias: ls)" },
 	{ "dataset show", "NAME", HC_DATASET,
 	  "a dataset's settings and column profile (alias: info)" },

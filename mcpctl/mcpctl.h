@@ -88,6 +88,12 @@ int ctl_dataset_labels(struct ctl *ctl, int argc, char **argv);
 int cmd_metadata(struct ctl *ctl, int argc, char **argv);
 /* dataset export NAME [--format csv|jsonl] [--out F] (cmd-dataset-export.c) */
 int ctl_dataset_export(struct ctl *ctl, int argc, char **argv);
+/*
+ * The dataset name 'dataset add' takes from a file name or URL ("Sales
+ * 2024.csv" -> "sales_2024"), or NULL when none can be made; caller frees
+ * (dataset-name.c).
+ */
+char *ctl_dataset_name_from(const char *path);
 /* dataset rename OLD NEW (cmd-dataset-rename.c) */
 int ctl_dataset_rename(struct ctl *ctl, int argc, char **argv);
 

@@ -12,7 +12,7 @@ done
 
 # per-verb help: that verb's synopsis and one line per option
 expect_status "dataset add --help" 0 dataset add --help
-expect_in "add: its synopsis" "$tmp/out" "usage: mcpctl dataset add NAME --csv FILE|-"
+expect_in "add: its synopsis" "$tmp/out" "usage: mcpctl dataset add [NAME] --csv FILE|-"
 expect_in "add: --csv explained" "$tmp/out" "--csv FILE"
 expect_in "add: --null-value explained" "$tmp/out" "a cell reading STR is NULL"
 check "add: not another verb's synopsis" sh -c "! grep -q 'dataset list' '$tmp/out'"
