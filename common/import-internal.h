@@ -56,4 +56,20 @@ int import_finish_dataset(struct db *db, const struct import_options *opt,
 			  const struct import_column *cols, size_t n,
 			  int64_t rows, char **ret_err);
 
+/* the column cache, rebuilt after a change of rows; a failure warns */
+void import_colcache(struct db *db, int64_t id);
+
+/*
+ * dataset add --append (import-append.c): the file's columns must be the
+ * dataset's, in order, with types that fit (else -EINVAL naming each
+ * difference); the dataset's id and its rows' table (caller frees) are
+ * returned.  _finish re-profiles the dataset after the rows went in and
+ * records the appended file, inside the caller's transaction.
+ */
+int import_append_check(struct db *db, const struct import_options *opt,
+			const struct import_column *cols, size_t n,
+			int64_t *ret_id, char **ret_table, char **ret_err);
+int import_append_finish(struct db *db, int64_t id, const char *table,
+			 const char *path, int64_t rows, char **ret_err);
+
 #endif

@@ -293,7 +293,7 @@ static char *current_weight(struct db *db, int64_t id)
  * dataset's row.  It only makes weighted_stats faster: failing to write
  * it costs speed, not the import.
  */
-static void import_colcache(struct db *db, int64_t id)
+void import_colcache(struct db *db, int64_t id)
 {
 	char *err = NULL;
 
@@ -446,6 +446,16 @@ static void parse_import_options(const char *json, struct import_options *opt,
 	cJSON_Delete(o);
 }
 
+static bool has_appended(const char *json)
+{
+	cJSON *o = json ? cJSON_Parse(json) : NULL;
+	bool has = cJSON_GetArraySize(
+		cJSON_GetObjectItemCaseSensitive(o, "appended")) > 0;
+
+	cJSON_Delete(o);
+	return has;
+}
+
 int import_refresh(struct db *db, const char *name, bool progress,
 		   struct import_report *ret, char **ret_err)
 {
@@ -471,6 +481,13 @@ int import_refresh(struct db *db, const char *name, bool progress,
 		r = import_sqlite(db, &opt, ret, ret_err);
 	} else if (import_readstat_describe(d->source_kind)) {
 		r = import_readstat(db, &opt, d->source_kind, ret, ret_err);
+	} else if (has_appended(d->import_options)) {
+		/* the source holds only the first file's rows */
+		*ret_err = xasprintf("dataset '%s' has rows appended from "
+				     "other files (dataset add --append); a "
+				     "refresh would read '%s' alone and drop "
+				     "them", name, d->source_path);
+		r = -EINVAL;
 	} else if (strcmp(d->source_kind, "csv") == 0 &&
 		   strcmp(d->source_path, "-") != 0) {
 		parse_import_options(d->import_options, &opt, &saved);

@@ -81,6 +81,7 @@ enum {
 	OPT_XPT,
 	OPT_SAS7BDAT,
 	OPT_FILE,
+	OPT_APPEND,
 };
 
 /* ---- CSV dialect, encoding and typing options of dataset add ------- */
@@ -269,6 +270,7 @@ struct dataset_args {
 	size_t n_nulls;
 	char delimiter;
 	bool replace;
+	bool append;
 	bool force;
 	char *tags_clean;
 	struct csv_args csvo;   /* dataset add --csv only */
@@ -347,6 +349,7 @@ static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
 		{ "xpt", required_argument, NULL, OPT_XPT },
 		{ "sas7bdat", required_argument, NULL, OPT_SAS7BDAT },
 		{ "file", required_argument, NULL, OPT_FILE },
+		{ "append", no_argument, NULL, OPT_APPEND },
 		{ NULL, 0, NULL, 0 },
 	};
 	char what[64];
@@ -429,6 +432,9 @@ static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
 			break;
 		case OPT_REPLACE:
 			a->replace = true;
+			break;
+		case OPT_APPEND:
+			a->append = true;
 			break;
 		case OPT_FORCE:
 			a->force = true;
@@ -579,6 +585,36 @@ static void print_import_report(struct ctl *ctl, const char *name,
 	putchar('\n');
 }
 
+/* --append: the rows added and the dataset's rows now */
+static int print_append(struct ctl *ctl, struct db *db, const char *name,
+			const struct import_report *rep)
+{
+	struct dataset_info *d = NULL;
+	int64_t total = -1;
+
+	if (dataset_lookup(db, name, &d) == 0) {
+		total = d->row_count;
+	}
+	dataset_info_destroy(d);
+	for (size_t i = 0; i < rep->n_warnings; i++) {
+		fprintf(stderr, "mcpctl: warning: %s\n", rep->warnings[i]);
+	}
+	if (ctl->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", name);
+		cJSON_AddNumberToObject(o, "appended", (double)rep->rows);
+		cJSON_AddNumberToObject(o, "rows", (double)total);
+		cJSON_AddNumberToObject(o, "rejected", (double)rep->rejected);
+		ctl_print_json(o);
+	} else if (!ctl->quiet) {
+		printf("appended %lld row%s to '%s' (now %lld row%s)\n",
+		       (long long)rep->rows, rep->rows == 1 ? "" : "s", name,
+		       (long long)total, total == 1 ? "" : "s");
+	}
+	return EXIT_OK;
+}
+
 /* progress only for a person watching a terminal */
 static bool show_progress(const struct ctl *ctl)
 {
@@ -641,7 +677,8 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 		OPT_CSV, OPT_SQLITE, OPT_TABLE, OPT_TITLE, OPT_DESCRIPTION,
 		OPT_WEIGHT, OPT_TAGS, OPT_NULL_VALUE, OPT_DELIMITER,
 		OPT_REPLACE, OPT_URL, OPT_KEY, DESIGN_OPTS, CSV_ALLOWED,
-		OPT_SAV, OPT_DTA, OPT_XPT, OPT_SAS7BDAT, OPT_FILE, 0,
+		OPT_SAV, OPT_DTA, OPT_XPT, OPT_SAS7BDAT, OPT_FILE, OPT_APPEND,
+		0,
 	};
 	struct dataset_args a = { 0 };
 	struct import_options opt = { 0 };
@@ -678,6 +715,19 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 				       "--csv only");
 		goto out;
 	}
+	if (a.append && !a.csv && !a.url) {
+		code = ctl_usage_error("dataset add ",
+				       "--append adds the rows of a CSV file "
+				       "(--csv or --url)");
+		goto out;
+	}
+	if (a.append && (a.replace || a.title || a.description || a.weight ||
+			 a.tags || a.design.any)) {
+		code = ctl_usage_error("dataset add ",
+				       "--append keeps the dataset's settings; "
+				       "change them with 'dataset set'");
+		goto out;
+	}
 	if (a.key && !a.url) {
 		code = ctl_usage_error("dataset add ",
 				       "--key goes with --url only");
@@ -708,6 +758,15 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 		code = EXIT_FAIL;
 		goto out;
 	}
+	if (a.append) {
+		struct dataset_info *d = NULL;
+
+		code = lookup(db, a.name, &d);
+		dataset_info_destroy(d);
+		if (code) {
+			goto out;
+		}
+	}
 	if (a.url) {
 		/* fetched to a file, then imported like --csv (download.c) */
 		if (ctl_download(ctl, db, a.url, a.key, show_progress(ctl),
@@ -729,6 +788,7 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 	opt.weight = a.weight;
 	opt.tags = a.tags;
 	opt.replace = a.replace;
+	opt.append = a.append;
 	opt.progress = show_progress(ctl);
 	/* refuse what mcpd could not serve, with mcpd's reason */
 	if (a.sqlite &&
@@ -746,6 +806,10 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 	if (r < 0) {
 		ctl_error("%s", err ? err : strerror(-r));
 		code = import_exit(r);
+		goto out;
+	}
+	if (a.append) {
+		code = print_append(ctl, db, a.name, &rep);
 		goto out;
 	}
 	if (derived && !ctl->quiet && !ctl->json) {

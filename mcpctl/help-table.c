@@ -111,6 +111,7 @@ const struct help_opt help_opts[] = {
 	{ CSV_ADD, "url", 0, "URL", HC_NONE, "download a CSV over HTTP(S), then import it" },
 	{ CSV_ADD, "key", 0, "PROVIDER", HC_NONE, "send that stored key as a bearer token with --url" },
 	{ CSV_ADD, "replace", 0, NULL, HC_NONE, "replace a dataset of the same name" },
+	{ CSV_ADD, "append", 0, NULL, HC_NONE, "add the CSV's rows to the dataset; its columns must match" },
 	/* dataset add: reading the CSV */
 	{ CSV_ADD, "delimiter", 0, "C", HC_NONE, "field separator: one character, or 'tab' (default: guessed)" },
 	{ CSV_ADD, "quote", 0, "C", HC_NONE, "quote character (default \")" },

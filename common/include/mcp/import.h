@@ -33,6 +33,8 @@ struct import_options {
 	const char *weight;
 	const char *tags;
 	bool replace;                   /* replace an existing dataset */
+	bool append;                    /* CSV: add rows to an existing
+					 * dataset of the same columns */
 	const char *source_url;         /* the CSV at `path` came from here:
 					 * source_kind 'url' */
 	bool progress;                  /* progress on stderr */
