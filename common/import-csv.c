@@ -1255,7 +1255,7 @@ int import_csv(struct db *db, const struct import_options *opt,
 		goto rollback;
 	}
 	r = import_finish_dataset(db, opt, id, NULL, sc.cols, sc.n, sc.rows,
-				  ret_err);
+				  ret, ret_err);
 	if (r < 0) {
 		goto rollback;
 	}

@@ -136,6 +136,13 @@ int import_dataset_row(struct db *db, const struct import_options *opt,
 				     sqlite3_errmsg(db->sql));
 		return r;
 	}
+	/* what the replaced dataset keeps is compared later (import-keep.c) */
+	r = old ? import_keep_snapshot(db, old->id, ret_err)
+		: db_exec(db, "DROP TABLE IF EXISTS temp.import_old_columns",
+			  ret_err);
+	if (r < 0) {
+		goto out;
+	}
 	if (old) {
 		if (dataset_rows_in_catalog(old)) {
 			char *drop = xasprintf("DROP TABLE IF EXISTS main.\"%s\"",
@@ -308,11 +315,15 @@ void import_colcache(struct db *db, int64_t id)
 int import_finish_dataset(struct db *db, const struct import_options *opt,
 			  int64_t id, const char *rows_ref,
 			  const struct import_column *cols, size_t n, int64_t rows,
-			  char **ret_err)
+			  struct import_report *rep, char **ret_err)
 {
 	char *old_weight = NULL;
 	int r;
 
+	r = import_keep_restore(db, opt, id, rep, ret_err);
+	if (r < 0) {
+		return r;
+	}
 	if (opt->weight) {
 		r = set_weight(db, id, opt->weight, ret_err);
 		if (r < 0) {
@@ -323,6 +334,8 @@ int import_finish_dataset(struct db *db, const struct import_options *opt,
 
 		/* a replaced dataset keeps its weight while the column lives */
 		if (set_weight(db, id, old_weight, &err) < 0) {
+			import_report_add(&rep->warnings, &rep->n_warnings,
+					  "the weight is removed: %s", err);
 			free(err);
 			exec_bound(db, "UPDATE datasets SET weight_column = NULL "
 				   "WHERE id = ?", NULL, "i", id);
@@ -457,7 +470,8 @@ static bool has_appended(const char *json)
 }
 
 int import_refresh(struct db *db, const char *name, bool progress,
-		   struct import_report *ret, char **ret_err)
+		   bool same_columns, struct import_report *ret,
+		   char **ret_err)
 {
 	struct import_options opt = { 0 };
 	struct dataset_info *d = NULL;
@@ -474,6 +488,7 @@ int import_refresh(struct db *db, const char *name, bool progress,
 	}
 	opt.name = d->name;
 	opt.replace = true;
+	opt.same_columns = same_columns;
 	opt.progress = progress;
 	opt.path = d->source_path;
 	if (strcmp(d->source_kind, "sqlite") == 0) {

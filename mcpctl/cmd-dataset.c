@@ -41,7 +41,7 @@ static const char usage[] =
 	"       mcpctl dataset rm [--force] NAME...\n"
 	"       mcpctl dataset enable NAME\n"
 	"       mcpctl dataset disable NAME\n"
-	"       mcpctl dataset refresh NAME\n"
+	"       mcpctl dataset refresh NAME [--allow-schema-change]\n"
 	"       mcpctl dataset set NAME [--title T] [--description D]\n"
 	"                          [--weight COL] [--tags a,b]\n"
 	"                          [design options]\n"
@@ -82,6 +82,7 @@ enum {
 	OPT_SAS7BDAT,
 	OPT_FILE,
 	OPT_APPEND,
+	OPT_ALLOW_SCHEMA_CHANGE,
 };
 
 /* ---- CSV dialect, encoding and typing options of dataset add ------- */
@@ -271,6 +272,7 @@ struct dataset_args {
 	char delimiter;
 	bool replace;
 	bool append;
+	bool allow_schema_change;
 	bool force;
 	char *tags_clean;
 	struct csv_args csvo;   /* dataset add --csv only */
@@ -350,6 +352,8 @@ static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
 		{ "sas7bdat", required_argument, NULL, OPT_SAS7BDAT },
 		{ "file", required_argument, NULL, OPT_FILE },
 		{ "append", no_argument, NULL, OPT_APPEND },
+		{ "allow-schema-change", no_argument, NULL,
+		  OPT_ALLOW_SCHEMA_CHANGE },
 		{ NULL, 0, NULL, 0 },
 	};
 	char what[64];
@@ -435,6 +439,9 @@ static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
 			break;
 		case OPT_APPEND:
 			a->append = true;
+			break;
+		case OPT_ALLOW_SCHEMA_CHANGE:
+			a->allow_schema_change = true;
 			break;
 		case OPT_FORCE:
 			a->force = true;
@@ -528,9 +535,10 @@ static int open_dataset(struct ctl *ctl, int argc, char **argv,
 	return lookup(*ret_db, a->name, ret_d);
 }
 
+/* `extra`: more members for --json (taken, may be NULL) */
 static void print_import_report(struct ctl *ctl, const char *name,
 				const char *verb,
-				const struct import_report *rep)
+				const struct import_report *rep, cJSON *extra)
 {
 	if (ctl->json) {
 		cJSON *o = cJSON_CreateObject();
@@ -558,9 +566,17 @@ static void print_import_report(struct ctl *ctl, const char *name,
 			(const char *const *)rep->warnings,
 			(int)rep->n_warnings));
 		cJSON_AddNumberToObject(o, "rejected", (double)rep->rejected);
+		while (extra && extra->child) {
+			cJSON *it = cJSON_DetachItemViaPointer(extra,
+							       extra->child);
+
+			cJSON_AddItemToObject(o, it->string, it);
+		}
+		cJSON_Delete(extra);
 		ctl_print_json(o);
 		return;
 	}
+	cJSON_Delete(extra);
 	/* what may surprise is said even under --quiet */
 	for (size_t i = 0; i < rep->n_warnings; i++) {
 		fprintf(stderr, "mcpctl: warning: %s\n", rep->warnings[i]);
@@ -818,7 +834,7 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 	}
 	print_import_report(ctl, a.name, a.csv || a.survey ? "imported"
 							   : "registered",
-			    &rep);
+			    &rep, NULL);
 	code = design_apply(ctl, db, a.name, &a.design);
 out:
 	if (download) {
@@ -1473,12 +1489,74 @@ static int dataset_set(struct ctl *ctl, int argc, char **argv)
 	return update_dataset(ctl, argc, argv, allowed, -1, "updated");
 }
 
+/* the dataset's column names, in order, as a JSON array of strings */
+static cJSON *column_names(struct db *db, int64_t id)
+{
+	cJSON *arr = cJSON_CreateArray();
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db->sql, "SELECT name FROM dataset_columns "
+			       "WHERE dataset_id = ? ORDER BY position", -1,
+			       &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			cJSON_AddItemToArray(arr, cJSON_CreateString(
+				(const char *)sqlite3_column_text(st, 0)));
+		}
+	}
+	sqlite3_finalize(st);
+	return arr;
+}
+
+/* the names of `a` that `b` lacks */
+static cJSON *names_not_in(const cJSON *a, const cJSON *b)
+{
+	cJSON *out = cJSON_CreateArray();
+	const cJSON *x, *y;
+
+	cJSON_ArrayForEach(x, a) {
+		bool found = false;
+
+		cJSON_ArrayForEach(y, b) {
+			found = found || strcmp(x->valuestring,
+						y->valuestring) == 0;
+		}
+		if (!found) {
+			cJSON_AddItemToArray(out,
+					     cJSON_CreateString(x->valuestring));
+		}
+	}
+	return out;
+}
+
+static void print_names(const char *what, const cJSON *names)
+{
+	const cJSON *x;
+	bool first = true;
+
+	if (!cJSON_GetArraySize(names)) {
+		return;
+	}
+	printf("columns %s:", what);
+	cJSON_ArrayForEach(x, names) {
+		printf("%s '%s'", first ? "" : ",", x->valuestring);
+		first = false;
+	}
+	putchar('\n');
+}
+
+/*
+ * dataset refresh NAME [--allow-schema-change]: what changed is printed
+ * (rows before and after, columns added or removed); a change of
+ * columns is refused unless allowed, inside the import's transaction
+ */
 static int dataset_refresh(struct ctl *ctl, int argc, char **argv)
 {
-	static const int allowed[] = { 0 };
+	static const int allowed[] = { OPT_ALLOW_SCHEMA_CHANGE, 0 };
 	struct dataset_args a = { 0 };
 	struct import_report rep = { 0 };
-	struct dataset_info *d = NULL;
+	struct dataset_info *d = NULL, *now = NULL;
+	cJSON *before = NULL, *after = NULL, *added = NULL, *removed = NULL;
 	struct db *db = NULL;
 	char *err = NULL;
 	int code, r;
@@ -1487,18 +1565,50 @@ static int dataset_refresh(struct ctl *ctl, int argc, char **argv)
 	if (code) {
 		goto out;
 	}
-	r = import_refresh(db, a.name,
-			   show_progress(ctl),
-			   &rep, &err);
+	before = column_names(db, d->id);
+	r = import_refresh(db, a.name, show_progress(ctl),
+			   !a.allow_schema_change, &rep, &err);
 	if (r < 0) {
 		ctl_error("%s", err ? err : strerror(-r));
 		code = import_exit(r);
 		goto out;
 	}
-	print_import_report(ctl, a.name, "refreshed", &rep);
+	if (dataset_lookup(db, a.name, &now) < 0) {
+		ctl_error("cannot read catalog: %s", sqlite3_errmsg(db->sql));
+		code = EXIT_FAIL;
+		goto out;
+	}
+	after = column_names(db, now->id);
+	added = names_not_in(after, before);
+	removed = names_not_in(before, after);
+	if (ctl->json) {
+		cJSON *extra = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(extra, "rows_before",
+					(double)d->row_count);
+		cJSON_AddItemToObject(extra, "columns_added", added);
+		cJSON_AddItemToObject(extra, "columns_removed", removed);
+		added = removed = NULL;
+		print_import_report(ctl, a.name, "refreshed", &rep, extra);
+	} else {
+		print_import_report(ctl, a.name, "refreshed", &rep, NULL);
+		if (!ctl->quiet) {
+			long long was = d->row_count, is = now->row_count;
+
+			printf("rows: %lld -> %lld (%s%lld)\n", was, is,
+			       is >= was ? "+" : "", is - was);
+			print_names("added", added);
+			print_names("removed", removed);
+		}
+	}
 	code = EXIT_OK;
 out:
+	cJSON_Delete(before);
+	cJSON_Delete(after);
+	cJSON_Delete(added);
+	cJSON_Delete(removed);
 	dataset_info_destroy(d);
+	dataset_info_destroy(now);
 	free(err);
 	import_report_finish(&rep);
 	db_close(db);
