@@ -306,3 +306,16 @@ PRAGMA writable_schema = RESET;
 -- {"p5":..,"p25":..,"p50":..,"p75":..,"p95":..}, with "estimated":true
 -- when they come from a sample of the column (mcp/quantile.h).
 ALTER TABLE dataset_columns ADD COLUMN quantiles TEXT;
+
+-- migration 10
+-- Who is writing the catalog, so that a writer kept waiting past its
+-- --wait can name the holder of the lock.  mcpctl inserts its row just
+-- before it takes the write lock (a row written inside the transaction
+-- would be invisible to others until the commit) and deletes it in the
+-- transaction's COMMIT, or after a ROLLBACK.  A row whose pid no longer
+-- runs is left by a killed writer and is ignored (common/writer.c).
+CREATE TABLE catalog_writers (
+	pid        INTEGER PRIMARY KEY,
+	command    TEXT NOT NULL,
+	started_at TEXT NOT NULL
+);

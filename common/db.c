@@ -285,6 +285,7 @@ void db_close(struct db *db)
 	}
 	sqlite3_close_v2(db->sql);
 	free(db->path);
+	free(db->writer);
 	free(db);
 }
 
@@ -303,13 +304,54 @@ int db_exec(struct db *db, const char *sql, char **ret_err)
 	return 0;
 }
 
+void db_set_writer(struct db *db, const char *command)
+{
+	free(db->writer);
+	db->writer = command ? xstrdup(command) : NULL;
+}
+
+/* this process's row of catalog_writers: written, or deleted */
+static int writer_row(struct db *db, bool add)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->sql, add
+		? "INSERT OR REPLACE INTO catalog_writers (pid, command, "
+		  "started_at) VALUES (?1, ?2, "
+		  "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+		: "DELETE FROM catalog_writers WHERE pid = ?1", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)getpid());
+		if (add) {
+			sqlite3_bind_text(st, 2, db->writer, -1, SQLITE_STATIC);
+		}
+		rc = sqlite3_step(st);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	sqlite3_finalize(st);
+	return db_errno(rc);
+}
+
 int db_begin(struct db *db)
 {
+	/*
+	 * Committed on its own, just before the lock is taken, so that a
+	 * writer kept waiting can read who holds it
+	 */
+	if (db->writer && writer_row(db, true) < 0) {
+		return -EIO;
+	}
 	return db_exec(db, "BEGIN IMMEDIATE", NULL);
 }
 
 int db_commit(struct db *db)
 {
+	/* cleared in the same transaction: no window with a stale row */
+	if (db->writer && !sqlite3_get_autocommit(db->sql) &&
+	    writer_row(db, false) < 0) {
+		return -EIO;
+	}
 	return db_exec(db, "COMMIT", NULL);
 }
 
@@ -317,6 +359,9 @@ void db_rollback(struct db *db)
 {
 	if (!sqlite3_get_autocommit(db->sql)) {
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	}
+	if (db->writer) {
+		writer_row(db, false);
 	}
 }
 

@@ -95,6 +95,7 @@ const struct help_opt help_opts[] = {
 	{ "*", "json", 0, NULL, HC_NONE, "machine-readable output" },
 	{ "*", "quiet", 'q', NULL, HC_NONE, "no progress or summary lines" },
 	{ "*", "help", 'h', NULL, HC_NONE, "this help" },
+	{ "*", "wait", 0, "SECONDS", HC_NONE, "wait that long for another writer's lock (default 5), then exit 5" },
 
 	/* dataset add: the source */
 	{ CSV_ADD, "csv", 0, "FILE", HC_FILE, "the CSV file to import (- reads stdin)" },

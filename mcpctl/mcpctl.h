@@ -18,12 +18,17 @@ enum {
 	EXIT_USAGE = 2,
 	EXIT_NOT_FOUND = 3,
 	EXIT_EXISTS = 4,
+	EXIT_BUSY = 5,          /* the catalog stayed locked past --wait */
 };
 
 struct ctl {
 	const char *db_path;    /* --db, else NULL: paths_catalog() decides */
 	bool json;              /* --json */
 	bool quiet;             /* --quiet */
+	double wait;            /* --wait SECONDS, when wait_given */
+	bool wait_given;
+	const char *command;    /* "mcpctl dataset add ...", for
+				 * catalog_writers */
 };
 
 /*
@@ -35,10 +40,19 @@ struct ctl {
 	{ "db", required_argument, NULL, 0x100 }, \
 	{ "json", no_argument, NULL, 0x101 }, \
 	{ "quiet", no_argument, NULL, 'q' }, \
+	{ "wait", required_argument, NULL, 0x102 }, \
 	{ "help", no_argument, NULL, 'h' }
 
 /* handle a common option; true when `c` was one */
 bool ctl_common_option(struct ctl *ctl, int c, const char *arg);
+
+/*
+ * --wait SECONDS (busy.c): parse it (a usage error returns 2), and make
+ * a connection wait that long for the write lock, then exit with
+ * EXIT_BUSY naming the holder
+ */
+int ctl_parse_wait(struct ctl *ctl, const char *arg);
+void ctl_busy_install(struct ctl *ctl, struct db *db);
 
 /* open the catalog (must exist unless `create`); prints the error */
 struct db *ctl_open(struct ctl *ctl, bool create);

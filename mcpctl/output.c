@@ -45,6 +45,12 @@ bool ctl_common_option(struct ctl *ctl, int c, const char *arg)
 	case 'q':
 		ctl->quiet = true;
 		return true;
+	case 0x102:
+		/* every parser returns true here; a bad value ends the run */
+		if (ctl_parse_wait(ctl, arg) != 0) {
+			exit(EXIT_USAGE);
+		}
+		return true;
 	default:
 		return false;
 	}
@@ -54,6 +60,7 @@ struct db *ctl_open(struct ctl *ctl, bool create)
 {
 	char *path = paths_catalog(ctl->db_path);
 	struct db *db = NULL;
+	bool readonly = false;
 	char *err = NULL;
 	int r;
 
@@ -69,10 +76,16 @@ struct db *ctl_open(struct ctl *ctl, bool create)
 		free(err);
 		err = NULL;
 		r = db_open(path, DB_ONE_THREAD | DB_READONLY, &db, &err);
+		readonly = true;
 	}
 	if (r < 0) {
 		ctl_error("%s", err);
 		free(err);
+	} else {
+		ctl_busy_install(ctl, db);
+		if (!(r == 0 && readonly)) {
+			db_set_writer(db, ctl->command);
+		}
 	}
 	free(path);
 	return db;

@@ -33,6 +33,7 @@ struct db {
 	sqlite3 *sql;
 	char *path;
 	bool immutable;         /* read as unchanging (catalog_check.h) */
+	char *writer;           /* recorded in catalog_writers by db_begin */
 };
 
 /* the newest schema version this build knows */
@@ -51,7 +52,13 @@ int db_migrate(sqlite3 *sql, int target, char **ret_err);
 
 /* exec one or more statements; on failure sets *ret_err (may be NULL) */
 int db_exec(struct db *db, const char *sql, char **ret_err);
-int db_begin(struct db *db);        /* BEGIN IMMEDIATE */
+/*
+ * BEGIN IMMEDIATE.  After db_set_writer(), db_begin() first records this
+ * process and `command` in catalog_writers (see writer.h), and
+ * db_commit() and db_rollback() clear the row.
+ */
+int db_begin(struct db *db);
+void db_set_writer(struct db *db, const char *command);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
 
