@@ -100,8 +100,17 @@ int ctl_dataset_set_column(struct ctl *ctl, int argc, char **argv);
 /* dataset labels NAME --codebook F | --export (cmd-dataset-labels.c) */
 int ctl_dataset_labels(struct ctl *ctl, int argc, char **argv);
 int cmd_metadata(struct ctl *ctl, int argc, char **argv);
-/* dataset export NAME [--format csv|jsonl] [--out F] (cmd-dataset-export.c) */
+/*
+ * dataset export NAME [--format csv|jsonl|sqlite] [--out F] [--where E]
+ * (cmd-dataset-export.c)
+ */
 int ctl_dataset_export(struct ctl *ctl, int argc, char **argv);
+/*
+ * The rows of `st` into a new SQLite file `path` as table `table`,
+ * replacing the file whole; prints the error (export-sqlite.c)
+ */
+int ctl_export_sqlite(sqlite3_stmt *st, const char *table, const char *path,
+		      long long *ret_rows);
 /*
  * The dataset name 'dataset add' takes from a file name or URL ("Sales
  * 2024.csv" -> "sales_2024"), or NULL when none can be made; caller frees
