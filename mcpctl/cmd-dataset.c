@@ -24,6 +24,7 @@
 #include "mcp/xalloc.h"
 #include "mcpctl.h"
 #include "design.h"
+#include "term.h"
 
 static const char usage[] =
 	"usage: mcpctl dataset add [NAME] --csv FILE|- [--delimiter C]\n"
@@ -579,7 +580,7 @@ static void print_import_report(struct ctl *ctl, const char *name,
 	cJSON_Delete(extra);
 	/* what may surprise is said even under --quiet */
 	for (size_t i = 0; i < rep->n_warnings; i++) {
-		fprintf(stderr, "mcpctl: warning: %s\n", rep->warnings[i]);
+		term_warning("%s", rep->warnings[i]);
 	}
 	if (ctl->quiet) {
 		return;
@@ -613,7 +614,7 @@ static int print_append(struct ctl *ctl, struct db *db, const char *name,
 	}
 	dataset_info_destroy(d);
 	for (size_t i = 0; i < rep->n_warnings; i++) {
-		fprintf(stderr, "mcpctl: warning: %s\n", rep->warnings[i]);
+		term_warning("%s", rep->warnings[i]);
 	}
 	if (ctl->json) {
 		cJSON *o = cJSON_CreateObject();
@@ -929,12 +930,14 @@ static int dataset_list(struct ctl *ctl, int argc, char **argv)
 	cJSON *arr = NULL;
 	struct db *db = NULL;
 	static const int allowed[] = { 0 };
+	bool color;
 	int code, rc;
 
 	code = parse(ctl, argc, argv, allowed, 0, 0, &a);
 	if (code) {
 		goto out;
 	}
+	color = term_color();       /* after --color, which may follow */
 	db = ctl_open(ctl, false);
 	if (!db) {
 		code = EXIT_FAIL;
@@ -950,8 +953,9 @@ static int dataset_list(struct ctl *ctl, int argc, char **argv)
 	if (ctl->json) {
 		arr = cJSON_CreateArray();
 	} else {
-		printf("%-24s %-11s %12s  %s\n", "NAME", "STATE", "ROWS",
-		       "TITLE");
+		printf("%s%-24s %-11s %12s  %s%s\n", color ? TERM_BOLD : "",
+		       "NAME", "STATE", "ROWS", "TITLE",
+		       color ? TERM_RESET : "");
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct dataset_info *d = NULL;
@@ -968,7 +972,9 @@ static int dataset_list(struct ctl *ctl, int argc, char **argv)
 			cJSON_AddStringToObject(o, "state", state);
 			cJSON_AddItemToArray(arr, o);
 		} else {
-			printf("%-24s %-11s %12lld  %s\n", d->name, state,
+			printf("%-24s %s%-11s%s %12lld  %s\n", d->name,
+			       color ? term_state_color(state) : "", state,
+			       color ? TERM_RESET : "",
 			       (long long)d->row_count,
 			       d->title ? d->title : "");
 		}
@@ -1057,7 +1063,10 @@ static void show_typing(sqlite3_stmt *st)
 		printf("      stored as NULL: %s\n", na);
 	}
 	if (warn) {
-		printf("      warning: %s\n", warn);
+		bool color = term_color();
+
+		printf("      %swarning:%s %s\n", color ? TERM_YELLOW : "",
+		       color ? TERM_RESET : "", warn);
 	}
 	show_quantiles(st);
 }

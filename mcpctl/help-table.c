@@ -96,6 +96,7 @@ const struct help_opt help_opts[] = {
 	{ "*", "json", 0, NULL, HC_NONE, "machine-readable output" },
 	{ "*", "quiet", 'q', NULL, HC_NONE, "no progress or summary lines" },
 	{ "*", "help", 'h', NULL, HC_NONE, "this help" },
+	{ "*", "color", 0, "auto|always|never", HC_WORDS, "color on a terminal (auto, the default; NO_COLOR turns it off), always or never" },
 	{ "*", "wait", 0, "SECONDS", HC_NONE, "wait that long for another writer's lock (default 5), then exit 5" },
 
 	/* dataset add: the source */

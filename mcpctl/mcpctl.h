@@ -41,6 +41,7 @@ struct ctl {
 	{ "json", no_argument, NULL, 0x101 }, \
 	{ "quiet", no_argument, NULL, 'q' }, \
 	{ "wait", required_argument, NULL, 0x102 }, \
+	{ "color", required_argument, NULL, 0x103 }, \
 	{ "help", no_argument, NULL, 'h' }
 
 /* handle a common option; true when `c` was one */
@@ -63,7 +64,10 @@ void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int ctl_usage_error(const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* print a JSON value (pretty) on stdout and free it */
+/*
+ * print a JSON value on stdout and free it: on one line, or indented
+ * when stdout is a terminal
+ */
 void ctl_print_json(cJSON *value);
 
 /* a noun's verbs; run() gets argv with the verb as argv[0] */

@@ -3,11 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mcp/paths.h"
 #include "mcp/xalloc.h"
 #include "mcpctl.h"
 #include "help.h"
+#include "term.h"
 
 void ctl_error(const char *fmt, ...)
 {
@@ -44,6 +46,12 @@ bool ctl_common_option(struct ctl *ctl, int c, const char *arg)
 		return true;
 	case 'q':
 		ctl->quiet = true;
+		return true;
+	case 0x103:
+		if (term_set_color(arg) < 0) {
+			exit(ctl_usage_error("", "--color takes auto, always "
+					     "or never, not '%s'", arg));
+		}
 		return true;
 	case 0x102:
 		/* every parser returns true here; a bad value ends the run */
@@ -93,7 +101,9 @@ struct db *ctl_open(struct ctl *ctl, bool create)
 
 void ctl_print_json(cJSON *value)
 {
-	char *s = cJSON_Print(value);
+	/* one line for scripts and pipes (jq reads either); indented for eyes */
+	char *s = isatty(STDOUT_FILENO) ? cJSON_Print(value)
+					: cJSON_PrintUnformatted(value);
 
 	fputs(s, stdout);
 	fputc('\n', stdout);
