@@ -8,6 +8,14 @@
 #include "mcp/paths.h"
 #include "mcp/xalloc.h"
 
+/*
+ * The connection whose catalog_writers row is written and not cleared
+ * yet.  A run that ends without its commit or rollback (out of memory
+ * past xalloc, an exit from deep inside) rolls back at exit, so that it
+ * leaves the catalog as it was, row included.
+ */
+static struct db *writer_pending;
+
 /* generated from schema.sql by common/meson.build */
 extern const char schema_sql[];
 
@@ -283,6 +291,9 @@ void db_close(struct db *db)
 	if (!db) {
 		return;
 	}
+	if (writer_pending == db) {
+		db_rollback(db);
+	}
 	sqlite3_close_v2(db->sql);
 	free(db->path);
 	free(db->writer);
@@ -333,14 +344,31 @@ static int writer_row(struct db *db, bool add)
 	return db_errno(rc);
 }
 
+
+static void writer_atexit(void)
+{
+	if (writer_pending) {
+		db_rollback(writer_pending);
+	}
+}
+
 int db_begin(struct db *db)
 {
 	/*
 	 * Committed on its own, just before the lock is taken, so that a
 	 * writer kept waiting can read who holds it
 	 */
-	if (db->writer && writer_row(db, true) < 0) {
-		return -EIO;
+	static bool registered;
+
+	if (db->writer) {
+		if (writer_row(db, true) < 0) {
+			return -EIO;
+		}
+		if (!registered) {
+			atexit(writer_atexit);
+			registered = true;
+		}
+		writer_pending = db;
 	}
 	return db_exec(db, "BEGIN IMMEDIATE", NULL);
 }
@@ -348,11 +376,17 @@ int db_begin(struct db *db)
 int db_commit(struct db *db)
 {
 	/* cleared in the same transaction: no window with a stale row */
+	int r;
+
 	if (db->writer && !sqlite3_get_autocommit(db->sql) &&
 	    writer_row(db, false) < 0) {
 		return -EIO;
 	}
-	return db_exec(db, "COMMIT", NULL);
+	r = db_exec(db, "COMMIT", NULL);
+	if (r == 0 && writer_pending == db) {
+		writer_pending = NULL;
+	}
+	return r;
 }
 
 void db_rollback(struct db *db)
@@ -362,6 +396,9 @@ void db_rollback(struct db *db)
 	}
 	if (db->writer) {
 		writer_row(db, false);
+	}
+	if (writer_pending == db) {
+		writer_pending = NULL;
 	}
 }
 

@@ -1,27 +1,31 @@
 /*
  * --wait SECONDS: how long a writing mcpctl waits for another writer's
  * lock on the catalog (default 5 s, the busy timeout db_open() sets).
- * Past it, mcpctl exits with status 5 and names the holder as it
- * recorded itself in catalog_writers (common/writer.c).
- *
- * The exit is from inside SQLite's busy handler: the one place that
- * every statement of every command passes through when the catalog is
- * locked, so no caller has to tell a busy catalog apart from other
- * errors.  Nothing is half done then: mcpctl's changes are transactions,
- * and the waiting one never started.
+ * Past it, the statement fails as SQLite's own busy timeout would make it
+ * fail, the command reports its error and changes nothing (mcpctl's
+ * changes are transactions), and main() turns the failure into exit
+ * status 5 with the holder's name, as it recorded itself in
+ * catalog_writers (common/writer.c).  The holder is read when the wait
+ * ends, since it may be gone by the time the command returns.  A wait
+ * that ran out while the command still succeeded (a WAL checkpoint kept
+ * waiting by readers after a commit) is no failure.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "mcp/banned.h"
+#include "mcp/xalloc.h"
 #include "mcp/writer.h"
 #include "mcpctl.h"
 
 static double wait_seconds = 5;
-static const char *catalog_path;
 static double started;
+static bool expired;
+static char *holder;            /* when the wait ran out */
+static char *catalog_path;      /* the catalog may be closed by then */
 
 static double now(void)
 {
@@ -34,7 +38,6 @@ static double now(void)
 static int busy(void *arg, int count)
 {
 	double left, nap;
-	char *holder;
 
 	(void)arg;
 	if (count == 0) {
@@ -51,15 +54,26 @@ static int busy(void *arg, int count)
 		}, NULL);
 		return 1;
 	}
-	holder = writer_describe(catalog_path);
-	ctl_error("the catalog '%s' is still locked after %g s, by %s; "
-		  "nothing was changed (--wait SECONDS waits longer)",
-		  catalog_path, wait_seconds,
-		  holder ? holder : "a process that did not record itself "
-		  "(mcpd, or another program such as sqlite3)");
+	/* another connection: this one must not be used from its handler */
+	expired = true;
 	free(holder);
-	fflush(stdout);
-	exit(EXIT_BUSY);
+	holder = writer_describe(catalog_path);
+	return 0;
+}
+
+int ctl_busy_exit(int code)
+{
+	if (expired && code != EXIT_OK) {
+		ctl_error("the catalog '%s' stayed locked for %g s, by %s; "
+			  "nothing was changed (--wait SECONDS waits longer)",
+			  catalog_path, wait_seconds,
+			  holder ? holder : "a process that did not record "
+			  "itself (mcpd, or another program such as sqlite3)");
+		code = EXIT_BUSY;
+	}
+	free(holder);
+	holder = NULL;
+	return code;
 }
 
 int ctl_parse_wait(struct ctl *ctl, const char *arg)
@@ -83,6 +97,7 @@ void ctl_busy_install(struct ctl *ctl, struct db *db)
 	if (ctl->wait_given) {
 		wait_seconds = ctl->wait;
 	}
-	catalog_path = db->path;
+	free(catalog_path);
+	catalog_path = xstrdup(db->path);
 	sqlite3_busy_handler(db->sql, busy, NULL);
 }

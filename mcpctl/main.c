@@ -112,6 +112,7 @@ int main(int argc, char **argv)
 			       "not at all)");
 	xalloc_set_exit_status(EXIT_FAIL);
 	r = noun->run(&ctl, argc - optind - 1, argv + optind + 1);
+	r = ctl_busy_exit(r);
 	/* a failed write to stdout (a full disk, a closed pipe) is a failure */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		ctl_error("cannot write output");

@@ -49,11 +49,13 @@ bool ctl_common_option(struct ctl *ctl, int c, const char *arg);
 
 /*
  * --wait SECONDS (busy.c): parse it (a usage error returns 2), and make
- * a connection wait that long for the write lock, then exit with
- * EXIT_BUSY naming the holder
+ * a connection wait that long for the write lock.  ctl_busy_exit() turns
+ * the exit code of a command that failed after the wait ran out into
+ * EXIT_BUSY, naming the holder.
  */
 int ctl_parse_wait(struct ctl *ctl, const char *arg);
 void ctl_busy_install(struct ctl *ctl, struct db *db);
+int ctl_busy_exit(int code);
 
 /* open the catalog (must exist unless `create`); prints the error */
 struct db *ctl_open(struct ctl *ctl, bool create);

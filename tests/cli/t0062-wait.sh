@@ -31,7 +31,7 @@ start=$(date +%s)
 expect_status "--wait 1 on a locked catalog" 5 --wait 1 dataset set s --title x
 took=$(($(date +%s) - start))
 check "it waited about 1 s, not 5 ($took s)" test "$took" -le 2
-expect_in "says the catalog is locked" "$tmp/err" "is still locked after 1 s"
+expect_in "says the catalog is locked" "$tmp/err" "stayed locked for 1 s"
 expect_in "the holder did not record itself" "$tmp/err" "a process that did not record itself"
 expect_eq "nothing changed" "$(sqlite3 "$MCPD_DB" "SELECT title FROM datasets")" "$before"
 expect_status "--wait 10 gets the lock once it is free" 0 dataset set s --title y --wait 10
