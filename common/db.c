@@ -345,7 +345,7 @@ static int writer_row(struct db *db, bool add)
 }
 
 
-static void writer_atexit(void)
+void db_writer_abandon(void)
 {
 	if (writer_pending) {
 		db_rollback(writer_pending);
@@ -365,7 +365,7 @@ int db_begin(struct db *db)
 			return -EIO;
 		}
 		if (!registered) {
-			atexit(writer_atexit);
+			atexit(db_writer_abandon);
 			registered = true;
 		}
 		writer_pending = db;

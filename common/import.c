@@ -496,7 +496,8 @@ int import_refresh(struct db *db, const char *name, bool progress,
 		r = import_sqlite(db, &opt, ret, ret_err);
 	} else if (import_readstat_describe(d->source_kind)) {
 		r = import_readstat(db, &opt, d->source_kind, ret, ret_err);
-	} else if (has_appended(d->import_options)) {
+	} else if (strcmp(d->source_kind, "csv") == 0 &&
+		   has_appended(d->import_options)) {
 		/* the source holds only the first file's rows */
 		*ret_err = xasprintf("dataset '%s' has rows appended from "
 				     "other files (dataset add --append); a "

@@ -111,6 +111,7 @@ int main(int argc, char **argv)
 			       "command's changes are committed whole or "
 			       "not at all)");
 	xalloc_set_exit_status(EXIT_FAIL);
+	xalloc_set_oom_hook(db_writer_abandon);
 	r = noun->run(&ctl, argc - optind - 1, argv + optind + 1);
 	r = ctl_busy_exit(r);
 	/* a failed write to stdout (a full disk, a closed pipe) is a failure */

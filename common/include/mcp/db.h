@@ -59,6 +59,11 @@ int db_exec(struct db *db, const char *sql, char **ret_err);
  */
 int db_begin(struct db *db);
 void db_set_writer(struct db *db, const char *command);
+/*
+ * Roll back the transaction whose catalog_writers row is written, if
+ * any: at exit, and from mcpctl's out-of-memory exit, which skips atexit
+ */
+void db_writer_abandon(void);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
 
