@@ -323,3 +323,16 @@ CREATE TABLE dataset_indexes (
 	columns     TEXT NOT NULL,
 	PRIMARY KEY (dataset_id, name)
 );
+
+-- migration 11
+-- Who is writing the catalog, so that a writer kept waiting past its
+-- --wait can name the holder of the lock.  mcpctl inserts its row just
+-- before it takes the write lock (a row written inside the transaction
+-- would be invisible to others until the commit) and deletes it in the
+-- transaction's COMMIT, or after a ROLLBACK.  A row whose pid no longer
+-- runs is left by a killed writer and is ignored (common/writer.c).
+CREATE TABLE catalog_writers (
+	pid        INTEGER PRIMARY KEY,
+	command    TEXT NOT NULL,
+	started_at TEXT NOT NULL
+);

@@ -8,6 +8,14 @@
 #include "mcp/paths.h"
 #include "mcp/xalloc.h"
 
+/*
+ * The connection whose catalog_writers row is written and not cleared
+ * yet.  A run that ends without its commit or rollback (out of memory
+ * past xalloc, an exit from deep inside) rolls back at exit, so that it
+ * leaves the catalog as it was, row included.
+ */
+static struct db *writer_pending;
+
 /* generated from schema.sql by common/meson.build */
 extern const char schema_sql[];
 
@@ -283,9 +291,13 @@ void db_close(struct db *db)
 	if (!db) {
 		return;
 	}
+	if (writer_pending == db) {
+		db_rollback(db);
+	}
 	sqlite3_finalize(db->config_get);
 	sqlite3_close_v2(db->sql);
 	free(db->path);
+	free(db->writer);
 	free(db);
 }
 
@@ -304,20 +316,90 @@ int db_exec(struct db *db, const char *sql, char **ret_err)
 	return 0;
 }
 
+void db_set_writer(struct db *db, const char *command)
+{
+	free(db->writer);
+	db->writer = command ? xstrdup(command) : NULL;
+}
+
+/* this process's row of catalog_writers: written, or deleted */
+static int writer_row(struct db *db, bool add)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->sql, add
+		? "INSERT OR REPLACE INTO catalog_writers (pid, command, "
+		  "started_at) VALUES (?1, ?2, "
+		  "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+		: "DELETE FROM catalog_writers WHERE pid = ?1", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)getpid());
+		if (add) {
+			sqlite3_bind_text(st, 2, db->writer, -1, SQLITE_STATIC);
+		}
+		rc = sqlite3_step(st);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	sqlite3_finalize(st);
+	return db_errno(rc);
+}
+
+
+void db_writer_abandon(void)
+{
+	if (writer_pending) {
+		db_rollback(writer_pending);
+	}
+}
+
 int db_begin(struct db *db)
 {
+	/*
+	 * Committed on its own, just before the lock is taken, so that a
+	 * writer kept waiting can read who holds it
+	 */
+	static bool registered;
+
+	if (db->writer) {
+		if (writer_row(db, true) < 0) {
+			return -EIO;
+		}
+		if (!registered) {
+			atexit(db_writer_abandon);
+			registered = true;
+		}
+		writer_pending = db;
+	}
 	return db_exec(db, "BEGIN IMMEDIATE", NULL);
 }
 
 int db_commit(struct db *db)
 {
-	return db_exec(db, "COMMIT", NULL);
+	/* cleared in the same transaction: no window with a stale row */
+	int r;
+
+	if (db->writer && !sqlite3_get_autocommit(db->sql) &&
+	    writer_row(db, false) < 0) {
+		return -EIO;
+	}
+	r = db_exec(db, "COMMIT", NULL);
+	if (r == 0 && writer_pending == db) {
+		writer_pending = NULL;
+	}
+	return r;
 }
 
 void db_rollback(struct db *db)
 {
 	if (!sqlite3_get_autocommit(db->sql)) {
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	}
+	if (db->writer) {
+		writer_row(db, false);
+	}
+	if (writer_pending == db) {
+		writer_pending = NULL;
 	}
 }
 

@@ -998,7 +998,7 @@ static int load_pass(struct db *db, int fd, struct scan *sc, uint64_t size,
 				     strerror(-r));
 		return r;
 	}
-	r = create_table(db, table, sc->cols, n, ret_err);
+	r = opt->append ? 0 : create_table(db, table, sc->cols, n, ret_err);
 	if (r < 0) {
 		goto out;
 	}
@@ -1140,6 +1140,31 @@ static int store_typeinfo(struct db *db, int64_t id, const struct scan *sc,
 	return db_errno(rc);
 }
 
+/*
+ * --append: into the dataset's own table, once the columns matched; the
+ * profile is then made again from all the rows (import-append.c)
+ */
+static int append_rows(struct db *db, struct scan *sc,
+		       const struct source *src, const char *abs_path,
+		       int64_t *ret_id, char **ret_err)
+{
+	char *table = NULL;
+	int r;
+
+	r = import_append_check(db, sc->opt, sc->cols, sc->n, ret_id, &table,
+				ret_err);
+	if (r == 0) {
+		r = load_pass(db, src->fd, sc, src->size, table, ret_err);
+	}
+	if (r == 0) {
+		r = import_append_finish(db, *ret_id, table,
+					 abs_path ? abs_path : "-", sc->rows,
+					 ret_err);
+	}
+	free(table);
+	return r;
+}
+
 int import_csv(struct db *db, const struct import_options *opt,
 	       struct import_report *ret, char **ret_err)
 {
@@ -1207,6 +1232,13 @@ int import_csv(struct db *db, const struct import_options *opt,
 	}
 	/* a bigger page cache keeps a large import from thrashing */
 	db_exec(db, "PRAGMA cache_size = -65536", NULL);
+	if (opt->append) {
+		r = append_rows(db, &sc, &src, abs_path, &id, ret_err);
+		if (r < 0) {
+			goto rollback;
+		}
+		goto commit;
+	}
 	r = import_dataset_row(db, opt, opt->source_url ? "url" : "csv",
 			opt->source_url ? opt->source_url
 					: abs_path ? abs_path : "-", NULL, table,
@@ -1223,7 +1255,7 @@ int import_csv(struct db *db, const struct import_options *opt,
 		goto rollback;
 	}
 	r = import_finish_dataset(db, opt, id, NULL, sc.cols, sc.n, sc.rows,
-				  ret_err);
+				  ret, ret_err);
 	if (r < 0) {
 		goto rollback;
 	}
@@ -1231,6 +1263,7 @@ int import_csv(struct db *db, const struct import_options *opt,
 	if (r < 0) {
 		goto rollback;
 	}
+commit:
 	r = db_commit(db);
 	if (r < 0) {
 		*ret_err = xasprintf("cannot commit import: %s",

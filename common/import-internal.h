@@ -54,6 +54,35 @@ int import_store_columns(struct db *db, int64_t id,
 int import_finish_dataset(struct db *db, const struct import_options *opt,
 			  int64_t id, const char *rows_ref,
 			  const struct import_column *cols, size_t n,
-			  int64_t rows, char **ret_err);
+			  int64_t rows, struct import_report *rep,
+			  char **ret_err);
+
+/*
+ * A replaced dataset's column texts, weight and design (import-keep.c):
+ * _snapshot copies its columns before they are cleared; _restore, after
+ * the new ones are stored, puts back the descriptions of columns that
+ * remain, removes a design whose columns are gone, warns in `rep` of
+ * what is lost, and fails with -EINVAL when opt->same_columns and the
+ * columns changed.  Nothing to do for a new dataset.
+ */
+int import_keep_snapshot(struct db *db, int64_t id, char **ret_err);
+int import_keep_restore(struct db *db, const struct import_options *opt,
+			int64_t id, struct import_report *rep, char **ret_err);
+
+/* the column cache, rebuilt after a change of rows; a failure warns */
+void import_colcache(struct db *db, int64_t id);
+
+/*
+ * dataset add --append (import-append.c): the file's columns must be the
+ * dataset's, in order, with types that fit (else -EINVAL naming each
+ * difference); the dataset's id and its rows' table (caller frees) are
+ * returned.  _finish re-profiles the dataset after the rows went in and
+ * records the appended file, inside the caller's transaction.
+ */
+int import_append_check(struct db *db, const struct import_options *opt,
+			const struct import_column *cols, size_t n,
+			int64_t *ret_id, char **ret_table, char **ret_err);
+int import_append_finish(struct db *db, int64_t id, const char *table,
+			 const char *path, int64_t rows, char **ret_err);
 
 #endif

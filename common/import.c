@@ -138,6 +138,13 @@ int import_dataset_row(struct db *db, const struct import_options *opt,
 				     sqlite3_errmsg(db->sql));
 		return r;
 	}
+	/* what the replaced dataset keeps is compared later (import-keep.c) */
+	r = old ? import_keep_snapshot(db, old->id, ret_err)
+		: db_exec(db, "DROP TABLE IF EXISTS temp.import_old_columns",
+			  ret_err);
+	if (r < 0) {
+		goto out;
+	}
 	if (old) {
 		if (dataset_rows_in_catalog(old)) {
 			char *drop = xasprintf("DROP TABLE IF EXISTS main.\"%s\"",
@@ -326,7 +333,7 @@ static int restore_indexes(struct db *db, int64_t id, char **ret_err)
  * dataset's row.  It only makes weighted_stats faster: failing to write
  * it costs speed, not the import.
  */
-static void import_colcache(struct db *db, int64_t id)
+void import_colcache(struct db *db, int64_t id)
 {
 	char *err = NULL;
 
@@ -341,11 +348,15 @@ static void import_colcache(struct db *db, int64_t id)
 int import_finish_dataset(struct db *db, const struct import_options *opt,
 			  int64_t id, const char *rows_ref,
 			  const struct import_column *cols, size_t n, int64_t rows,
-			  char **ret_err)
+			  struct import_report *rep, char **ret_err)
 {
 	char *old_weight = NULL;
 	int r;
 
+	r = import_keep_restore(db, opt, id, rep, ret_err);
+	if (r < 0) {
+		return r;
+	}
 	if (opt->weight) {
 		r = set_weight(db, id, opt->weight, ret_err);
 		if (r < 0) {
@@ -356,6 +367,8 @@ int import_finish_dataset(struct db *db, const struct import_options *opt,
 
 		/* a replaced dataset keeps its weight while the column lives */
 		if (set_weight(db, id, old_weight, &err) < 0) {
+			import_report_add(&rep->warnings, &rep->n_warnings,
+					  "the weight is removed: %s", err);
 			free(err);
 			exec_bound(db, "UPDATE datasets SET weight_column = NULL "
 				   "WHERE id = ?", NULL, "i", id);
@@ -501,8 +514,19 @@ static void parse_import_options(const char *json, struct import_options *opt,
 	cJSON_Delete(o);
 }
 
+static bool has_appended(const char *json)
+{
+	cJSON *o = json ? cJSON_Parse(json) : NULL;
+	bool has = cJSON_GetArraySize(
+		cJSON_GetObjectItemCaseSensitive(o, "appended")) > 0;
+
+	cJSON_Delete(o);
+	return has;
+}
+
 int import_refresh(struct db *db, const char *name, bool progress,
-		   struct import_report *ret, char **ret_err)
+		   bool same_columns, struct import_report *ret,
+		   char **ret_err)
 {
 	struct import_options opt = { 0 };
 	struct dataset_info *d = NULL;
@@ -519,6 +543,7 @@ int import_refresh(struct db *db, const char *name, bool progress,
 	}
 	opt.name = d->name;
 	opt.replace = true;
+	opt.same_columns = same_columns;
 	opt.progress = progress;
 	opt.path = d->source_path;
 	if (strcmp(d->source_kind, "sqlite") == 0) {
@@ -527,6 +552,14 @@ int import_refresh(struct db *db, const char *name, bool progress,
 	} else if (import_readstat_describe(d->source_kind)) {
 		parse_survey_options(d->import_options, &opt, &saved);
 		r = import_readstat(db, &opt, d->source_kind, ret, ret_err);
+	} else if (strcmp(d->source_kind, "csv") == 0 &&
+		   has_appended(d->import_options)) {
+		/* the source holds only the first file's rows */
+		*ret_err = xasprintf("dataset '%s' has rows appended from "
+				     "other files (dataset add --append); a "
+				     "refresh would read '%s' alone and drop "
+				     "them", name, d->source_path);
+		r = -EINVAL;
 	} else if (strcmp(d->source_kind, "csv") == 0 &&
 		   strcmp(d->source_path, "-") != 0) {
 		parse_import_options(d->import_options, &opt, &saved);

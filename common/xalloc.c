@@ -15,6 +15,12 @@ void xalloc_set_exit_status(int status)
 }
 
 static const char *oom_prefix, *oom_note;
+static void (*oom_hook)(void);
+
+void xalloc_set_oom_hook(void (*hook)(void))
+{
+	oom_hook = hook;
+}
 
 void xalloc_set_oom_message(const char *prefix, const char *note)
 {
@@ -29,6 +35,9 @@ static void die_oom(size_t size)
 		oom_prefix ? oom_prefix : "", oom_prefix ? ": " : "", size,
 		oom_note ? "; " : "", oom_note ? oom_note : "");
 	if (oom_exit_status) {
+		if (oom_hook) {
+			oom_hook();
+		}
 		_exit(oom_exit_status);
 	}
 	abort();

@@ -1,8 +1,12 @@
 /*
- * mcpctl dataset export NAME [--format csv|jsonl] [--out FILE]: every row
- * of a dataset, streamed one row at a time, so memory stays constant
- * whatever the size.  The SQL is ours (SELECT * of the dataset's table),
- * never a client's.
+ * mcpctl dataset export NAME [--format csv|jsonl|sqlite] [--out FILE]
+ * [--where EXPR]: the rows of a dataset, streamed one row at a time, so
+ * memory stays constant whatever the size.  The SQL is ours (SELECT * of
+ * the dataset's table); a --where filter is the admin's text, so it is
+ * checked as mcpd checks a model's filter (one expression, guard.h) and
+ * the statement is prepared under the guard, allowed to read this
+ * dataset's table only: a filter cannot reach keys, logs or another
+ * dataset.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,6 +18,7 @@
 #include "mcp/banned.h"
 #include "mcp/buf.h"
 #include "mcp/dataset.h"
+#include "mcp/guard.h"
 #include "mcp/render.h"
 #include "mcp/xalloc.h"
 #include "mcpctl.h"
@@ -23,6 +28,7 @@
 enum {
 	OPT_FORMAT = 0x200,
 	OPT_OUT,
+	OPT_WHERE,
 };
 
 /* one row as a CSV line */
@@ -56,21 +62,69 @@ static void jsonl_row(struct buf *b, sqlite3_stmt *st, int n)
 	cJSON_Delete(o);
 }
 
-static int stream(struct db *db, const struct dataset_info *d, bool csv,
-		  FILE *out, long long *ret_rows)
+/*
+ * SELECT * of the dataset, filtered by `where` (or NULL); with a filter,
+ * prepared under a guard that lets it read the dataset's table alone.
+ * Prints the error.
+ */
+static int prepare_rows(struct db *db, const struct dataset_info *d,
+			const char *where, sqlite3_stmt **ret_st)
 {
 	char *ref = dataset_rows_ref(d, SRC_ALIAS);
-	char *sql = xasprintf("SELECT * FROM %s", ref);
+	struct buf sql = BUF_INIT;
+	struct guard *g = NULL;
+	const char *why = NULL, *tail = NULL;
+	int rc, code = EXIT_FAIL;
+
+	buf_addf(&sql, "SELECT * FROM %s", ref);
+	if (where) {
+		if (guard_expr_check(where, &why) < 0) {
+			ctl_error("--where is not one SQL expression: %s", why);
+			goto out;
+		}
+		buf_addf(&sql, " WHERE (%s)", where);
+		g = guard_create();
+		if (dataset_rows_in_catalog(d)) {
+			guard_allow(g, "main", d->data_table, d->name);
+		} else {
+			guard_allow(g, SRC_ALIAS, d->source_table, d->name);
+		}
+		guard_install(g, db->sql);
+		guard_begin(g);
+	}
+	rc = sqlite3_prepare_v2(db->sql, buf_str(&sql), -1, ret_st, &tail);
+	if (g && guard_denial(g)) {
+		ctl_error("--where: not allowed: %s", guard_denial(g));
+	} else if (rc != SQLITE_OK) {
+		ctl_error(where ? "--where is not valid SQL: %s"
+			  : "cannot read dataset: %s", sqlite3_errmsg(db->sql));
+	} else if (!guard_tail_empty(tail)) {
+		ctl_error("--where is not one SQL expression");
+	} else {
+		code = EXIT_OK;
+	}
+	if (code != EXIT_OK) {
+		sqlite3_finalize(*ret_st);
+		*ret_st = NULL;
+	}
+out:
+	if (g) {
+		/* the guard judged preparing; stepping needs no authorizer */
+		sqlite3_set_authorizer(db->sql, NULL, NULL);
+		guard_destroy(g);
+	}
+	buf_release(&sql);
+	free(ref);
+	return code;
+}
+
+static int stream(sqlite3_stmt *st, const struct dataset_info *d, bool csv,
+		  FILE *out, long long *ret_rows)
+{
 	struct buf b = BUF_INIT;
-	sqlite3_stmt *st = NULL;
 	long long rows = 0;
 	int rc, n, code = EXIT_FAIL;
 
-	if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK) {
-		ctl_error("cannot read dataset '%s': %s", d->name,
-			  sqlite3_errmsg(db->sql));
-		goto out;
-	}
 	n = sqlite3_column_count(st);
 	if (csv) {
 		for (int i = 0; i < n; i++) {
@@ -95,7 +149,7 @@ static int stream(struct db *db, const struct dataset_info *d, bool csv,
 	}
 	if (rc != SQLITE_DONE) {
 		ctl_error("cannot read dataset '%s': %s", d->name,
-			  sqlite3_errmsg(db->sql));
+			  sqlite3_errmsg(sqlite3_db_handle(st)));
 		goto out;
 	}
 	if (b.len && fwrite(buf_str(&b), 1, b.len, out) != b.len) {
@@ -111,9 +165,6 @@ write_error:
 	ctl_error("cannot write the export: %s", strerror(errno));
 out:
 	buf_release(&b);
-	sqlite3_finalize(st);
-	free(sql);
-	free(ref);
 	return code;
 }
 
@@ -123,15 +174,18 @@ int ctl_dataset_export(struct ctl *ctl, int argc, char **argv)
 		CTL_LONG_OPTIONS,
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "out", required_argument, NULL, OPT_OUT },
+		{ "where", required_argument, NULL, OPT_WHERE },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *format = "csv", *path = NULL, *name;
+	const char *format = "csv", *path = NULL, *name, *where = NULL;
+	sqlite3_stmt *st = NULL;
 	struct dataset_info *d = NULL;
 	struct db *db = NULL;
 	bool attached = false;
 	FILE *out = stdout;
 	long long rows = 0;
 	char *err = NULL;
+	bool sqlite;
 	int c, code;
 
 	optind = 0;
@@ -143,6 +197,8 @@ int ctl_dataset_export(struct ctl *ctl, int argc, char **argv)
 			format = optarg;
 		} else if (c == OPT_OUT) {
 			path = optarg;
+		} else if (c == OPT_WHERE) {
+			where = optarg;
 		} else {
 			return ctl_usage_error("dataset export ",
 					       "unknown option '%s'",
@@ -155,10 +211,16 @@ int ctl_dataset_export(struct ctl *ctl, int argc, char **argv)
 				       : "one dataset NAME only");
 	}
 	name = argv[optind];
-	if (strcmp(format, "csv") != 0 && strcmp(format, "jsonl") != 0) {
+	if (strcmp(format, "csv") != 0 && strcmp(format, "jsonl") != 0 &&
+	    strcmp(format, "sqlite") != 0) {
 		return ctl_usage_error("dataset export ",
-				       "--format is csv or jsonl, not '%s'",
-				       format);
+				       "--format is csv, jsonl or sqlite, not "
+				       "'%s'", format);
+	}
+	sqlite = strcmp(format, "sqlite") == 0;
+	if (sqlite && (!path || strcmp(path, "-") == 0)) {
+		return ctl_usage_error("dataset export ",
+				       "--format sqlite needs --out FILE");
 	}
 	db = ctl_open(ctl, false);
 	if (!db) {
@@ -183,6 +245,14 @@ int ctl_dataset_export(struct ctl *ctl, int argc, char **argv)
 		}
 		attached = true;
 	}
+	code = prepare_rows(db, d, where, &st);
+	if (code != EXIT_OK) {
+		goto out;
+	}
+	if (sqlite) {
+		code = ctl_export_sqlite(st, d->name, path, &rows);
+		goto done;
+	}
 	if (path && strcmp(path, "-") != 0) {
 		out = fopen(path, "w");
 		if (!out) {
@@ -192,7 +262,7 @@ int ctl_dataset_export(struct ctl *ctl, int argc, char **argv)
 			goto out;
 		}
 	}
-	code = stream(db, d, strcmp(format, "csv") == 0, out, &rows);
+	code = stream(st, d, strcmp(format, "csv") == 0, out, &rows);
 	if (out != stdout && fclose(out) != 0 && code == EXIT_OK) {
 		ctl_error("cannot write '%s': %s", path, strerror(errno));
 		code = EXIT_FAIL;
@@ -200,12 +270,16 @@ int ctl_dataset_export(struct ctl *ctl, int argc, char **argv)
 	if (code != EXIT_OK && out != stdout) {
 		unlink(path);
 	}
-	if (code == EXIT_OK && out != stdout && !ctl->quiet) {
+	out = stdout;
+done:
+	if (code == EXIT_OK && path && strcmp(path, "-") != 0 &&
+	    !ctl->quiet) {
 		/* stdout is the data; the summary goes to stderr */
 		fprintf(stderr, "exported '%s': %lld row%s to %s\n", name,
 			rows, rows == 1 ? "" : "s", path);
 	}
 out:
+	sqlite3_finalize(st);
 	if (attached) {
 		dataset_detach_source(db, SRC_ALIAS);
 	}

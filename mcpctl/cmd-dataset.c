@@ -24,9 +24,10 @@
 #include "mcp/xalloc.h"
 #include "mcpctl.h"
 #include "design.h"
+#include "term.h"
 
 static const char usage[] =
-	"usage: mcpctl dataset add NAME --csv FILE|- [--delimiter C]\n"
+	"usage: mcpctl dataset add [NAME] --csv FILE|- [--delimiter C]\n"
 	"                          [--null-value STR]... [--title T]\n"
 	"                          [--description D] [--weight COL]\n"
 	"                          [--tags a,b] [--replace]\n"
@@ -43,7 +44,7 @@ static const char usage[] =
 	"       mcpctl dataset rm [--force] NAME...\n"
 	"       mcpctl dataset enable NAME\n"
 	"       mcpctl dataset disable NAME\n"
-	"       mcpctl dataset refresh NAME\n"
+	"       mcpctl dataset refresh NAME [--allow-schema-change]\n"
 	"       mcpctl dataset set NAME [--title T] [--description D]\n"
 	"                          [--weight COL] [--tags a,b]\n"
 	"                          [design options]\n"
@@ -86,6 +87,8 @@ enum {
 	OPT_FILE,
 	OPT_CATALOG_FILE,
 	OPT_KEEP_USER_MISSING,
+	OPT_APPEND,
+	OPT_ALLOW_SCHEMA_CHANGE,
 };
 
 /* ---- CSV dialect, encoding and typing options of dataset add ------- */
@@ -274,6 +277,8 @@ struct dataset_args {
 	size_t n_nulls;
 	char delimiter;
 	bool replace;
+	bool append;
+	bool allow_schema_change;
 	bool force;
 	char *tags_clean;
 	struct csv_args csvo;   /* dataset add --csv only */
@@ -356,6 +361,9 @@ static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
 		{ "file", required_argument, NULL, OPT_FILE },
 		{ "catalog-file", required_argument, NULL, OPT_CATALOG_FILE },
 		{ "keep-user-missing", no_argument, NULL, OPT_KEEP_USER_MISSING },
+		{ "append", no_argument, NULL, OPT_APPEND },
+		{ "allow-schema-change", no_argument, NULL,
+		  OPT_ALLOW_SCHEMA_CHANGE },
 		{ NULL, 0, NULL, 0 },
 	};
 	char what[64];
@@ -438,6 +446,12 @@ static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
 			break;
 		case OPT_REPLACE:
 			a->replace = true;
+			break;
+		case OPT_APPEND:
+			a->append = true;
+			break;
+		case OPT_ALLOW_SCHEMA_CHANGE:
+			a->allow_schema_change = true;
 			break;
 		case OPT_FORCE:
 			a->force = true;
@@ -537,9 +551,10 @@ static int open_dataset(struct ctl *ctl, int argc, char **argv,
 	return lookup(*ret_db, a->name, ret_d);
 }
 
+/* `extra`: more members for --json (taken, may be NULL) */
 static void print_import_report(struct ctl *ctl, const char *name,
 				const char *verb,
-				const struct import_report *rep)
+				const struct import_report *rep, cJSON *extra)
 {
 	if (ctl->json) {
 		cJSON *o = cJSON_CreateObject();
@@ -567,12 +582,20 @@ static void print_import_report(struct ctl *ctl, const char *name,
 			(const char *const *)rep->warnings,
 			(int)rep->n_warnings));
 		cJSON_AddNumberToObject(o, "rejected", (double)rep->rejected);
+		while (extra && extra->child) {
+			cJSON *it = cJSON_DetachItemViaPointer(extra,
+							       extra->child);
+
+			cJSON_AddItemToObject(o, it->string, it);
+		}
+		cJSON_Delete(extra);
 		ctl_print_json(o);
 		return;
 	}
+	cJSON_Delete(extra);
 	/* what may surprise is said even under --quiet */
 	for (size_t i = 0; i < rep->n_warnings; i++) {
-		fprintf(stderr, "mcpctl: warning: %s\n", rep->warnings[i]);
+		term_warning("%s", rep->warnings[i]);
 	}
 	if (ctl->quiet) {
 		return;
@@ -592,6 +615,36 @@ static void print_import_report(struct ctl *ctl, const char *name,
 		printf(" (%.1f MB/s)", (double)rep->bytes / 1e6 / rep->seconds);
 	}
 	putchar('\n');
+}
+
+/* --append: the rows added and the dataset's rows now */
+static int print_append(struct ctl *ctl, struct db *db, const char *name,
+			const struct import_report *rep)
+{
+	struct dataset_info *d = NULL;
+	int64_t total = -1;
+
+	if (dataset_lookup(db, name, &d) == 0) {
+		total = d->row_count;
+	}
+	dataset_info_destroy(d);
+	for (size_t i = 0; i < rep->n_warnings; i++) {
+		term_warning("%s", rep->warnings[i]);
+	}
+	if (ctl->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", name);
+		cJSON_AddNumberToObject(o, "appended", (double)rep->rows);
+		cJSON_AddNumberToObject(o, "rows", (double)total);
+		cJSON_AddNumberToObject(o, "rejected", (double)rep->rejected);
+		ctl_print_json(o);
+	} else if (!ctl->quiet) {
+		printf("appended %lld row%s to '%s' (now %lld row%s)\n",
+		       (long long)rep->rows, rep->rows == 1 ? "" : "s", name,
+		       (long long)total, total == 1 ? "" : "s");
+	}
+	return EXIT_OK;
 }
 
 /* progress only for a person watching a terminal */
@@ -622,28 +675,52 @@ static int add_survey(struct ctl *ctl, struct db *db,
 	return import_readstat(db, opt, format, rep, ret_err);
 }
 
+/*
+ * dataset add without NAME: the name comes from the file's name (the
+ * table's, for --sqlite); it is printed once the import succeeded, since
+ * the admin did not write it
+ */
+static int derive_name(struct dataset_args *a,
+		       char **ret_name)
+{
+	const char *from = a->sqlite ? a->table : a->csv ? a->csv
+			 : a->url ? a->url : a->survey;
+
+	if (!from || strcmp(from, "-") == 0) {
+		return ctl_usage_error("dataset add ", a->sqlite
+				       ? "missing dataset NAME (or --table T "
+					 "to take it from)"
+				       : "missing dataset NAME (standard "
+					 "input has no file name to take it "
+					 "from)");
+	}
+	*ret_name = ctl_dataset_name_from(from);
+	if (!*ret_name) {
+		return ctl_usage_error("dataset add ", "cannot make a dataset "
+				       "name from '%s'; give NAME", from);
+	}
+	a->name = *ret_name;
+	return 0;
+}
+
 static int dataset_add(struct ctl *ctl, int argc, char **argv)
 {
 	static const int allowed[] = {
 		OPT_CSV, OPT_SQLITE, OPT_TABLE, OPT_TITLE, OPT_DESCRIPTION,
 		OPT_WEIGHT, OPT_TAGS, OPT_NULL_VALUE, OPT_DELIMITER,
 		OPT_REPLACE, OPT_URL, OPT_KEY, DESIGN_OPTS, CSV_ALLOWED,
-		OPT_SAV, OPT_DTA, OPT_XPT, OPT_SAS7BDAT, OPT_FILE,
+		OPT_SAV, OPT_DTA, OPT_XPT, OPT_SAS7BDAT, OPT_FILE, OPT_APPEND,
 		OPT_CATALOG_FILE, OPT_KEEP_USER_MISSING, 0,
 	};
 	struct dataset_args a = { 0 };
 	struct import_options opt = { 0 };
-	char *download = NULL;
+	char *download = NULL, *derived = NULL;
 	struct import_report rep = { 0 };
 	struct db *db = NULL;
 	char *err = NULL;
 	int r, code;
 
-	code = parse(ctl, argc, argv, allowed, 1, 1, &a);
-	if (code) {
-		goto out;
-	}
-	code = check_name("add", a.name);
+	code = parse(ctl, argc, argv, allowed, 0, 1, &a);
 	if (code) {
 		goto out;
 	}
@@ -668,10 +745,33 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 				       "--file) only");
 		goto out;
 	}
+	if (!a.name) {
+		code = derive_name(&a, &derived);
+		if (code) {
+			goto out;
+		}
+	}
+	code = check_name("add", a.name);
+	if (code) {
+		goto out;
+	}
 	if (a.survey && (a.n_nulls || a.delimiter)) {
 		code = ctl_usage_error("dataset add ",
 				       "--null-value and --delimiter go with "
 				       "--csv only");
+		goto out;
+	}
+	if (a.append && !a.csv && !a.url) {
+		code = ctl_usage_error("dataset add ",
+				       "--append adds the rows of a CSV file "
+				       "(--csv or --url)");
+		goto out;
+	}
+	if (a.append && (a.replace || a.title || a.description || a.weight ||
+			 a.tags || a.design.any)) {
+		code = ctl_usage_error("dataset add ",
+				       "--append keeps the dataset's settings; "
+				       "change them with 'dataset set'");
 		goto out;
 	}
 	if (a.key && !a.url) {
@@ -704,6 +804,15 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 		code = EXIT_FAIL;
 		goto out;
 	}
+	if (a.append) {
+		struct dataset_info *d = NULL;
+
+		code = lookup(db, a.name, &d);
+		dataset_info_destroy(d);
+		if (code) {
+			goto out;
+		}
+	}
 	if (a.url) {
 		/* fetched to a file, then imported like --csv (download.c) */
 		if (ctl_download(ctl, db, a.url, a.key, show_progress(ctl),
@@ -727,6 +836,7 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 	opt.replace = a.replace;
 	opt.catalog_file = a.catalog_file;
 	opt.keep_user_missing = a.keep_user_missing;
+	opt.append = a.append;
 	opt.progress = show_progress(ctl);
 	/* refuse what mcpd could not serve, with mcpd's reason */
 	if (a.sqlite &&
@@ -746,15 +856,24 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 		code = import_exit(r);
 		goto out;
 	}
+	if (a.append) {
+		code = print_append(ctl, db, a.name, &rep);
+		goto out;
+	}
+	if (derived && !ctl->quiet && !ctl->json) {
+		printf("added '%s' (from the %s name)\n", a.name,
+		       a.sqlite ? "table" : "file");
+	}
 	print_import_report(ctl, a.name, a.csv || a.survey ? "imported"
 							   : "registered",
-			    &rep);
+			    &rep, NULL);
 	code = design_apply(ctl, db, a.name, &a.design);
 out:
 	if (download) {
 		unlink(download);
 		free(download);
 	}
+	free(derived);
 	free(err);
 	import_report_finish(&rep);
 	db_close(db);
@@ -842,12 +961,14 @@ static int dataset_list(struct ctl *ctl, int argc, char **argv)
 	cJSON *arr = NULL;
 	struct db *db = NULL;
 	static const int allowed[] = { 0 };
+	bool color;
 	int code, rc;
 
 	code = parse(ctl, argc, argv, allowed, 0, 0, &a);
 	if (code) {
 		goto out;
 	}
+	color = term_color();       /* after --color, which may follow */
 	db = ctl_open(ctl, false);
 	if (!db) {
 		code = EXIT_FAIL;
@@ -863,8 +984,9 @@ static int dataset_list(struct ctl *ctl, int argc, char **argv)
 	if (ctl->json) {
 		arr = cJSON_CreateArray();
 	} else {
-		printf("%-24s %-11s %12s  %s\n", "NAME", "STATE", "ROWS",
-		       "TITLE");
+		printf("%s%-24s %-11s %12s  %s%s\n", color ? TERM_BOLD : "",
+		       "NAME", "STATE", "ROWS", "TITLE",
+		       color ? TERM_RESET : "");
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct dataset_info *d = NULL;
@@ -881,7 +1003,9 @@ static int dataset_list(struct ctl *ctl, int argc, char **argv)
 			cJSON_AddStringToObject(o, "state", state);
 			cJSON_AddItemToArray(arr, o);
 		} else {
-			printf("%-24s %-11s %12lld  %s\n", d->name, state,
+			printf("%-24s %s%-11s%s %12lld  %s\n", d->name,
+			       color ? term_state_color(state) : "", state,
+			       color ? TERM_RESET : "",
 			       (long long)d->row_count,
 			       d->title ? d->title : "");
 		}
@@ -970,7 +1094,10 @@ static void show_typing(sqlite3_stmt *st)
 		printf("      stored as NULL: %s\n", na);
 	}
 	if (warn) {
-		printf("      warning: %s\n", warn);
+		bool color = term_color();
+
+		printf("      %swarning:%s %s\n", color ? TERM_YELLOW : "",
+		       color ? TERM_RESET : "", warn);
 	}
 	show_quantiles(st);
 }
@@ -1402,12 +1529,74 @@ static int dataset_set(struct ctl *ctl, int argc, char **argv)
 	return update_dataset(ctl, argc, argv, allowed, -1, "updated");
 }
 
+/* the dataset's column names, in order, as a JSON array of strings */
+static cJSON *column_names(struct db *db, int64_t id)
+{
+	cJSON *arr = cJSON_CreateArray();
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db->sql, "SELECT name FROM dataset_columns "
+			       "WHERE dataset_id = ? ORDER BY position", -1,
+			       &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			cJSON_AddItemToArray(arr, cJSON_CreateString(
+				(const char *)sqlite3_column_text(st, 0)));
+		}
+	}
+	sqlite3_finalize(st);
+	return arr;
+}
+
+/* the names of `a` that `b` lacks */
+static cJSON *names_not_in(const cJSON *a, const cJSON *b)
+{
+	cJSON *out = cJSON_CreateArray();
+	const cJSON *x, *y;
+
+	cJSON_ArrayForEach(x, a) {
+		bool found = false;
+
+		cJSON_ArrayForEach(y, b) {
+			found = found || strcmp(x->valuestring,
+						y->valuestring) == 0;
+		}
+		if (!found) {
+			cJSON_AddItemToArray(out,
+					     cJSON_CreateString(x->valuestring));
+		}
+	}
+	return out;
+}
+
+static void print_names(const char *what, const cJSON *names)
+{
+	const cJSON *x;
+	bool first = true;
+
+	if (!cJSON_GetArraySize(names)) {
+		return;
+	}
+	printf("columns %s:", what);
+	cJSON_ArrayForEach(x, names) {
+		printf("%s '%s'", first ? "" : ",", x->valuestring);
+		first = false;
+	}
+	putchar('\n');
+}
+
+/*
+ * dataset refresh NAME [--allow-schema-change]: what changed is printed
+ * (rows before and after, columns added or removed); a change of
+ * columns is refused unless allowed, inside the import's transaction
+ */
 static int dataset_refresh(struct ctl *ctl, int argc, char **argv)
 {
-	static const int allowed[] = { 0 };
+	static const int allowed[] = { OPT_ALLOW_SCHEMA_CHANGE, 0 };
 	struct dataset_args a = { 0 };
 	struct import_report rep = { 0 };
-	struct dataset_info *d = NULL;
+	struct dataset_info *d = NULL, *now = NULL;
+	cJSON *before = NULL, *after = NULL, *added = NULL, *removed = NULL;
 	struct db *db = NULL;
 	char *err = NULL;
 	int code, r;
@@ -1416,18 +1605,50 @@ static int dataset_refresh(struct ctl *ctl, int argc, char **argv)
 	if (code) {
 		goto out;
 	}
-	r = import_refresh(db, a.name,
-			   show_progress(ctl),
-			   &rep, &err);
+	before = column_names(db, d->id);
+	r = import_refresh(db, a.name, show_progress(ctl),
+			   !a.allow_schema_change, &rep, &err);
 	if (r < 0) {
 		ctl_error("%s", err ? err : strerror(-r));
 		code = import_exit(r);
 		goto out;
 	}
-	print_import_report(ctl, a.name, "refreshed", &rep);
+	if (dataset_lookup(db, a.name, &now) < 0) {
+		ctl_error("cannot read catalog: %s", sqlite3_errmsg(db->sql));
+		code = EXIT_FAIL;
+		goto out;
+	}
+	after = column_names(db, now->id);
+	added = names_not_in(after, before);
+	removed = names_not_in(before, after);
+	if (ctl->json) {
+		cJSON *extra = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(extra, "rows_before",
+					(double)d->row_count);
+		cJSON_AddItemToObject(extra, "columns_added", added);
+		cJSON_AddItemToObject(extra, "columns_removed", removed);
+		added = removed = NULL;
+		print_import_report(ctl, a.name, "refreshed", &rep, extra);
+	} else {
+		print_import_report(ctl, a.name, "refreshed", &rep, NULL);
+		if (!ctl->quiet) {
+			long long was = d->row_count, is = now->row_count;
+
+			printf("rows: %lld -> %lld (%s%lld)\n", was, is,
+			       is >= was ? "+" : "", is - was);
+			print_names("added", added);
+			print_names("removed", removed);
+		}
+	}
 	code = EXIT_OK;
 out:
+	cJSON_Delete(before);
+	cJSON_Delete(after);
+	cJSON_Delete(added);
+	cJSON_Delete(removed);
 	dataset_info_destroy(d);
+	dataset_info_destroy(now);
 	free(err);
 	import_report_finish(&rep);
 	db_close(db);

@@ -30,7 +30,7 @@ int cmd_doctor(struct ctl *ctl, int argc, char **argv)
 		{ "full", no_argument, NULL, OPT_FULL },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool full = false, color = term_color(), healthy;
+	bool full = false, color, healthy;
 	const cJSON *f;
 	struct db *db;
 	cJSON *findings;
@@ -56,6 +56,7 @@ int cmd_doctor(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage_error("doctor ", "unexpected argument '%s'",
 				       argv[optind - 1]);
 	}
+	color = term_color();       /* after --color, which may follow */
 	db = ctl_open(ctl, false);
 	if (!db) {
 		return EXIT_FAIL;

@@ -183,7 +183,7 @@ int cmd_stats(struct ctl *ctl, int argc, char **argv)
 	};
 	struct log_filter f = { 0 };
 	const char *by = "tool";
-	bool chart = term_width() > 0, ascii = false, color = term_color();
+	bool chart = term_width() > 0, ascii = false, color;
 	struct db *db = NULL;
 	cJSON *s = NULL;
 	int c, r, code = EXIT_FAIL;
@@ -231,6 +231,7 @@ int cmd_stats(struct ctl *ctl, int argc, char **argv)
 				       argv[optind - 1]);
 		goto out;
 	}
+	color = term_color();       /* after --color, which may follow */
 	db = ctl_open(ctl, false);
 	if (!db) {
 		goto out;

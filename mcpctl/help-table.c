@@ -11,24 +11,25 @@ const struct help_cmd help_cmds[] = {
 	{ "init", "", HC_NONE,
 	  "create the catalog, or upgrade it to this version's schema" },
 	{ "dataset add",
-	  "NAME --csv FILE|- [options]\n"
-	  "NAME --sqlite FILE --table T [options]\n"
-	  "NAME --url URL [--key PROVIDER] [options]\n"
-	  "NAME --sav|--dta|--xpt|--sas7bdat|--file FILE [options]", HC_NONE,
+	  "[NAME] --csv FILE|- [options]\n"
+	  "[NAME] --sqlite FILE --table T [options]\n"
+	  "[NAME] --url URL [--key PROVIDER] [options]\n"
+	  "[NAME] --sav|--dta|--xpt|--sas7bdat|--file FILE [options]", HC_NONE,
 	  "import a CSV or survey file, register a SQLite table or download "
-	  "a CSV" },
+	  "a CSV (NAME: from the file's name)" },
 	{ "dataset list", "", HC_NONE, "list the datasets (alias: ls)" },
 	{ "dataset show", "NAME", HC_DATASET,
 	  "a dataset's settings and column profile (alias: info)" },
 	{ "dataset rm", "[--force] NAME...", HC_DATASET,
 	  "remove datasets (aliases: remove, delete)" },
 	{ "dataset enable", "NAME", HC_DATASET, "serve a dataset to clients" },
-	{ "dataset export", "NAME [--format csv|jsonl] [--out FILE]", HC_DATASET,
-	  "every row of a dataset, streamed in constant memory" },
+	{ "dataset export",
+	  "NAME [--format csv|jsonl|sqlite] [--out FILE] [--where EXPR]",
+	  HC_DATASET, "the rows of a dataset, streamed in constant memory" },
 	{ "dataset disable", "NAME", HC_DATASET,
 	  "stop serving a dataset, keeping it" },
-	{ "dataset refresh", "NAME", HC_DATASET,
-	  "import a dataset again from its source" },
+	{ "dataset refresh", "NAME [--allow-schema-change]", HC_DATASET,
+	  "import a dataset again from its source; print what changed" },
 	{ "dataset index", "NAME COL... [--drop]", HC_DATASET,
 	  "index a dataset's columns so filters on them are fast" },
 	{ "dataset labels", "NAME --codebook FILE.csv | --export", HC_DATASET,
@@ -97,6 +98,8 @@ const struct help_opt help_opts[] = {
 	{ "*", "json", 0, NULL, HC_NONE, "machine-readable output" },
 	{ "*", "quiet", 'q', NULL, HC_NONE, "no progress or summary lines" },
 	{ "*", "help", 'h', NULL, HC_NONE, "this help" },
+	{ "*", "color", 0, "auto|always|never", HC_WORDS, "color on a terminal (auto, the default; NO_COLOR turns it off), always or never" },
+	{ "*", "wait", 0, "SECONDS", HC_NONE, "wait that long for another writer's lock (default 5), then exit 5" },
 
 	/* dataset add: the source */
 	{ CSV_ADD, "csv", 0, "FILE", HC_FILE, "the CSV file to import (- reads stdin)" },
@@ -115,6 +118,7 @@ const struct help_opt help_opts[] = {
 	{ CSV_ADD, "url", 0, "URL", HC_NONE, "download a CSV over HTTP(S), then import it" },
 	{ CSV_ADD, "key", 0, "PROVIDER", HC_NONE, "send that stored key as a bearer token with --url" },
 	{ CSV_ADD, "replace", 0, NULL, HC_NONE, "replace a dataset of the same name" },
+	{ CSV_ADD, "append", 0, NULL, HC_NONE, "add the CSV's rows to the dataset; its columns must match" },
 	/* dataset add: reading the CSV */
 	{ CSV_ADD, "delimiter", 0, "C", HC_NONE, "field separator: one character, or 'tab' (default: guessed)" },
 	{ CSV_ADD, "quote", 0, "C", HC_NONE, "quote character (default \")" },
@@ -148,6 +152,7 @@ const struct help_opt help_opts[] = {
 	{ ADD_SET, "no-design", 0, NULL, HC_NONE, "remove the sampling design: weights only" },
 	{ ADD_SET, "lonely-psu", 0, "fail|remove|adjust|certainty|average", HC_WORDS,
 	  "what to do with a stratum of one PSU" },
+	{ "dataset refresh", "allow-schema-change", 0, NULL, HC_NONE, "accept a source whose columns were added or removed" },
 	{ "dataset rm", "force", 'f', NULL, HC_NONE, "remove those that exist even when some are missing" },
 	{ "backup", "force", 0, NULL, HC_NONE, "overwrite FILE if it exists" },
 	{ "restore", "force", 0, NULL, HC_NONE, "restore even while a process has the catalog open" },
@@ -177,7 +182,9 @@ const struct help_opt help_opts[] = {
 	{ LOG_FILTERS, "client", 0, "C", HC_NONE, "calls from one client" },
 	{ LOG_FILTERS, "session", 0, "S", HC_NONE, "calls of one session (a prefix)" },
 	{ LOG_FILTERS, "status", 0, "ok|error|timeout|denied|cancelled|lost", HC_WORDS, "calls that ended so" },
-	{ "logs export,dataset export", "format", 0, "csv|jsonl", HC_WORDS, "the output format (dataset export: csv by default)" },
+	{ "logs export", "format", 0, "csv|jsonl", HC_WORDS, "the output format" },
+	{ "dataset export", "format", 0, "csv|jsonl|sqlite", HC_WORDS, "the output format (default csv; sqlite needs --out)" },
+	{ "dataset export", "where", 0, "EXPR", HC_NONE, "only the rows where the SQL expression holds (checked as mcpd checks a filter)" },
 	{ "logs export,report,dataset export", "out", 0, "FILE", HC_FILE, "write to FILE (- is stdout)" },
 	{ "logs prune", "older-than", 0, "AGE", HC_NONE, "delete rows older than AGE, e.g. 30d" },
 	{ "stats", "by", 0, "tool|dataset|client|day", HC_WORDS, "break the figures down" },

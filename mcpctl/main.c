@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mcp/banned.h"
+#include "mcp/buf.h"
 #include "mcp/log.h"
 #include "mcp/xalloc.h"
 #include "mcpctl.h"
@@ -44,6 +45,17 @@ static int noun_cmp(const void *key, const void *elem)
 	return strcmp(key, ((const struct noun *)elem)->name);
 }
 
+/* what catalog_writers shows of this run: the words, cut at 200 bytes */
+static void command_line(struct ctl *ctl, struct buf *b, int argc,
+			 char **argv)
+{
+	buf_addstr(b, "mcpctl");
+	for (int i = 1; i < argc && b->len < 200; i++) {
+		buf_addf(b, " %.*s", (int)(200 - b->len), argv[i]);
+	}
+	ctl->command = buf_str(b);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -52,10 +64,13 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctl ctl = { 0 };
+	/* static: reachable until exit, whichever way main returns */
+	static struct buf command = BUF_INIT;
 	const struct noun *noun;
 	int c, r;
 
 	log_init("mcpctl", LOG_WARN);
+	command_line(&ctl, &command, argc, argv);
 	/* every parser reports in words; getopt's own text never shows */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+hq", longopts, NULL)) != -1) {
@@ -96,7 +111,9 @@ int main(int argc, char **argv)
 			       "command's changes are committed whole or "
 			       "not at all)");
 	xalloc_set_exit_status(EXIT_FAIL);
+	xalloc_set_oom_hook(db_writer_abandon);
 	r = noun->run(&ctl, argc - optind - 1, argv + optind + 1);
+	r = ctl_busy_exit(r);
 	/* a failed write to stdout (a full disk, a closed pipe) is a failure */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		ctl_error("cannot write output");

@@ -18,12 +18,17 @@ enum {
 	EXIT_USAGE = 2,
 	EXIT_NOT_FOUND = 3,
 	EXIT_EXISTS = 4,
+	EXIT_BUSY = 5,          /* the catalog stayed locked past --wait */
 };
 
 struct ctl {
 	const char *db_path;    /* --db, else NULL: paths_catalog() decides */
 	bool json;              /* --json */
 	bool quiet;             /* --quiet */
+	double wait;            /* --wait SECONDS, when wait_given */
+	bool wait_given;
+	const char *command;    /* "mcpctl dataset add ...", for
+				 * catalog_writers */
 };
 
 /*
@@ -35,10 +40,22 @@ struct ctl {
 	{ "db", required_argument, NULL, 0x100 }, \
 	{ "json", no_argument, NULL, 0x101 }, \
 	{ "quiet", no_argument, NULL, 'q' }, \
+	{ "wait", required_argument, NULL, 0x102 }, \
+	{ "color", required_argument, NULL, 0x103 }, \
 	{ "help", no_argument, NULL, 'h' }
 
 /* handle a common option; true when `c` was one */
 bool ctl_common_option(struct ctl *ctl, int c, const char *arg);
+
+/*
+ * --wait SECONDS (busy.c): parse it (a usage error returns 2), and make
+ * a connection wait that long for the write lock.  ctl_busy_exit() turns
+ * the exit code of a command that failed after the wait ran out into
+ * EXIT_BUSY, naming the holder.
+ */
+int ctl_parse_wait(struct ctl *ctl, const char *arg);
+void ctl_busy_install(struct ctl *ctl, struct db *db);
+int ctl_busy_exit(int code);
 
 /* open the catalog (must exist unless `create`); prints the error */
 struct db *ctl_open(struct ctl *ctl, bool create);
@@ -49,7 +66,10 @@ void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int ctl_usage_error(const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* print a JSON value (pretty) on stdout and free it */
+/*
+ * print a JSON value on stdout and free it: on one line, or indented
+ * when stdout is a terminal
+ */
 void ctl_print_json(cJSON *value);
 
 /* a noun's verbs; run() gets argv with the verb as argv[0] */
@@ -88,8 +108,23 @@ int ctl_dataset_index(struct ctl *ctl, int argc, char **argv);
 /* dataset labels NAME --codebook F | --export (cmd-dataset-labels.c) */
 int ctl_dataset_labels(struct ctl *ctl, int argc, char **argv);
 int cmd_metadata(struct ctl *ctl, int argc, char **argv);
-/* dataset export NAME [--format csv|jsonl] [--out F] (cmd-dataset-export.c) */
+/*
+ * dataset export NAME [--format csv|jsonl|sqlite] [--out F] [--where E]
+ * (cmd-dataset-export.c)
+ */
 int ctl_dataset_export(struct ctl *ctl, int argc, char **argv);
+/*
+ * The rows of `st` into a new SQLite file `path` as table `table`,
+ * replacing the file whole; prints the error (export-sqlite.c)
+ */
+int ctl_export_sqlite(sqlite3_stmt *st, const char *table, const char *path,
+		      long long *ret_rows);
+/*
+ * The dataset name 'dataset add' takes from a file name or URL ("Sales
+ * 2024.csv" -> "sales_2024"), or NULL when none can be made; caller frees
+ * (dataset-name.c).
+ */
+char *ctl_dataset_name_from(const char *path);
 /* dataset rename OLD NEW (cmd-dataset-rename.c) */
 int ctl_dataset_rename(struct ctl *ctl, int argc, char **argv);
 

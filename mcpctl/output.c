@@ -3,11 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mcp/paths.h"
 #include "mcp/xalloc.h"
 #include "mcpctl.h"
 #include "help.h"
+#include "term.h"
 
 void ctl_error(const char *fmt, ...)
 {
@@ -45,6 +47,18 @@ bool ctl_common_option(struct ctl *ctl, int c, const char *arg)
 	case 'q':
 		ctl->quiet = true;
 		return true;
+	case 0x103:
+		if (term_set_color(arg) < 0) {
+			exit(ctl_usage_error("", "--color takes auto, always "
+					     "or never, not '%s'", arg));
+		}
+		return true;
+	case 0x102:
+		/* every parser returns true here; a bad value ends the run */
+		if (ctl_parse_wait(ctl, arg) != 0) {
+			exit(EXIT_USAGE);
+		}
+		return true;
 	default:
 		return false;
 	}
@@ -54,6 +68,7 @@ struct db *ctl_open(struct ctl *ctl, bool create)
 {
 	char *path = paths_catalog(ctl->db_path);
 	struct db *db = NULL;
+	bool readonly = false;
 	char *err = NULL;
 	int r;
 
@@ -69,10 +84,16 @@ struct db *ctl_open(struct ctl *ctl, bool create)
 		free(err);
 		err = NULL;
 		r = db_open(path, DB_ONE_THREAD | DB_READONLY, &db, &err);
+		readonly = true;
 	}
 	if (r < 0) {
 		ctl_error("%s", err);
 		free(err);
+	} else {
+		ctl_busy_install(ctl, db);
+		if (!(r == 0 && readonly)) {
+			db_set_writer(db, ctl->command);
+		}
 	}
 	free(path);
 	return db;
@@ -80,7 +101,9 @@ struct db *ctl_open(struct ctl *ctl, bool create)
 
 void ctl_print_json(cJSON *value)
 {
-	char *s = cJSON_Print(value);
+	/* one line for scripts and pipes (jq reads either); indented for eyes */
+	char *s = isatty(STDOUT_FILENO) ? cJSON_Print(value)
+					: cJSON_PrintUnformatted(value);
 
 	fputs(s, stdout);
 	fputc('\n', stdout);

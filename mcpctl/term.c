@@ -1,3 +1,4 @@
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,12 +8,69 @@
 #include "term.h"
 #include "mcp/banned.h"
 
-bool term_color(void)
+static enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER } color_mode;
+
+int term_set_color(const char *mode)
+{
+	if (strcmp(mode, "auto") == 0) {
+		color_mode = COLOR_AUTO;
+	} else if (strcmp(mode, "always") == 0) {
+		color_mode = COLOR_ALWAYS;
+	} else if (strcmp(mode, "never") == 0) {
+		color_mode = COLOR_NEVER;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * --color wins over NO_COLOR, as no-color.org asks of command-line
+ * arguments; NO_COLOR present and not empty wins over a terminal
+ */
+static bool color_on(int fd)
 {
 	const char *nc = getenv("NO_COLOR");
 
-	/* no-color.org: present and not empty disables color */
-	return isatty(STDOUT_FILENO) && !(nc && nc[0]);
+	if (color_mode != COLOR_AUTO) {
+		return color_mode == COLOR_ALWAYS;
+	}
+	return isatty(fd) && !(nc && nc[0]);
+}
+
+bool term_color(void)
+{
+	return color_on(STDOUT_FILENO);
+}
+
+bool term_color_stderr(void)
+{
+	return color_on(STDERR_FILENO);
+}
+
+void term_warning(const char *fmt, ...)
+{
+	bool color = term_color_stderr();
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "mcpctl: %swarning:%s ", color ? TERM_YELLOW : "",
+		color ? TERM_RESET : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+const char *term_state_color(const char *state)
+{
+	if (strcmp(state, "enabled") == 0) {
+		return TERM_GREEN;
+	}
+	if (strcmp(state, "unavailable") == 0) {
+		return TERM_RED;
+	}
+	return TERM_DIM;
 }
 
 int term_width(void)

@@ -87,10 +87,11 @@ db_hash() {
 	sqlite3 "$1" .sha3sum
 }
 
-# json_num KEY: the first number for "KEY" in $tmp/out (pretty --json)
+# json_num KEY: the first number for "KEY" in $tmp/out (--json), at any
+# depth
 json_num() {
-	sed -n 's/^[[:space:]]*"'"$1"'":[[:space:]]*\(-\{0,1\}[0-9.e+-]*\).*/\1/p' \
-		"$tmp/out" | head -n 1
+	jq -r --arg k "$1" 'first(.. | objects | select(has($k)) | .[$k]
+		| numbers)' "$tmp/out" 2>/dev/null | head -n 1
 }
 
 done_testing() {

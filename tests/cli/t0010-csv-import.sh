@@ -16,17 +16,15 @@ CSV
 expect_status "import a CSV" 0 dataset add people --csv "$tmp/a.csv" \
 	--null-value NA --title "People" --tags "a, b" --json
 expect_eq "rows reported" "$(json_num rows)" 3
-expect_in "empty header is renamed" "$tmp/out" '"to":	"column_7"'
-expect_in "duplicate header is renamed" "$tmp/out" '"to":	"score_2"'
+expect_in "empty header is renamed" "$tmp/out" '"to":"column_7"'
+expect_in "duplicate header is renamed" "$tmp/out" '"to":"score_2"'
 
 expect_status "show --json" 0 dataset show people --json
 cp "$tmp/out" "$tmp/show.json"
 col_type() {
-	# the "type" that follows "name": "$1" in show --json
-	awk -v want="\"$1\"," '
-		$1 == "\"name\":" && $2 == want { hit = 1; next }
-		hit && $1 == "\"type\":" { gsub(/[",]/, "", $2); print $2; exit }
-	' "$tmp/show.json"
+	# the "type" of column "$1" in show --json
+	jq -r --arg c "$1" '.columns[] | select(.name == $c) | .type' \
+		"$tmp/show.json"
 }
 expect_eq "integer column" "$(col_type id)" INTEGER
 expect_eq "NA does not stop a REAL column" "$(col_type score)" REAL
@@ -52,7 +50,7 @@ expect_status "adding it again without --replace" 4 dataset add people --csv "$t
 expect_in "says it exists" "$tmp/err" "already exists"
 printf 'id,v\n7,8\n' > "$tmp/b.csv"
 expect_status "--replace" 0 dataset add people --csv "$tmp/b.csv" --replace --json
-expect_in "replaced is reported" "$tmp/out" '"replaced":	true'
+expect_in "replaced is reported" "$tmp/out" '"replaced":true'
 expect_eq "old rows are gone" \
 	"$(sqlite3 "$MCPD_DB" 'SELECT count(*) || sum(v) FROM data_people')" "18"
 expect_eq "the title survives a replace" \

@@ -12,7 +12,7 @@ gen() { sqlite3 "$MCPD_DB" 'SELECT generation FROM catalog_state'; }
 expect_status "list" 0 dataset list
 expect_in "list shows alpha" "$tmp/out" alpha
 expect_status "list --json" 0 dataset list --json
-expect_eq "list --json has both" "$(grep -c '"name":' "$tmp/out")" 2
+expect_eq "list --json has both" "$(jq 'map(.name) | length' "$tmp/out")" 2
 expect_status "global --json before the command" 0 --json dataset list
 expect_in "is JSON too" "$tmp/out" '"rows":'
 
@@ -40,9 +40,9 @@ expect_eq "found by description" \
 	"$(sqlite3 "$MCPD_DB" "SELECT id FROM datasets WHERE name = 'alpha'")"
 
 expect_status "disable" 0 dataset disable alpha --json
-expect_in "reports a change" "$tmp/out" '"changed":	true'
+expect_in "reports a change" "$tmp/out" '"changed":true'
 expect_status "disable again" 0 dataset disable alpha --json
-expect_in "reports no change" "$tmp/out" '"changed":	false'
+expect_in "reports no change" "$tmp/out" '"changed":false'
 expect_eq "disabled in the catalog" \
 	"$(sqlite3 "$MCPD_DB" "SELECT enabled FROM datasets WHERE name = 'alpha'")" 0
 expect_status "enable" 0 dataset enable alpha

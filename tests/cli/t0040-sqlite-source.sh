@@ -14,8 +14,8 @@ expect_status "register a table" 0 dataset add sales --sqlite "$tmp/src.db" \
 	--table "sales 2024" --weight w --json
 expect_eq "rows counted" "$(json_num rows)" 3
 expect_status "show --json" 0 dataset show sales --json
-expect_in "types come from the values" "$tmp/out" '"type":	"REAL"'
-expect_in "source kind" "$tmp/out" '"source_kind":	"sqlite"'
+expect_in "types come from the values" "$tmp/out" '"type":"REAL"'
+expect_in "source kind" "$tmp/out" '"source_kind":"sqlite"'
 expect_eq "source file unchanged" "$(db_hash "$tmp/src.db")" "$src_hash"
 expect_eq "source file not touched" "$(stat -c %Y "$tmp/src.db")" "$src_mtime"
 check "no journal left beside the source" test ! -e "$tmp/src.db-wal"

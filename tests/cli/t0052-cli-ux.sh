@@ -12,7 +12,7 @@ done
 
 # per-verb help: that verb's synopsis and one line per option
 expect_status "dataset add --help" 0 dataset add --help
-expect_in "add: its synopsis" "$tmp/out" "usage: mcpctl dataset add NAME --csv FILE|-"
+expect_in "add: its synopsis" "$tmp/out" "usage: mcpctl dataset add [NAME] --csv FILE|-"
 expect_in "add: --csv explained" "$tmp/out" "--csv FILE"
 expect_in "add: --null-value explained" "$tmp/out" "a cell reading STR is NULL"
 check "add: not another verb's synopsis" sh -c "! grep -q 'dataset list' '$tmp/out'"
@@ -85,12 +85,12 @@ expect_in "in words too" "$tmp/err" "max_rows needs a positive integer, got abc"
 
 # --json numbers are numbers
 expect_status "config list --json" 0 config list --json
-check "max_rows a number" grep -q '"max_rows":[[:space:]]*[0-9]' "$tmp/out"
-check "default_format a string" grep -q '"default_format":[[:space:]]*"' "$tmp/out"
+expect_eq "max_rows a number" "$(jq '.max_rows | type' "$tmp/out")" '"number"'
+expect_eq "default_format a string" "$(jq '.default_format | type' "$tmp/out")" '"string"'
 expect_status "config set --json" 0 config set max_rows 77 --json
-check "the new value a number" grep -q '"max_rows":[[:space:]]*77$' "$tmp/out"
+expect_eq "the new value a number" "$(jq -c '.max_rows' "$tmp/out")" 77
 expect_status "config get --json" 0 config get max_rows --json
-check "read back as a number" grep -q '"max_rows":[[:space:]]*77$' "$tmp/out"
+expect_eq "read back as a number" "$(jq -c '.max_rows' "$tmp/out")" 77
 
 # dataset rm A B C: all or, with --force, those that exist; missing is 3
 expect_status "rm two and a missing one" 3 dataset rm alpha nosuch beta
@@ -109,7 +109,7 @@ expect_eq "their tables too" \
 "$MCPCTL" dataset add a1 --csv "$tmp/d.csv" --quiet >/dev/null
 "$MCPCTL" dataset add a2 --csv "$tmp/d.csv" --quiet >/dev/null
 expect_status "rm two, --json" 0 dataset rm a1 a2 --json
-expect_eq "an array of two" "$(grep -c '"result":' "$tmp/out")" 2
+expect_eq "an array of two" "$(jq 'map(.result) | length' "$tmp/out")" 2
 check "it is an array" sh -c "head -c 1 '$tmp/out' | grep -q '\\['"
 
 # the words are right

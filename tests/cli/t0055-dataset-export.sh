@@ -42,7 +42,7 @@ check "its rows" same_csv "$tmp/out" "$tmp/want-src.csv"
 
 expect_status "a missing dataset" 3 dataset export nosuch
 expect_status "an unknown format" 2 dataset export people --format xml
-expect_in "says which there are" "$tmp/err" "--format is csv or jsonl"
+expect_in "says which there are" "$tmp/err" "--format is csv, jsonl or sqlite"
 expect_status "an unwritable --out" 1 dataset export people --out "$tmp/no/such/dir/f.csv"
 
 # constant memory: 40 times the rows, about the same peak RSS

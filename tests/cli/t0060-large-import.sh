@@ -17,7 +17,7 @@ expect_status "import 1,000,000 rows" 0 dataset add big --csv "$tmp/big.csv" \
 	--null-value NA --quiet --json
 expect_status "show --json" 0 dataset show big --json
 expect_eq "1000000 rows" "$(json_num rows)" 1000000
-types=$(sed -n 's/^[[:space:]]*"type":[[:space:]]*"\([A-Z]*\)".*/\1/p' "$tmp/out" | tr '\n' ' ')
+types=$(jq -r '.columns[].type' "$tmp/out" | tr '\n' ' ')
 # flag (yes/no) is a boolean, stored as 0/1
 expect_eq "inferred types" "$types" \
 	"INTEGER TEXT TEXT INTEGER REAL TEXT INTEGER INTEGER REAL TEXT "

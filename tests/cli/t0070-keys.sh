@@ -56,7 +56,7 @@ run "check opens every key" 0 key check
 expect_in "check: openai ok" "$tmp/out" "ok openai/default"
 expect_in "check: anthropic ok" "$tmp/out" "ok anthropic/work"
 run "check --json" 0 key check --json
-expect_eq "json: two keys ok" "$(grep -c '"ok":	true' "$tmp/out")" 2
+expect_eq "json: two keys ok" "$(jq '[.. | objects | select(.ok == true)] | length' "$tmp/out")" 2
 
 # on a terminal: a prompt that does not echo (script(1) makes the pty)
 if command -v script > /dev/null 2>&1 && command -v timeout > /dev/null 2>&1; then

@@ -194,7 +194,7 @@ expect_in "show: lists the versions" "$tmp/out" "Versions:"
 expect_in "show: the newest version" "$tmp/out" "metadata version $latest (draft)"
 expect_in "show: a column with its unit and type" "$tmp/out" "weight [weight]"
 run "show --version 1 --json" 0 metadata show survey --version 1 --json
-expect_in "json: provider" "$tmp/out" '"provider":	"openai"'
+expect_in "json: provider" "$tmp/out" '"provider":"openai"'
 sed 's/A household survey: one row per respondent./Edited by hand./' \
 	"$tmp/out" > "$tmp/edit.json"
 run "show a version that does not exist" 3 metadata show survey --version 99
@@ -203,7 +203,7 @@ edited=$(sql "SELECT max(version) FROM llm_metadata")
 expect_eq "edit is a new human version" \
 	"$(sql "SELECT author, summary, status FROM llm_metadata WHERE version = $edited")" \
 	"human|Edited by hand.|draft"
-sed 's/"name":	"weight"/"name":	"nosuch"/' "$tmp/edit.json" > "$tmp/bad.json"
+sed 's/"name":"weight"/"name":"nosuch"/' "$tmp/edit.json" > "$tmp/bad.json"
 run "an edit naming an unknown column fails" 1 metadata edit survey --file "$tmp/bad.json"
 expect_in "the edit error names it" "$tmp/err" '"nosuch", which the dataset does not have'
 
@@ -280,7 +280,7 @@ run "--all with one failure" 1 metadata generate --all --jobs 1 --base-url "$url
 	--model m --json
 expect_eq "one new version stored" "$(sql "SELECT count(*) FROM llm_metadata")" $((before + 1))
 expect_in "json: the failure's error" "$tmp/out" '"error":'
-expect_in "json: the success's version" "$tmp/out" '"prompt_tokens":	1000'
+expect_in "json: the success's version" "$tmp/out" '"prompt_tokens":1000'
 
 # dataset add --url: fetched over HTTP, the stored key as a bearer token
 export STUB_FILES="$src/examples"

@@ -283,8 +283,8 @@ expect_in "warnings in --json" "$tmp/out" "column 'Menge': values such as 1,234"
 expect_status "refresh keeps --skip" 0 dataset refresh pre
 expect_eq "still the same rows" "$(q 'SELECT count(*) FROM data_pre')" 2
 expect_status "show --json has the typing fields" 0 dataset show money --json
-expect_in "unit" "$tmp/out" '"unit":	"currency USD"'
-expect_in "null tokens" "$tmp/out" '"N/A":	1'
+expect_in "unit" "$tmp/out" '"unit":"currency USD"'
+expect_in "null tokens" "$tmp/out" '"N/A":1'
 
 # what the model reads: mcpd's describe_dataset
 if [ -n "${MCPD:-}" ]; then

@@ -534,15 +534,15 @@ static void add_datasets(void)
 	       "add a dataset with a design");
 	is_int(ctl(&out, "--json", "dataset", "show", "gone", NULL), 0,
 	       "dataset show --json");
-	ok(out && strstr(out, "\"strata\":\t\"stype\"") &&
-		   strstr(out, "\"strata_count\":\t3"),
+	ok(out && strstr(out, "\"strata\":\"stype\"") &&
+		   strstr(out, "\"strata_count\":3"),
 	   "--json gives the design's parts and counts");
 	free(out);
 	is_int(ctl(NULL, "-q", "dataset", "set", "gone", "--no-design", NULL),
 	       0, "--no-design");
 	is_int(ctl(&out, "--json", "dataset", "show", "gone", NULL), 0,
 	       "dataset show --json after --no-design");
-	ok(out && strstr(out, "\"design\":\tnull"), "the design is gone");
+	ok(out && strstr(out, "\"design\":null"), "the design is gone");
 	free(out);
 	is_int(ctl(&out, "dataset", "show", "nhanes", NULL), 0,
 	       "dataset show");

@@ -34,6 +34,7 @@ struct db {
 	char *path;
 	bool immutable;         /* read as unchanging (catalog_check.h) */
 	sqlite3_stmt *config_get;       /* db_config_get's, prepared once */
+	char *writer;           /* recorded in catalog_writers by db_begin */
 };
 
 /* the newest schema version this build knows */
@@ -52,7 +53,18 @@ int db_migrate(sqlite3 *sql, int target, char **ret_err);
 
 /* exec one or more statements; on failure sets *ret_err (may be NULL) */
 int db_exec(struct db *db, const char *sql, char **ret_err);
-int db_begin(struct db *db);        /* BEGIN IMMEDIATE */
+/*
+ * BEGIN IMMEDIATE.  After db_set_writer(), db_begin() first records this
+ * process and `command` in catalog_writers (see writer.h), and
+ * db_commit() and db_rollback() clear the row.
+ */
+int db_begin(struct db *db);
+void db_set_writer(struct db *db, const char *command);
+/*
+ * Roll back the transaction whose catalog_writers row is written, if
+ * any: at exit, and from mcpctl's out-of-memory exit, which skips atexit
+ */
+void db_writer_abandon(void);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
 

@@ -33,6 +33,10 @@ struct import_options {
 	const char *weight;
 	const char *tags;
 	bool replace;                   /* replace an existing dataset */
+	bool append;                    /* CSV: add rows to an existing
+					 * dataset of the same columns */
+	bool same_columns;              /* replacing: fail unless the column
+					 * names stay the same */
 	const char *source_url;         /* the CSV at `path` came from here:
 					 * source_kind 'url' */
 	bool progress;                  /* progress on stderr */
@@ -101,8 +105,13 @@ const char *import_readstat_sniff(const char *path);
 /* "SPSS .sav" for "sav"; NULL for an unknown format */
 const char *import_readstat_describe(const char *format);
 
-/* re-read a dataset from its source (CSV), or re-profile it (SQLite) */
+/*
+ * Re-read a dataset from its source (CSV), or re-profile it (SQLite);
+ * with `same_columns`, a source whose column names changed is refused
+ * (-EINVAL) and the catalog left as it was.
+ */
 int import_refresh(struct db *db, const char *name, bool progress,
+		   bool same_columns,
 		   struct import_report *ret, char **ret_err);
 
 /* make `weight` (a numeric column) the dataset's weight; in a transaction */

@@ -26,6 +26,13 @@ void xalloc_set_exit_status(int status);
  * of the user's data).  Both are borrowed and must outlive the program.
  */
 void xalloc_set_oom_message(const char *prefix, const char *note);
+/*
+ * Called after the message and before the exit of
+ * xalloc_set_exit_status(): the last chance to undo what must not
+ * outlive the process (mcpctl's catalog_writers row).  It may find
+ * memory scarce, and must only fail, never crash, then.
+ */
+void xalloc_set_oom_hook(void (*hook)(void));
 /* printf into a fresh string */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
