@@ -566,7 +566,7 @@ char *context_markdown(struct db *db, const struct dataset_info *d)
 	char *md = NULL;
 
 	/* the tool's calls fill the cache; resources only read it */
-	if (!key || !context_cache_get(db, d, key, &md, &s)) {
+	if (!key || !context_cache_get(db, d, key, &md, NULL)) {
 		md = context_markdown_schema(db, d, &s);
 	}
 	cJSON_Delete(s);

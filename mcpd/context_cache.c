@@ -53,16 +53,21 @@ bool context_cache_get(struct db *db, const struct dataset_info *d,
 	sqlite3_bind_int64(st, 2, d->version);
 	sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		cJSON *schema = cJSON_Parse(
-			(const char *)sqlite3_column_text(st, 1));
+		const char *schema = (const char *)sqlite3_column_text(st, 1);
 
-		if (cJSON_IsObject(schema)) {
+		/*
+		 * Handed on as raw text, never parsed: the reply copies it,
+		 * and parsing and printing the schema of a wide dataset again
+		 * cost more than rendering it.  The log writer stored it from
+		 * a cJSON object, so it is one.
+		 */
+		if (schema && schema[0] == '{') {
 			*ret_markdown = xstrdup(
 				(const char *)sqlite3_column_text(st, 0));
-			*ret_schema = schema;
+			if (ret_schema) {
+				*ret_schema = cJSON_CreateRaw(schema);
+			}
 			hit = true;
-		} else {
-			cJSON_Delete(schema);
 		}
 	}
 	sqlite3_finalize(st);

@@ -38,7 +38,11 @@ struct context_cache_put {
 /* the key of dataset `d`'s answer now, or NULL when it cannot be read */
 char *context_cache_key(struct db *db, const struct dataset_info *d);
 
-/* the cached answer for `key`: true with both out values set (owned) */
+/*
+ * The cached answer for `key`: true with the markdown and (unless
+ * ret_schema is NULL) the schema set, owned; the schema is a raw cJSON
+ * item holding the stored text, for a reply to copy as it is.
+ */
 bool context_cache_get(struct db *db, const struct dataset_info *d,
 		       const char *key, char **ret_markdown,
 		       cJSON **ret_schema);
