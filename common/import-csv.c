@@ -116,47 +116,6 @@ enum import_type import_classify(const char *s, size_t len)
 	return IMPORT_REAL;
 }
 
-/* ---- progress on a terminal ---------------------------------------- */
-
-struct progress {
-	bool on;
-	const char *phase;
-	double start;
-	double last;
-	uint64_t total;         /* file size, 0 when unknown */
-};
-
-static void progress_start(struct progress *p, bool on, const char *phase,
-			   uint64_t total)
-{
-	p->on = on;
-	p->phase = phase;
-	p->start = import_now();
-	p->last = 0;
-	p->total = total;
-}
-
-static void progress_show(struct progress *p, int64_t rows, uint64_t bytes,
-			  bool done)
-{
-	double t = import_now(), secs;
-	char pct[16] = "";
-
-	if (!p->on || (!done && t - p->last < 0.2)) {
-		return;
-	}
-	p->last = t;
-	secs = t - p->start > 1e-6 ? t - p->start : 1e-6;
-	if (p->total) {
-		snprintf(pct, sizeof(pct), " %3.0f%%",
-			 100.0 * (double)bytes / (double)p->total);
-	}
-	fprintf(stderr, "\r%s:%s %lld rows, %.1f MB, %.1f MB/s%s", p->phase,
-		pct, (long long)rows, (double)bytes / 1e6,
-		(double)bytes / 1e6 / secs, done ? "\n" : "");
-	fflush(stderr);
-}
-
 /* ---- columns -------------------------------------------------------- */
 
 static bool name_taken(const struct import_column *cols, size_t n,
@@ -693,7 +652,7 @@ static int scan_pass(int fd, struct scan *sc, uint64_t size,
 	const struct import_options *opt = sc->opt;
 	struct csv_reader *rd = NULL;
 	struct csv_record rec;
-	struct progress prog;
+	struct import_progress prog;
 	int r;
 
 	r = csv_reader_create(fd, source_name(opt), &sc->copt, &rd);
@@ -736,22 +695,22 @@ static int scan_pass(int fd, struct scan *sc, uint64_t size,
 		}
 	}
 	csv_reader_set_names(rd, sc->names, sc->n);
-	progress_start(&prog, opt->progress, "checking", size);
+	import_progress_start(&prog, opt->progress, "checking", size);
 	while ((r = csv_read(rd, &rec)) > 0) {
 		r = scan_record(sc, &rec, ret_err);
 		if (r < 0) {
 			goto out;
 		}
 		if ((sc->rows & 0xffff) == 0) {
-			progress_show(&prog, sc->rows, csv_reader_offset(rd),
-				      false);
+			import_progress_bytes(&prog, sc->rows,
+					      csv_reader_offset(rd), false);
 		}
 	}
 	if (r < 0) {
 		*ret_err = encoding_hint(csv_reader_error(rd));
 		goto out;
 	}
-	progress_show(&prog, sc->rows, csv_reader_offset(rd), true);
+	import_progress_bytes(&prog, sc->rows, csv_reader_offset(rd), true);
 	/* a column that proves its decimal mark settles the ambiguous ones */
 	for (size_t i = 0; i < sc->n; i++) {
 		char d = ti_column_decimal_evidence(&sc->x[i].ti);
@@ -982,7 +941,7 @@ static int load_pass(struct db *db, int fd, struct scan *sc, uint64_t size,
 	struct csv_reader *rd = NULL;
 	sqlite3_stmt *ins = NULL;
 	struct csv_record rec;
-	struct progress prog;
+	struct import_progress prog;
 	size_t n = sc->n, next_reject = 0;
 	int64_t rows = 0;
 	int r, rc;
@@ -1013,7 +972,7 @@ static int load_pass(struct db *db, int fd, struct scan *sc, uint64_t size,
 	if (!opt->no_header) {
 		r = csv_read(rd, &rec);         /* checked in pass 1 */
 	}
-	progress_start(&prog, opt->progress, "importing", size);
+	import_progress_start(&prog, opt->progress, "importing", size);
 	while (r > 0 && (r = csv_read(rd, &rec)) > 0) {
 		if (next_reject < sc->rj.n &&
 		    sc->rj.lines[next_reject] == rec.line) {
@@ -1049,7 +1008,8 @@ static int load_pass(struct db *db, int fd, struct scan *sc, uint64_t size,
 		}
 		rows++;
 		if ((rows & 0x3fff) == 0) {
-			progress_show(&prog, rows, csv_reader_offset(rd), false);
+			import_progress_bytes(&prog, rows,
+					      csv_reader_offset(rd), false);
 		}
 	}
 	if (r < 0 || rows != sc->rows) {
@@ -1064,7 +1024,7 @@ static int load_pass(struct db *db, int fd, struct scan *sc, uint64_t size,
 		r = r < 0 ? r : -EINVAL;
 		goto out;
 	}
-	progress_show(&prog, rows, csv_reader_offset(rd), true);
+	import_progress_bytes(&prog, rows, csv_reader_offset(rd), true);
 	r = 0;
 out:
 	sqlite3_finalize(ins);
@@ -1092,30 +1052,8 @@ static int store_typeinfo(struct db *db, int64_t id, const struct scan *sc,
 		"WHERE dataset_id = ?1 AND position = ?2", -1, &st, NULL);
 	for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
 		const struct ti_column *t = &x[i].ti;
-		cJSON *na = NULL;
-		char *na_s = NULL;
+		char *na_s = import_null_tokens_json(t);
 
-		if (t->kind != TI_TEXT) {
-			for (int k = 0; k < TI_NA_TOKENS; k++) {
-				if (!t->na[k]) {
-					continue;
-				}
-				if (!na) {
-					na = cJSON_CreateObject();
-				}
-				cJSON_AddNumberToObject(na, ti_na_tokens[k],
-							(double)t->na[k]);
-			}
-			if (t->blank) {
-				if (!na) {
-					na = cJSON_CreateObject();
-				}
-				cJSON_AddNumberToObject(na, " ",
-							(double)t->blank);
-			}
-		}
-		na_s = na ? cJSON_PrintUnformatted(na) : NULL;
-		cJSON_Delete(na);
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int(st, 2, (int)i);
 		sqlite3_bind_text(st, 3, t->plain ? NULL : ti_kind_name(t->kind),

@@ -15,6 +15,7 @@
 #include "mcp/colcache.h"
 #include "mcp/dataset.h"
 #include "mcp/profile.h"
+#include "mcp/typeinfer.h"
 #include "mcp/xalloc.h"
 #include "import-internal.h"
 
@@ -31,6 +32,94 @@ double import_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- progress on a terminal ---------------------------------------- */
+
+void import_progress_start(struct import_progress *p, bool on,
+			   const char *phase, uint64_t total)
+{
+	p->on = on;
+	p->phase = phase;
+	p->start = import_now();
+	p->last = 0;
+	p->total = total;
+}
+
+/* at most five lines a second; the last one (done) ends the line */
+static bool progress_due(struct import_progress *p, bool done)
+{
+	double t = import_now();
+
+	if (!p->on || (!done && t - p->last < 0.2)) {
+		return false;
+	}
+	p->last = t;
+	return true;
+}
+
+void import_progress_bytes(struct import_progress *p, int64_t rows,
+			   uint64_t bytes, bool done)
+{
+	double secs;
+	char pct[16] = "";
+
+	if (!progress_due(p, done)) {
+		return;
+	}
+	secs = p->last - p->start > 1e-6 ? p->last - p->start : 1e-6;
+	if (p->total) {
+		snprintf(pct, sizeof(pct), " %3.0f%%",
+			 100.0 * (double)bytes / (double)p->total);
+	}
+	fprintf(stderr, "\r%s:%s %lld rows, %.1f MB, %.1f MB/s%s", p->phase,
+		pct, (long long)rows, (double)bytes / 1e6,
+		(double)bytes / 1e6 / secs, done ? "\n" : "");
+	fflush(stderr);
+}
+
+void import_progress_rows(struct import_progress *p, int64_t rows, bool done)
+{
+	double secs;
+
+	if (!progress_due(p, done)) {
+		return;
+	}
+	secs = p->last - p->start > 1e-6 ? p->last - p->start : 1e-6;
+	fprintf(stderr, "\r%s: %3.0f%% %lld of %llu rows, %.0f rows/s%s",
+		p->phase, p->total ? 100.0 * (double)rows / (double)p->total
+				   : 100.0,
+		(long long)rows, (unsigned long long)p->total,
+		(double)rows / secs, done ? "\n" : "");
+	fflush(stderr);
+}
+
+char *import_null_tokens_json(const struct ti_column *t)
+{
+	cJSON *na = NULL;
+	char *s;
+
+	if (t->kind == TI_TEXT) {
+		return NULL;
+	}
+	for (int k = 0; k < TI_NA_TOKENS; k++) {
+		if (!t->na[k]) {
+			continue;
+		}
+		if (!na) {
+			na = cJSON_CreateObject();
+		}
+		cJSON_AddNumberToObject(na, ti_na_tokens[k], (double)t->na[k]);
+	}
+	if (t->blank) {
+		if (!na) {
+			na = cJSON_CreateObject();
+		}
+		cJSON_AddNumberToObject(na, " ", (double)t->blank);
+	}
+	s = na ? cJSON_PrintUnformatted(na) : NULL;
+	cJSON_Delete(na);
+	return s;
 }
 
 void import_report_add(char ***list, size_t *n, const char *fmt, ...)
@@ -415,6 +504,8 @@ static void parse_import_options(const char *json, struct import_options *opt,
 		saved->encoding = xstrdup(v->valuestring);
 		opt->encoding = saved->encoding;
 	}
+	opt->convert = cJSON_IsTrue(
+		cJSON_GetObjectItemCaseSensitive(o, "convert"));
 	opt->no_header = cJSON_IsTrue(
 		cJSON_GetObjectItemCaseSensitive(o, "no_header"));
 	opt->no_default_nulls = cJSON_IsTrue(
@@ -468,6 +559,7 @@ int import_refresh(struct db *db, const char *name, bool progress,
 	opt.path = d->source_path;
 	if (strcmp(d->source_kind, "sqlite") == 0) {
 		opt.table = d->source_table;
+		parse_import_options(d->import_options, &opt, &saved);
 		r = import_sqlite(db, &opt, ret, ret_err);
 	} else if (import_readstat_describe(d->source_kind)) {
 		r = import_readstat(db, &opt, d->source_kind, ret, ret_err);
