@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "mcp/colcache.h"
 #include "mcp/colstats.h"
 #include "mcp/csv.h"
 #include "mcp/ident.h"
@@ -323,6 +324,7 @@ struct csv_col {
 	const char *inferred;   /* inferred_type when not the storage type */
 	char *date_min;         /* dates: the range, as stored */
 	char *date_max;
+	struct ti_value val;    /* pass 2: bound until the row is stored */
 };
 
 struct scan {
@@ -337,6 +339,7 @@ struct scan {
 	int64_t rows;
 	bool any_forced;
 	struct rejects rj;
+	struct colcache_stream *cache;  /* pass 2: the column cache */
 };
 
 static struct csv_col *xcol(const struct scan *sc,
@@ -848,39 +851,77 @@ static bool typed_null(const struct scan *sc, const struct csv_field *f)
 	       (!sc->tio.no_default_nulls && ti_na_index(s, len) >= 0);
 }
 
+/* bind a value, and hand it to the column cache as stored */
+static int put_int(const struct scan *sc, sqlite3_stmt *st, int idx,
+		   int64_t v)
+{
+	if (sc->cache) {
+		colcache_stream_int(sc->cache, (size_t)idx - 1, v);
+	}
+	return sqlite3_bind_int64(st, idx, v);
+}
+
+static int put_double(const struct scan *sc, sqlite3_stmt *st, int idx,
+		      double v)
+{
+	if (sc->cache) {
+		colcache_stream_double(sc->cache, (size_t)idx - 1, v);
+	}
+	return sqlite3_bind_double(st, idx, v);
+}
+
+/* `v` must stay as it is until the row is stored */
+static int put_text(const struct scan *sc, sqlite3_stmt *st, int idx,
+		    const char *v, size_t len)
+{
+	if (sc->cache) {
+		colcache_stream_text(sc->cache, (size_t)idx - 1, v, len);
+	}
+	return sqlite3_bind_text(st, idx, v, (int)len, SQLITE_STATIC);
+}
+
+static int put_null(const struct scan *sc, sqlite3_stmt *st, int idx)
+{
+	if (sc->cache) {
+		colcache_stream_null(sc->cache, (size_t)idx - 1);
+	}
+	return sqlite3_bind_null(st, idx);
+}
+
 static int bind_converted(sqlite3_stmt *st, int idx, struct import_column *c,
 			  const struct scan *sc, const struct csv_field *f)
 {
 	struct csv_col *x = xcol(sc, c);
-	struct ti_value v;
+	struct ti_value *v = &x->val;
 
-	if (ti_convert(&x->ti, f->data, f->len, &v) < 0) {
-		return typed_null(sc, f) ? sqlite3_bind_null(st, idx)
+	if (ti_convert(&x->ti, f->data, f->len, v) < 0) {
+		return typed_null(sc, f) ? put_null(sc, st, idx)
 					 : SQLITE_MISMATCH;
 	}
-	switch (v.type) {
+	switch (v->type) {
 	case TI_V_INT:
 		if (!x->ti.plain) {
-			colstats_add_int(&c->stats, v.i);
+			colstats_add_int(&c->stats, v->i);
 		}
-		return sqlite3_bind_int64(st, idx, v.i);
+		return put_int(sc, st, idx, v->i);
 	case TI_V_REAL:
 		if (!x->ti.plain) {
-			colstats_add_real(&c->stats, v.d);
+			colstats_add_real(&c->stats, v->d);
 		}
-		return sqlite3_bind_double(st, idx, v.d);
+		return put_double(sc, st, idx, v->d);
 	case TI_V_TEXT:
-		if (!x->date_min || strcmp(v.text, x->date_min) < 0) {
+		if (!x->date_min || strcmp(v->text, x->date_min) < 0) {
 			free(x->date_min);
-			x->date_min = xstrdup(v.text);
+			x->date_min = xstrdup(v->text);
 		}
-		if (!x->date_max || strcmp(v.text, x->date_max) > 0) {
+		if (!x->date_max || strcmp(v->text, x->date_max) > 0) {
 			free(x->date_max);
-			x->date_max = xstrdup(v.text);
+			x->date_max = xstrdup(v->text);
 		}
-		return sqlite3_bind_text(st, idx, v.text, -1, SQLITE_TRANSIENT);
+		/* x->val lives until the next row: no copy for SQLite */
+		return put_text(sc, st, idx, v->text, strlen(v->text));
 	default:
-		return sqlite3_bind_null(st, idx);
+		return put_null(sc, st, idx);
 	}
 }
 
@@ -890,7 +931,7 @@ static int bind_field(sqlite3_stmt *st, int idx, struct import_column *c,
 	char *end;
 
 	if (is_null_marker(sc->opt, f)) {
-		return sqlite3_bind_null(st, idx);
+		return put_null(sc, st, idx);
 	}
 	switch (xcol(sc, c)->ti.kind) {
 	case TI_INTEGER:
@@ -898,7 +939,7 @@ static int bind_field(sqlite3_stmt *st, int idx, struct import_column *c,
 			int64_t fast;
 
 			if (ti_fast_int(f->data, f->len, &fast)) {
-				return sqlite3_bind_int64(st, idx, fast);
+				return put_int(sc, st, idx, fast);
 			}
 		}
 		errno = 0;
@@ -909,33 +950,54 @@ static int bind_field(sqlite3_stmt *st, int idx, struct import_column *c,
 				/* spaces around it, or an NA marker */
 				return bind_converted(st, idx, c, sc, f);
 			}
-			return sqlite3_bind_int64(st, idx, v);
+			return put_int(sc, st, idx, v);
 		}
 	case TI_REAL:
 		{
 			double v;
 
 			if (ti_fast_real(f->data, f->len, &v)) {
-				return sqlite3_bind_double(st, idx, v);
+				return put_double(sc, st, idx, v);
 			}
 			v = strtod(f->data, &end);
 
 			if (*end) {
 				return bind_converted(st, idx, c, sc, f);
 			}
-			return sqlite3_bind_double(st, idx, v);
+			return put_double(sc, st, idx, v);
 		}
 	case TI_TEXT:
 		/* the reader keeps the field until the next csv_read() */
-		return sqlite3_bind_text(st, idx, f->data, (int)f->len,
-					 SQLITE_STATIC);
+		return put_text(sc, st, idx, f->data, f->len);
 	default:
 		return bind_converted(st, idx, c, sc, f);
 	}
 }
 
+/*
+ * The column cache is written as the rows go in, which spares reading
+ * the whole table back afterwards; without it colcache_build() does.
+ */
+static void start_cache(struct db *db, struct scan *sc, int64_t id,
+			const char *table)
+{
+	const char **names = xcalloc(sc->n + 1, sizeof(*names));
+	const char **decls = xcalloc(sc->n + 1, sizeof(*decls));
+
+	for (size_t i = 0; i < sc->n; i++) {
+		names[i] = sc->cols[i].name;
+		decls[i] = import_type_names[sc->cols[i].type];
+	}
+	if (colcache_stream_create(db, id, table, sc->rows, sc->n, names,
+				   decls, &sc->cache) < 0) {
+		sc->cache = NULL;
+	}
+	free(names);
+	free(decls);
+}
+
 static int load_pass(struct db *db, int fd, struct scan *sc, uint64_t size,
-		     const char *table, char **ret_err)
+		     int64_t id, const char *table, char **ret_err)
 {
 	const struct import_options *opt = sc->opt;
 	struct csv_reader *rd = NULL;
@@ -968,6 +1030,7 @@ static int load_pass(struct db *db, int fd, struct scan *sc, uint64_t size,
 		r = -EIO;
 		goto out;
 	}
+	start_cache(db, sc, id, table);
 	r = 1;
 	if (!opt->no_header) {
 		r = csv_read(rd, &rec);         /* checked in pass 1 */
@@ -998,6 +1061,9 @@ static int load_pass(struct db *db, int fd, struct scan *sc, uint64_t size,
 		}
 		rc = sqlite3_step(ins);
 		sqlite3_reset(ins);
+		if (sc->cache) {
+			colcache_stream_row(sc->cache);
+		}
 		if (rc != SQLITE_DONE) {
 			*ret_err = xasprintf("%s:%llu: cannot store row: %s",
 					     source_name(opt),
@@ -1156,12 +1222,13 @@ int import_csv(struct db *db, const struct import_options *opt,
 	if (r < 0) {
 		goto rollback;
 	}
-	r = load_pass(db, src.fd, &sc, src.size, table, ret_err);
+	r = load_pass(db, src.fd, &sc, src.size, id, table, ret_err);
 	if (r < 0) {
 		goto rollback;
 	}
 	r = import_finish_dataset(db, opt, id, NULL, sc.cols, sc.n, sc.rows,
-				  ret_err);
+				  sc.cache, ret_err);
+	sc.cache = NULL;
 	if (r < 0) {
 		goto rollback;
 	}
@@ -1206,6 +1273,7 @@ out:
 		r = -EIO;
 	}
 	free(sc.rj.lines);
+	colcache_stream_destroy(sc.cache);
 	source_close(&src);
 	for (size_t i = 0; sc.x && i < sc.n; i++) {
 		ti_column_finish(&sc.x[i].ti);

@@ -73,12 +73,16 @@ int import_store_columns(struct db *db, int64_t id,
 			 const struct import_column *cols, size_t n,
 			 char **ret_err);
 /*
- * Weight, profile and search index, inside the transaction.  A CSV import
- * brings its profile in cols; otherwise the rows are read through rows_ref.
+ * Weight, profile, search index and column cache, inside the transaction.
+ * A CSV import brings its profile in cols, and its column cache written
+ * while it inserted (`cache`, taken over; NULL: read the table back);
+ * otherwise the rows are read through rows_ref.
  */
+struct colcache_stream;
 int import_finish_dataset(struct db *db, const struct import_options *opt,
 			  int64_t id, const char *rows_ref,
 			  const struct import_column *cols, size_t n,
-			  int64_t rows, char **ret_err);
+			  int64_t rows, struct colcache_stream *cache,
+			  char **ret_err);
 
 #endif

@@ -873,7 +873,7 @@ int import_readstat(struct db *db, const struct import_options *opt,
 		goto rollback;
 	}
 	r = import_finish_dataset(db, opt, id, NULL, x.cols, x.n, rows,
-				  ret_err);
+				  NULL, ret_err);
 	if (r < 0) {
 		goto rollback;
 	}

@@ -711,7 +711,8 @@ int import_sqlite(struct db *db, const struct import_options *opt,
 		}
 		rows_ref = buf_detach(&b, NULL);
 	}
-	r = import_finish_dataset(db, opt, id, rows_ref, NULL, 0, 0, ret_err);
+	r = import_finish_dataset(db, opt, id, rows_ref, NULL, 0, 0, NULL,
+				  ret_err);
 	if (r < 0) {
 		goto rollback;
 	}

@@ -382,10 +382,17 @@ static char *current_weight(struct db *db, int64_t id)
  * dataset's row.  It only makes weighted_stats faster: failing to write
  * it costs speed, not the import.
  */
-static void import_colcache(struct db *db, int64_t id)
+static void import_colcache(struct db *db, int64_t id,
+			    struct colcache_stream *cache)
 {
 	char *err = NULL;
 
+	if (cache && colcache_stream_finish(db, cache, &err) == 0) {
+		return;
+	}
+	/* not streamed, or the stream gave up: read the table back */
+	free(err);
+	err = NULL;
 	if (colcache_build(db, id, &err) < 0) {
 		fprintf(stderr, "warning: no column cache for dataset %lld "
 			"(weighted_stats will use SQL): %s\n", (long long)id,
@@ -394,7 +401,7 @@ static void import_colcache(struct db *db, int64_t id)
 	free(err);
 }
 
-int import_finish_dataset(struct db *db, const struct import_options *opt,
+static int finish_dataset(struct db *db, const struct import_options *opt,
 			  int64_t id, const char *rows_ref,
 			  const struct import_column *cols, size_t n, int64_t rows,
 			  char **ret_err)
@@ -440,7 +447,21 @@ int import_finish_dataset(struct db *db, const struct import_options *opt,
 				     sqlite3_errmsg(db->sql));
 		return r;
 	}
-	import_colcache(db, id);
+	return 0;
+}
+
+int import_finish_dataset(struct db *db, const struct import_options *opt,
+			  int64_t id, const char *rows_ref,
+			  const struct import_column *cols, size_t n, int64_t rows,
+			  struct colcache_stream *cache, char **ret_err)
+{
+	int r = finish_dataset(db, opt, id, rows_ref, cols, n, rows, ret_err);
+
+	if (r < 0) {
+		colcache_stream_destroy(cache);
+		return r;
+	}
+	import_colcache(db, id, cache);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 
 #include "mcp/banned.h"
 #include "mcp/log.h"
+#include "mcp/query.h"
 #include "mcp/xalloc.h"
 #include "mcpctl.h"
 #include "help.h"
@@ -56,6 +57,12 @@ int main(int argc, char **argv)
 	int c, r;
 
 	log_init("mcpctl", LOG_WARN);
+	/*
+	 * Before any database opens: SQLite's memory statistics take a
+	 * mutex on every allocation, and mcpctl sets no heap limit that
+	 * needs them.
+	 */
+	query_library_init();
 	/* every parser reports in words; getopt's own text never shows */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+hq", longopts, NULL)) != -1) {
