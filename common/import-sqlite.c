@@ -100,10 +100,12 @@ static bool iso_date(const char *s, size_t len)
 static void scan_value(struct src_scan *sc, struct src_col *x,
 		       sqlite3_stmt *st, int i)
 {
+	/* read before sqlite3_column_text(), which converts the value */
+	int type = sqlite3_column_type(st, i);
 	const char *s;
 	size_t len;
 
-	switch (sqlite3_column_type(st, i)) {
+	switch (type) {
 	case SQLITE_NULL:
 		return;
 	case SQLITE_BLOB:
@@ -130,7 +132,7 @@ static void scan_value(struct src_scan *sc, struct src_col *x,
 		return;
 	}
 	if (ti_column_add(&x->ti, &sc->tio, s, len) != TI_ADD_NULL &&
-	    sqlite3_column_type(st, i) == SQLITE_TEXT) {
+	    type == SQLITE_TEXT) {
 		if (!x->example) {
 			x->example = xstrndup(s, len < 40 ? len : 40);
 		}
