@@ -239,7 +239,8 @@ static void decide_text(struct src_scan *sc, size_t i,
 			"column '%s': %s%s%s%s%s, stored converted%s", c->name,
 			ti_kind_name(t->kind), t->format ? ", written " : "",
 			t->format ? t->format : "", t->unit ? ", " : "",
-			t->unit ? t->unit : "", na ? ", NA markers as NULL" : "");
+			t->unit ? t->unit : "",
+			na ? ", NA markers as NULL" : "");
 		if (t->warning) {
 			import_report_add(&report->warnings,
 					  &report->n_warnings,
@@ -516,7 +517,8 @@ static int store_typeinfo(struct db *db, int64_t id, const struct src_scan *sc,
 	rc = sqlite3_prepare_v2(db->sql,
 		"UPDATE dataset_columns SET semantic_type = ?3, "
 		"original_format = ?4, unit = ?5, null_tokens = ?6, "
-		"type_warning = ?7, inferred_type = coalesce(?8, inferred_type) "
+		"type_warning = ?7, "
+		"inferred_type = coalesce(?8, inferred_type) "
 		"WHERE dataset_id = ?1 AND position = ?2", -1, &st, NULL);
 	for (size_t i = 0; rc == SQLITE_OK && i < sc->n; i++) {
 		const struct src_col *x = &sc->x[i];
@@ -533,7 +535,8 @@ static int store_typeinfo(struct db *db, int64_t id, const struct src_scan *sc,
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int(st, 2, (int)i);
 		/* as for CSV, a plain column converted is just its type */
-		sqlite3_bind_text(st, 3, t->kind == TI_TEXT || (conv && t->plain)
+		sqlite3_bind_text(st, 3,
+				  t->kind == TI_TEXT || (conv && t->plain)
 				  ? NULL : ti_kind_name(t->kind), -1,
 				  SQLITE_STATIC);
 		sqlite3_bind_text(st, 4, t->format, -1, SQLITE_STATIC);
@@ -620,6 +623,7 @@ int import_sqlite(struct db *db, const struct import_options *opt,
 	char *data_table = NULL;
 	char *abs_path = realpath(opt->path, NULL);
 	char *rows_ref = NULL;
+	const char *json;
 	double start = import_now();
 	bool attached = false, replaced = false, convert = false;
 	int64_t id = 0;
@@ -664,6 +668,8 @@ int import_sqlite(struct db *db, const struct import_options *opt,
 		*ret_err = e;
 		goto out;
 	}
+	/* refresh reads the option back */
+	json = opt->convert ? "{\"convert\":true}" : NULL;
 	convert = opt->convert && any_differs(&sc);
 	if (opt->convert && !convert) {
 		import_report_add(&ret->notes, &ret->n_notes,
@@ -680,7 +686,7 @@ int import_sqlite(struct db *db, const struct import_options *opt,
 		data_table = ident_data_table(opt->name);
 		r = import_dataset_row(db, opt, "sqlite", abs_path,
 				       opt->table, data_table,
-				       opt->convert ? "{\"convert\":true}" : NULL,
+				       json,
 				       &id, &replaced, ret_err);
 		if (r == 0 && convert) {
 			r = copy_converted(db, opt, &sc, data_table, ret_err);
@@ -691,7 +697,7 @@ int import_sqlite(struct db *db, const struct import_options *opt,
 	} else {
 		r = import_dataset_row(db, opt, "sqlite", abs_path,
 				       opt->table, opt->table,
-				       opt->convert ? "{\"convert\":true}" : NULL,
+				       json,
 				       &id, &replaced, ret_err);
 	}
 	if (r < 0) {
