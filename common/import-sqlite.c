@@ -685,9 +685,8 @@ int import_sqlite(struct db *db, const struct import_options *opt,
 	if (convert || (type && strcmp(type, "view") == 0)) {
 		data_table = ident_data_table(opt->name);
 		r = import_dataset_row(db, opt, "sqlite", abs_path,
-				       opt->table, data_table,
-				       json,
-				       &id, &replaced, ret_err);
+				       opt->table, data_table, json, &id,
+				       &replaced, ret_err);
 		if (r == 0 && convert) {
 			r = copy_converted(db, opt, &sc, data_table, ret_err);
 		} else if (r == 0) {
@@ -696,9 +695,8 @@ int import_sqlite(struct db *db, const struct import_options *opt,
 		}
 	} else {
 		r = import_dataset_row(db, opt, "sqlite", abs_path,
-				       opt->table, opt->table,
-				       json,
-				       &id, &replaced, ret_err);
+				       opt->table, opt->table, json, &id,
+				       &replaced, ret_err);
 	}
 	if (r < 0) {
 		goto rollback;
