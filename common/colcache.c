@@ -101,14 +101,25 @@ struct dict {
 	struct buf bytes;
 };
 
+/*
+ * Eight bytes at a time: an import codes every text value it stores.
+ * Only the slots depend on it; the file holds codes in first-seen order.
+ */
 static uint64_t hash_bytes(const void *p, size_t n)
 {
 	const unsigned char *s = p;
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
 
-	for (size_t i = 0; i < n; i++) {
-		h = (h ^ s[i]) * 1099511628211ull;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
 	}
+	w = 0;
+	for (size_t i = 0; i < n; i++) {
+		w |= (uint64_t)s[i] << (8 * i);
+	}
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
 	return h ^ (h >> 29);
 }
 
@@ -605,6 +616,244 @@ out:
 	free(path);
 	free(dir);
 	free(tmp);
+	return r;
+}
+
+/* ---- writing while an import inserts ---------------------------------- */
+
+struct colcache_stream {
+	struct fhead h;
+	struct wcol *cols;
+	uint32_t n;
+	struct buf strings;
+	uint64_t end;
+	char *table;
+	char *path;
+	char *tmp;
+	int fd;
+	int64_t row;
+	size_t slot;
+	int err;                /* a failed write, as a negative errno */
+	bool off;               /* a value came that the table would not
+				 * hold as given: colcache_build() instead */
+};
+
+void colcache_stream_destroy(struct colcache_stream *s)
+{
+	if (!s) {
+		return;
+	}
+	if (s->fd >= 0) {
+		close(s->fd);
+		unlink(s->tmp);
+	}
+	for (uint32_t i = 0; i < s->n; i++) {
+		free(s->cols[i].name);
+		free(s->cols[i].decl);
+		free(s->cols[i].chunk);
+		free(s->cols[i].nulls);
+		dict_free(&s->cols[i].dict);
+	}
+	free(s->cols);
+	buf_release(&s->strings);
+	free(s->table);
+	free(s->path);
+	free(s->tmp);
+	free(s);
+}
+
+int colcache_stream_create(struct db *db, int64_t id, const char *table,
+			   int64_t rows, size_t n, const char *const *names,
+			   const char *const *decls,
+			   struct colcache_stream **ret)
+{
+	struct colcache_stream *s = xcalloc(1, sizeof(*s));
+	char *dir = xasprintf("%s.cols", db->path);
+
+	s->fd = -1;
+	memcpy(s->h.magic, MAGIC, 8);
+	s->h.endian = ENDIAN_MARK;
+	s->h.dataset_id = id;
+	s->h.rows = (uint64_t)rows;
+	s->h.ncols = (uint32_t)n;
+	s->n = (uint32_t)n;
+	s->table = xstrdup(table);
+	s->cols = xcalloc(n ? n : 1, sizeof(*s->cols));
+	for (uint32_t i = 0; i < s->n; i++) {
+		struct wcol *c = &s->cols[i];
+
+		c->name = xstrdup(names[i]);
+		c->decl = xstrdup(decls[i]);
+		c->f.kind = decl_kind(c->decl, &c->f.flags);
+		c->decided = true;
+		c->chunk = xmalloc(CHUNK_ROWS * 8);
+		c->nulls = xcalloc((size_t)(rows + 7) / 8 + 1, 1);
+	}
+	s->end = layout(&s->h, s->cols, s->n, s->table, &s->strings);
+	s->path = colcache_path(db->path, id);
+	s->tmp = xasprintf("%s.%ld.tmp", s->path, (long)getpid());
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		goto fail;
+	}
+	unlink(s->tmp);
+	s->fd = open(s->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (s->fd < 0) {
+		goto fail;
+	}
+	free(dir);
+	*ret = s;
+	return 0;
+fail:
+	{
+		int e = -errno;
+
+		free(dir);
+		colcache_stream_destroy(s);
+		return e;
+	}
+}
+
+/* the column's next slot, or NULL when it is not cached */
+static struct wcol *stream_col(struct colcache_stream *s, size_t col)
+{
+	struct wcol *c = &s->cols[col];
+
+	return s->off || c->f.kind == COLCACHE_NONE ? NULL : c;
+}
+
+void colcache_stream_null(struct colcache_stream *s, size_t col)
+{
+	struct wcol *c = stream_col(s, col);
+
+	if (c && (uint64_t)s->row < s->h.rows) {
+		c->nulls[s->row >> 3] |= (uint8_t)(1u << (s->row & 7));
+		c->any_null = true;
+		memset(c->chunk + s->slot * elem_size(c->f.kind), 0,
+		       elem_size(c->f.kind));
+	}
+}
+
+void colcache_stream_int(struct colcache_stream *s, size_t col, int64_t v)
+{
+	struct wcol *c = stream_col(s, col);
+
+	if (!c) {
+		return;
+	}
+	if (c->f.kind == COLCACHE_INT64) {
+		memcpy(c->chunk + s->slot * 8, &v, 8);
+	} else if (c->f.kind == COLCACHE_DOUBLE) {
+		/* REAL affinity stores it as a real, as SQLite reads it back */
+		double d = (double)v;
+
+		memcpy(c->chunk + s->slot * 8, &d, 8);
+	} else {
+		s->off = true;  /* TEXT affinity would make it text */
+	}
+}
+
+void colcache_stream_double(struct colcache_stream *s, size_t col, double v)
+{
+	struct wcol *c = stream_col(s, col);
+
+	if (!c) {
+		return;
+	}
+	if (c->f.kind == COLCACHE_DOUBLE) {
+		/* SQLite stores a whole real as an integer: -0.0 reads as 0 */
+		if (v == 0) {
+			v = 0;
+		}
+		memcpy(c->chunk + s->slot * 8, &v, 8);
+	} else {
+		s->off = true;  /* affinity may change it: read it back */
+	}
+}
+
+void colcache_stream_text(struct colcache_stream *s, size_t col,
+			  const char *v, size_t len)
+{
+	struct wcol *c = stream_col(s, col);
+	uint32_t code;
+
+	if (!c) {
+		return;
+	}
+	if (c->f.kind != COLCACHE_TEXT) {
+		s->off = true;  /* numeric affinity may convert it */
+		return;
+	}
+	code = dict_code(&c->dict, v, len);
+	if (code == UINT32_MAX) {
+		drop_col(c);
+		return;
+	}
+	memcpy(c->chunk + s->slot * 4, &code, 4);
+}
+
+void colcache_stream_row(struct colcache_stream *s)
+{
+	if (s->off) {
+		return;
+	}
+	if ((uint64_t)s->row >= s->h.rows) {
+		s->off = true;  /* more rows than declared */
+		return;
+	}
+	s->row++;
+	if (++s->slot == CHUNK_ROWS) {
+		for (uint32_t i = 0; i < s->n && s->err == 0; i++) {
+			s->err = flush_chunk(s->fd, &s->cols[i],
+					     s->row - CHUNK_ROWS, s->slot);
+		}
+		s->slot = 0;
+	}
+}
+
+int colcache_stream_finish(struct db *db, struct colcache_stream *s,
+			   char **ret_err)
+{
+	struct target t = { 0 };
+	int r = s->err;
+
+	*ret_err = NULL;
+	if (s->off || (uint64_t)s->row != s->h.rows) {
+		r = -EAGAIN;
+		goto out;
+	}
+	for (uint32_t i = 0; i < s->n && r == 0; i++) {
+		r = flush_chunk(s->fd, &s->cols[i], s->row - (int64_t)s->slot,
+				s->slot);
+	}
+	if (r == 0) {
+		r = read_target(db, s->h.dataset_id, &t);
+	}
+	if (r == 0 && (!t.in_catalog || !t.data_table ||
+		       strcmp(t.data_table, s->table) != 0)) {
+		r = -EAGAIN;
+	}
+	if (r == 0) {
+		s->h.version = t.version;
+		r = finish_file(s->fd, &s->h, s->cols, s->n, s->end,
+				&s->strings);
+	}
+	if (r == 0 && close(s->fd) < 0) {
+		r = -errno;
+	}
+	if (r == 0) {
+		s->fd = -1;
+		if (rename(s->tmp, s->path) < 0) {
+			r = -errno;
+			unlink(s->tmp);
+		}
+	}
+	if (r < 0 && r != -EAGAIN) {
+		*ret_err = xasprintf("cannot write '%s': %s", s->tmp,
+				     strerror(-r));
+	}
+out:
+	free(t.data_table);
+	colcache_stream_destroy(s);
 	return r;
 }
 

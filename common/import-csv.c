@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "mcp/colcache.h"
 #include "mcp/colstats.h"
 #include "mcp/csv.h"
 #include "mcp/ident.h"
@@ -116,47 +117,6 @@ enum import_type import_classify(const char *s, size_t len)
 	return IMPORT_REAL;
 }
 
-/* ---- progress on a terminal ---------------------------------------- */
-
-struct progress {
-	bool on;
-	const char *phase;
-	double start;
-	double last;
-	uint64_t total;         /* file size, 0 when unknown */
-};
-
-static void progress_start(struct progress *p, bool on, const char *phase,
-			   uint64_t total)
-{
-	p->on = on;
-	p->phase = phase;
-	p->start = import_now();
-	p->last = 0;
-	p->total = total;
-}
-
-static void progress_show(struct progress *p, int64_t rows, uint64_t bytes,
-			  bool done)
-{
-	double t = import_now(), secs;
-	char pct[16] = "";
-
-	if (!p->on || (!done && t - p->last < 0.2)) {
-		return;
-	}
-	p->last = t;
-	secs = t - p->start > 1e-6 ? t - p->start : 1e-6;
-	if (p->total) {
-		snprintf(pct, sizeof(pct), " %3.0f%%",
-			 100.0 * (double)bytes / (double)p->total);
-	}
-	fprintf(stderr, "\r%s:%s %lld rows, %.1f MB, %.1f MB/s%s", p->phase,
-		pct, (long long)rows, (double)bytes / 1e6,
-		(double)bytes / 1e6 / secs, done ? "\n" : "");
-	fflush(stderr);
-}
-
 /* ---- columns -------------------------------------------------------- */
 
 static bool name_taken(const struct import_column *cols, size_t n,
@@ -211,8 +171,9 @@ static void columns_from_header(const struct csv_record *rec, bool no_header,
 	*ret_cols = cols;
 }
 
-static bool is_null_marker(const struct import_options *opt,
-			   const struct csv_field *f)
+/* inline: it runs for every field, twice */
+static inline bool is_null_marker(const struct import_options *opt,
+				  const struct csv_field *f)
 {
 	if (f->len == 0) {
 		return true;
@@ -364,6 +325,7 @@ struct csv_col {
 	const char *inferred;   /* inferred_type when not the storage type */
 	char *date_min;         /* dates: the range, as stored */
 	char *date_max;
+	struct ti_value val;    /* pass 2: bound until the row is stored */
 };
 
 struct scan {
@@ -378,6 +340,7 @@ struct scan {
 	int64_t rows;
 	bool any_forced;
 	struct rejects rj;
+	struct colcache_stream *cache;  /* pass 2: the column cache */
 };
 
 static struct csv_col *xcol(const struct scan *sc,
@@ -693,7 +656,7 @@ static int scan_pass(int fd, struct scan *sc, uint64_t size,
 	const struct import_options *opt = sc->opt;
 	struct csv_reader *rd = NULL;
 	struct csv_record rec;
-	struct progress prog;
+	struct import_progress prog;
 	int r;
 
 	r = csv_reader_create(fd, source_name(opt), &sc->copt, &rd);
@@ -736,22 +699,22 @@ static int scan_pass(int fd, struct scan *sc, uint64_t size,
 		}
 	}
 	csv_reader_set_names(rd, sc->names, sc->n);
-	progress_start(&prog, opt->progress, "checking", size);
+	import_progress_start(&prog, opt->progress, "checking", size);
 	while ((r = csv_read(rd, &rec)) > 0) {
 		r = scan_record(sc, &rec, ret_err);
 		if (r < 0) {
 			goto out;
 		}
 		if ((sc->rows & 0xffff) == 0) {
-			progress_show(&prog, sc->rows, csv_reader_offset(rd),
-				      false);
+			import_progress_bytes(&prog, sc->rows,
+					      csv_reader_offset(rd), false);
 		}
 	}
 	if (r < 0) {
 		*ret_err = encoding_hint(csv_reader_error(rd));
 		goto out;
 	}
-	progress_show(&prog, sc->rows, csv_reader_offset(rd), true);
+	import_progress_bytes(&prog, sc->rows, csv_reader_offset(rd), true);
 	/* a column that proves its decimal mark settles the ambiguous ones */
 	for (size_t i = 0; i < sc->n; i++) {
 		char d = ti_column_decimal_evidence(&sc->x[i].ti);
@@ -889,39 +852,77 @@ static bool typed_null(const struct scan *sc, const struct csv_field *f)
 	       (!sc->tio.no_default_nulls && ti_na_index(s, len) >= 0);
 }
 
+/* bind a value, and hand it to the column cache as stored */
+static int put_int(const struct scan *sc, sqlite3_stmt *st, int idx,
+		   int64_t v)
+{
+	if (sc->cache) {
+		colcache_stream_int(sc->cache, (size_t)idx - 1, v);
+	}
+	return sqlite3_bind_int64(st, idx, v);
+}
+
+static int put_double(const struct scan *sc, sqlite3_stmt *st, int idx,
+		      double v)
+{
+	if (sc->cache) {
+		colcache_stream_double(sc->cache, (size_t)idx - 1, v);
+	}
+	return sqlite3_bind_double(st, idx, v);
+}
+
+/* `v` must stay as it is until the row is stored */
+static int put_text(const struct scan *sc, sqlite3_stmt *st, int idx,
+		    const char *v, size_t len)
+{
+	if (sc->cache) {
+		colcache_stream_text(sc->cache, (size_t)idx - 1, v, len);
+	}
+	return sqlite3_bind_text(st, idx, v, (int)len, SQLITE_STATIC);
+}
+
+static int put_null(const struct scan *sc, sqlite3_stmt *st, int idx)
+{
+	if (sc->cache) {
+		colcache_stream_null(sc->cache, (size_t)idx - 1);
+	}
+	return sqlite3_bind_null(st, idx);
+}
+
 static int bind_converted(sqlite3_stmt *st, int idx, struct import_column *c,
 			  const struct scan *sc, const struct csv_field *f)
 {
 	struct csv_col *x = xcol(sc, c);
-	struct ti_value v;
+	struct ti_value *v = &x->val;
 
-	if (ti_convert(&x->ti, f->data, f->len, &v) < 0) {
-		return typed_null(sc, f) ? sqlite3_bind_null(st, idx)
+	if (ti_convert(&x->ti, f->data, f->len, v) < 0) {
+		return typed_null(sc, f) ? put_null(sc, st, idx)
 					 : SQLITE_MISMATCH;
 	}
-	switch (v.type) {
+	switch (v->type) {
 	case TI_V_INT:
 		if (!x->ti.plain) {
-			colstats_add_int(&c->stats, v.i);
+			colstats_add_int(&c->stats, v->i);
 		}
-		return sqlite3_bind_int64(st, idx, v.i);
+		return put_int(sc, st, idx, v->i);
 	case TI_V_REAL:
 		if (!x->ti.plain) {
-			colstats_add_real(&c->stats, v.d);
+			colstats_add_real(&c->stats, v->d);
 		}
-		return sqlite3_bind_double(st, idx, v.d);
+		return put_double(sc, st, idx, v->d);
 	case TI_V_TEXT:
-		if (!x->date_min || strcmp(v.text, x->date_min) < 0) {
+		if (!x->date_min || strcmp(v->text, x->date_min) < 0) {
 			free(x->date_min);
-			x->date_min = xstrdup(v.text);
+			x->date_min = xstrdup(v->text);
 		}
-		if (!x->date_max || strcmp(v.text, x->date_max) > 0) {
+		if (!x->date_max || strcmp(v->text, x->date_max) > 0) {
 			free(x->date_max);
-			x->date_max = xstrdup(v.text);
+			x->date_max = xstrdup(v->text);
 		}
-		return sqlite3_bind_text(st, idx, v.text, -1, SQLITE_TRANSIENT);
+		/* x->val lives until the next row: no copy for SQLite */
+		return put_text(sc, st, idx, v->text, strlen(v->text));
 	default:
-		return sqlite3_bind_null(st, idx);
+		return put_null(sc, st, idx);
 	}
 }
 
@@ -931,7 +932,7 @@ static int bind_field(sqlite3_stmt *st, int idx, struct import_column *c,
 	char *end;
 
 	if (is_null_marker(sc->opt, f)) {
-		return sqlite3_bind_null(st, idx);
+		return put_null(sc, st, idx);
 	}
 	switch (xcol(sc, c)->ti.kind) {
 	case TI_INTEGER:
@@ -939,7 +940,7 @@ static int bind_field(sqlite3_stmt *st, int idx, struct import_column *c,
 			int64_t fast;
 
 			if (ti_fast_int(f->data, f->len, &fast)) {
-				return sqlite3_bind_int64(st, idx, fast);
+				return put_int(sc, st, idx, fast);
 			}
 		}
 		errno = 0;
@@ -950,39 +951,60 @@ static int bind_field(sqlite3_stmt *st, int idx, struct import_column *c,
 				/* spaces around it, or an NA marker */
 				return bind_converted(st, idx, c, sc, f);
 			}
-			return sqlite3_bind_int64(st, idx, v);
+			return put_int(sc, st, idx, v);
 		}
 	case TI_REAL:
 		{
 			double v;
 
 			if (ti_fast_real(f->data, f->len, &v)) {
-				return sqlite3_bind_double(st, idx, v);
+				return put_double(sc, st, idx, v);
 			}
 			v = strtod(f->data, &end);
 
 			if (*end) {
 				return bind_converted(st, idx, c, sc, f);
 			}
-			return sqlite3_bind_double(st, idx, v);
+			return put_double(sc, st, idx, v);
 		}
 	case TI_TEXT:
 		/* the reader keeps the field until the next csv_read() */
-		return sqlite3_bind_text(st, idx, f->data, (int)f->len,
-					 SQLITE_STATIC);
+		return put_text(sc, st, idx, f->data, f->len);
 	default:
 		return bind_converted(st, idx, c, sc, f);
 	}
 }
 
+/*
+ * The column cache is written as the rows go in, which spares reading
+ * the whole table back afterwards; without it colcache_build() does.
+ */
+static void start_cache(struct db *db, struct scan *sc, int64_t id,
+			const char *table)
+{
+	const char **names = xcalloc(sc->n + 1, sizeof(*names));
+	const char **decls = xcalloc(sc->n + 1, sizeof(*decls));
+
+	for (size_t i = 0; i < sc->n; i++) {
+		names[i] = sc->cols[i].name;
+		decls[i] = import_type_names[sc->cols[i].type];
+	}
+	if (colcache_stream_create(db, id, table, sc->rows, sc->n, names,
+				   decls, &sc->cache) < 0) {
+		sc->cache = NULL;
+	}
+	free(names);
+	free(decls);
+}
+
 static int load_pass(struct db *db, int fd, struct scan *sc, uint64_t size,
-		     const char *table, char **ret_err)
+		     int64_t id, const char *table, char **ret_err)
 {
 	const struct import_options *opt = sc->opt;
 	struct csv_reader *rd = NULL;
 	sqlite3_stmt *ins = NULL;
 	struct csv_record rec;
-	struct progress prog;
+	struct import_progress prog;
 	size_t n = sc->n, next_reject = 0;
 	int64_t rows = 0;
 	int r, rc;
@@ -1009,11 +1031,15 @@ static int load_pass(struct db *db, int fd, struct scan *sc, uint64_t size,
 		r = -EIO;
 		goto out;
 	}
+	/* appended rows are not the whole table: no streamed cache then */
+	if (id >= 0) {
+		start_cache(db, sc, id, table);
+	}
 	r = 1;
 	if (!opt->no_header) {
 		r = csv_read(rd, &rec);         /* checked in pass 1 */
 	}
-	progress_start(&prog, opt->progress, "importing", size);
+	import_progress_start(&prog, opt->progress, "importing", size);
 	while (r > 0 && (r = csv_read(rd, &rec)) > 0) {
 		if (next_reject < sc->rj.n &&
 		    sc->rj.lines[next_reject] == rec.line) {
@@ -1039,6 +1065,9 @@ static int load_pass(struct db *db, int fd, struct scan *sc, uint64_t size,
 		}
 		rc = sqlite3_step(ins);
 		sqlite3_reset(ins);
+		if (sc->cache) {
+			colcache_stream_row(sc->cache);
+		}
 		if (rc != SQLITE_DONE) {
 			*ret_err = xasprintf("%s:%llu: cannot store row: %s",
 					     source_name(opt),
@@ -1049,7 +1078,8 @@ static int load_pass(struct db *db, int fd, struct scan *sc, uint64_t size,
 		}
 		rows++;
 		if ((rows & 0x3fff) == 0) {
-			progress_show(&prog, rows, csv_reader_offset(rd), false);
+			import_progress_bytes(&prog, rows,
+					      csv_reader_offset(rd), false);
 		}
 	}
 	if (r < 0 || rows != sc->rows) {
@@ -1064,7 +1094,7 @@ static int load_pass(struct db *db, int fd, struct scan *sc, uint64_t size,
 		r = r < 0 ? r : -EINVAL;
 		goto out;
 	}
-	progress_show(&prog, rows, csv_reader_offset(rd), true);
+	import_progress_bytes(&prog, rows, csv_reader_offset(rd), true);
 	r = 0;
 out:
 	sqlite3_finalize(ins);
@@ -1092,30 +1122,8 @@ static int store_typeinfo(struct db *db, int64_t id, const struct scan *sc,
 		"WHERE dataset_id = ?1 AND position = ?2", -1, &st, NULL);
 	for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
 		const struct ti_column *t = &x[i].ti;
-		cJSON *na = NULL;
-		char *na_s = NULL;
+		char *na_s = import_null_tokens_json(t);
 
-		if (t->kind != TI_TEXT) {
-			for (int k = 0; k < TI_NA_TOKENS; k++) {
-				if (!t->na[k]) {
-					continue;
-				}
-				if (!na) {
-					na = cJSON_CreateObject();
-				}
-				cJSON_AddNumberToObject(na, ti_na_tokens[k],
-							(double)t->na[k]);
-			}
-			if (t->blank) {
-				if (!na) {
-					na = cJSON_CreateObject();
-				}
-				cJSON_AddNumberToObject(na, " ",
-							(double)t->blank);
-			}
-		}
-		na_s = na ? cJSON_PrintUnformatted(na) : NULL;
-		cJSON_Delete(na);
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int(st, 2, (int)i);
 		sqlite3_bind_text(st, 3, t->plain ? NULL : ti_kind_name(t->kind),
@@ -1154,7 +1162,7 @@ static int append_rows(struct db *db, struct scan *sc,
 	r = import_append_check(db, sc->opt, sc->cols, sc->n, ret_id, &table,
 				ret_err);
 	if (r == 0) {
-		r = load_pass(db, src->fd, sc, src->size, table, ret_err);
+		r = load_pass(db, src->fd, sc, src->size, -1, table, ret_err);
 	}
 	if (r == 0) {
 		r = import_append_finish(db, *ret_id, table,
@@ -1250,12 +1258,13 @@ int import_csv(struct db *db, const struct import_options *opt,
 	if (r < 0) {
 		goto rollback;
 	}
-	r = load_pass(db, src.fd, &sc, src.size, table, ret_err);
+	r = load_pass(db, src.fd, &sc, src.size, id, table, ret_err);
 	if (r < 0) {
 		goto rollback;
 	}
 	r = import_finish_dataset(db, opt, id, NULL, sc.cols, sc.n, sc.rows,
-				  ret, ret_err);
+				  ret, sc.cache, ret_err);
+	sc.cache = NULL;
 	if (r < 0) {
 		goto rollback;
 	}
@@ -1301,6 +1310,7 @@ out:
 		r = -EIO;
 	}
 	free(sc.rj.lines);
+	colcache_stream_destroy(sc.cache);
 	source_close(&src);
 	for (size_t i = 0; sc.x && i < sc.n; i++) {
 		ti_column_finish(&sc.x[i].ti);

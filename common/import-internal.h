@@ -37,6 +37,31 @@ void import_report_add(char ***list, size_t *n, const char *fmt, ...)
 double import_now(void);
 
 /*
+ * Progress on stderr, for a person at a terminal (opt->progress): a line
+ * rewritten at most five times a second, ended when done.  The CSV
+ * importer counts bytes of a file of `total` bytes; the SQLite one rows
+ * of `total` rows.
+ */
+struct import_progress {
+	bool on;
+	const char *phase;
+	double start;
+	double last;
+	uint64_t total;         /* 0 when unknown */
+};
+
+void import_progress_start(struct import_progress *p, bool on,
+			   const char *phase, uint64_t total);
+void import_progress_bytes(struct import_progress *p, int64_t rows,
+			   uint64_t bytes, bool done);
+void import_progress_rows(struct import_progress *p, int64_t rows, bool done);
+
+/* the NA markers and blanks a typed column stored as NULL, as JSON
+ * {"NA": 12, " ": 3}, or NULL when none; free() it */
+struct ti_column;
+char *import_null_tokens_json(const struct ti_column *t);
+
+/*
  * Create the datasets row, or reuse the existing one when replacing (only
  * with opt->replace; else -EEXIST), and clear its dataset_columns.
  */
@@ -48,14 +73,17 @@ int import_store_columns(struct db *db, int64_t id,
 			 const struct import_column *cols, size_t n,
 			 char **ret_err);
 /*
- * Weight, profile and search index, inside the transaction.  A CSV import
- * brings its profile in cols; otherwise the rows are read through rows_ref.
+ * Weight, profile, search index and column cache, inside the transaction.
+ * A CSV import brings its profile in cols, and its column cache written
+ * while it inserted (`cache`, taken over; NULL: read the table back);
+ * otherwise the rows are read through rows_ref.
  */
+struct colcache_stream;
 int import_finish_dataset(struct db *db, const struct import_options *opt,
 			  int64_t id, const char *rows_ref,
 			  const struct import_column *cols, size_t n,
 			  int64_t rows, struct import_report *rep,
-			  char **ret_err);
+			  struct colcache_stream *cache, char **ret_err);
 
 /*
  * A replaced dataset's column texts, weight and design (import-keep.c):

@@ -1024,7 +1024,7 @@ int import_readstat(struct db *db, const struct import_options *opt,
 		goto rollback;
 	}
 	r = import_finish_dataset(db, opt, id, NULL, x.cols, x.n, rows,
-				  ret, ret_err);
+				  ret, NULL, ret_err);
 	if (r < 0) {
 		goto rollback;
 	}

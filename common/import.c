@@ -17,6 +17,7 @@
 #include "mcp/dataset_index.h"
 #include "mcp/log.h"
 #include "mcp/profile.h"
+#include "mcp/typeinfer.h"
 #include "mcp/xalloc.h"
 #include "import-internal.h"
 
@@ -33,6 +34,94 @@ double import_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- progress on a terminal ---------------------------------------- */
+
+void import_progress_start(struct import_progress *p, bool on,
+			   const char *phase, uint64_t total)
+{
+	p->on = on;
+	p->phase = phase;
+	p->start = import_now();
+	p->last = 0;
+	p->total = total;
+}
+
+/* at most five lines a second; the last one (done) ends the line */
+static bool progress_due(struct import_progress *p, bool done)
+{
+	double t = import_now();
+
+	if (!p->on || (!done && t - p->last < 0.2)) {
+		return false;
+	}
+	p->last = t;
+	return true;
+}
+
+void import_progress_bytes(struct import_progress *p, int64_t rows,
+			   uint64_t bytes, bool done)
+{
+	double secs;
+	char pct[16] = "";
+
+	if (!progress_due(p, done)) {
+		return;
+	}
+	secs = p->last - p->start > 1e-6 ? p->last - p->start : 1e-6;
+	if (p->total) {
+		snprintf(pct, sizeof(pct), " %3.0f%%",
+			 100.0 * (double)bytes / (double)p->total);
+	}
+	fprintf(stderr, "\r%s:%s %lld rows, %.1f MB, %.1f MB/s%s", p->phase,
+		pct, (long long)rows, (double)bytes / 1e6,
+		(double)bytes / 1e6 / secs, done ? "\n" : "");
+	fflush(stderr);
+}
+
+void import_progress_rows(struct import_progress *p, int64_t rows, bool done)
+{
+	double secs;
+
+	if (!progress_due(p, done)) {
+		return;
+	}
+	secs = p->last - p->start > 1e-6 ? p->last - p->start : 1e-6;
+	fprintf(stderr, "\r%s: %3.0f%% %lld of %llu rows, %.0f rows/s%s",
+		p->phase, p->total ? 100.0 * (double)rows / (double)p->total
+				   : 100.0,
+		(long long)rows, (unsigned long long)p->total,
+		(double)rows / secs, done ? "\n" : "");
+	fflush(stderr);
+}
+
+char *import_null_tokens_json(const struct ti_column *t)
+{
+	cJSON *na = NULL;
+	char *s;
+
+	if (t->kind == TI_TEXT) {
+		return NULL;
+	}
+	for (int k = 0; k < TI_NA_TOKENS; k++) {
+		if (!t->na[k]) {
+			continue;
+		}
+		if (!na) {
+			na = cJSON_CreateObject();
+		}
+		cJSON_AddNumberToObject(na, ti_na_tokens[k], (double)t->na[k]);
+	}
+	if (t->blank) {
+		if (!na) {
+			na = cJSON_CreateObject();
+		}
+		cJSON_AddNumberToObject(na, " ", (double)t->blank);
+	}
+	s = na ? cJSON_PrintUnformatted(na) : NULL;
+	cJSON_Delete(na);
+	return s;
 }
 
 void import_report_add(char ***list, size_t *n, const char *fmt, ...)
@@ -333,10 +422,17 @@ static int restore_indexes(struct db *db, int64_t id, char **ret_err)
  * dataset's row.  It only makes weighted_stats faster: failing to write
  * it costs speed, not the import.
  */
-void import_colcache(struct db *db, int64_t id)
+static void write_colcache(struct db *db, int64_t id,
+			   struct colcache_stream *cache)
 {
 	char *err = NULL;
 
+	if (cache && colcache_stream_finish(db, cache, &err) == 0) {
+		return;
+	}
+	/* not streamed, or the stream gave up: read the table back */
+	free(err);
+	err = NULL;
 	if (colcache_build(db, id, &err) < 0) {
 		fprintf(stderr, "warning: no column cache for dataset %lld "
 			"(weighted_stats will use SQL): %s\n", (long long)id,
@@ -345,7 +441,7 @@ void import_colcache(struct db *db, int64_t id)
 	free(err);
 }
 
-int import_finish_dataset(struct db *db, const struct import_options *opt,
+static int finish_dataset(struct db *db, const struct import_options *opt,
 			  int64_t id, const char *rows_ref,
 			  const struct import_column *cols, size_t n, int64_t rows,
 			  struct import_report *rep, char **ret_err)
@@ -397,11 +493,28 @@ int import_finish_dataset(struct db *db, const struct import_options *opt,
 				     sqlite3_errmsg(db->sql));
 		return r;
 	}
-	r = restore_indexes(db, id, ret_err);
+	return restore_indexes(db, id, ret_err);
+}
+
+void import_colcache(struct db *db, int64_t id)
+{
+	write_colcache(db, id, NULL);
+}
+
+int import_finish_dataset(struct db *db, const struct import_options *opt,
+			  int64_t id, const char *rows_ref,
+			  const struct import_column *cols, size_t n, int64_t rows,
+			  struct import_report *rep,
+			  struct colcache_stream *cache, char **ret_err)
+{
+	int r = finish_dataset(db, opt, id, rows_ref, cols, n, rows, rep,
+			       ret_err);
+
 	if (r < 0) {
+		colcache_stream_destroy(cache);
 		return r;
 	}
-	import_colcache(db, id);
+	write_colcache(db, id, cache);
 	return 0;
 }
 
@@ -483,6 +596,8 @@ static void parse_import_options(const char *json, struct import_options *opt,
 		saved->encoding = xstrdup(v->valuestring);
 		opt->encoding = saved->encoding;
 	}
+	opt->convert = cJSON_IsTrue(
+		cJSON_GetObjectItemCaseSensitive(o, "convert"));
 	opt->no_header = cJSON_IsTrue(
 		cJSON_GetObjectItemCaseSensitive(o, "no_header"));
 	opt->no_default_nulls = cJSON_IsTrue(
@@ -548,6 +663,7 @@ int import_refresh(struct db *db, const char *name, bool progress,
 	opt.path = d->source_path;
 	if (strcmp(d->source_kind, "sqlite") == 0) {
 		opt.table = d->source_table;
+		parse_import_options(d->import_options, &opt, &saved);
 		r = import_sqlite(db, &opt, ret, ret_err);
 	} else if (import_readstat_describe(d->source_kind)) {
 		parse_survey_options(d->import_options, &opt, &saved);

@@ -406,14 +406,17 @@ struct when {
 static bool num_at(const char **p, const char *end, int min, int max,
 		   int *ret)
 {
+	const char *q = *p;
 	int n = 0, v = 0;
 
-	while (*p < end && is_digit(**p) && n < max) {
-		v = v * 10 + (**p - '0');
-		(*p)++;
+	/* a local cursor: the compiler keeps it in a register */
+	while (q < end && is_digit(*q) && n < max) {
+		v = v * 10 + (*q - '0');
+		q++;
 		n++;
 	}
-	if (n < min || (*p < end && is_digit(**p))) {
+	*p = q;
+	if (n < min || (q < end && is_digit(*q))) {
 		return false;
 	}
 	*ret = v;
@@ -427,6 +430,29 @@ static bool lit(const char **p, const char *end, char c)
 		return true;
 	}
 	return false;
+}
+
+/* exactly two digits at p (the caller checked there are two bytes) */
+static bool two_digits(const char *p, int *ret)
+{
+	if (!is_digit(p[0]) || !is_digit(p[1])) {
+		return false;
+	}
+	*ret = (p[0] - '0') * 10 + (p[1] - '0');
+	return true;
+}
+
+/* four digits at p, not followed by a fifth (p + 4 <= end) */
+static bool four_digits(const char *p, const char *end, int *ret)
+{
+	int a, b;
+
+	if (!two_digits(p, &a) || !two_digits(p + 2, &b) ||
+	    (p + 4 < end && is_digit(p[4]))) {
+		return false;
+	}
+	*ret = a * 100 + b;
+	return true;
 }
 
 /* a month name, English, short or long, any case; advances */
@@ -479,6 +505,7 @@ static int days_in_month(int y, int m)
 static bool time_parse(const char *p, const char *end, struct when *w)
 {
 	int oh = 0, om = 0;
+	bool secs;
 
 	if (p == end) {
 		return true;
@@ -487,14 +514,23 @@ static bool time_parse(const char *p, const char *end, struct when *w)
 		return false;
 	}
 	p++;
-	if (!num_at(&p, end, 1, 2, &w->hh) || !lit(&p, end, ':') ||
-	    !num_at(&p, end, 2, 2, &w->mm)) {
-		return false;
-	}
-	if (lit(&p, end, ':')) {
-		if (!num_at(&p, end, 2, 2, &w->ss)) {
+	if (end - p >= 8 && two_digits(p, &w->hh) && p[2] == ':' &&
+	    two_digits(p + 3, &w->mm) && p[5] == ':' &&
+	    two_digits(p + 6, &w->ss) && (end - p == 8 || !is_digit(p[8]))) {
+		/* HH:MM:SS, the usual form, read as the general case would */
+		p += 8;
+		secs = true;
+	} else {
+		if (!num_at(&p, end, 1, 2, &w->hh) || !lit(&p, end, ':') ||
+		    !num_at(&p, end, 2, 2, &w->mm)) {
 			return false;
 		}
+		secs = lit(&p, end, ':');
+		if (secs && !num_at(&p, end, 2, 2, &w->ss)) {
+			return false;
+		}
+	}
+	if (secs) {
 		if (lit(&p, end, '.') || lit(&p, end, ',')) {
 			size_t n = 0;
 
@@ -579,6 +615,14 @@ static bool date_parse(const char *s, size_t len, enum ti_datefmt f,
 	memset(w, 0, sizeof(*w));
 	switch (f) {
 	case TI_DF_YMD:
+		/* 2000-01-31: fixed widths, read as the general case would */
+		if (len >= 10 && four_digits(p, end, &w->y) &&
+		    (p[4] == '-' || p[4] == '/') && p[7] == p[4] &&
+		    two_digits(p + 5, &w->m) && two_digits(p + 8, &w->d) &&
+		    (len == 10 || !is_digit(p[10]))) {
+			p += 10;
+			break;
+		}
 		if (!num_at(&p, end, 4, 4, &w->y) || p == end ||
 		    (*p != '-' && *p != '/')) {
 			return false;
@@ -598,14 +642,21 @@ static bool date_parse(const char *s, size_t len, enum ti_datefmt f,
 		break;
 	case TI_DF_MDY:
 	case TI_DF_DMY:
-		if (!num_at(&p, end, 1, 2, &a) || p == end ||
-		    (*p != '/' && *p != '-')) {
-			return false;
-		}
-		sep = *p++;
-		if (!num_at(&p, end, 1, 2, &b) || !lit(&p, end, sep) ||
-		    !num_at(&p, end, 4, 4, &w->y)) {
-			return false;
+		/* 01/31/2000: fixed widths, read as the general case would */
+		if (len >= 10 && two_digits(p, &a) &&
+		    (p[2] == '/' || p[2] == '-') && p[5] == p[2] &&
+		    two_digits(p + 3, &b) && four_digits(p + 6, end, &w->y)) {
+			p += 10;
+		} else {
+			if (!num_at(&p, end, 1, 2, &a) || p == end ||
+			    (*p != '/' && *p != '-')) {
+				return false;
+			}
+			sep = *p++;
+			if (!num_at(&p, end, 1, 2, &b) || !lit(&p, end, sep) ||
+			    !num_at(&p, end, 4, 4, &w->y)) {
+				return false;
+			}
 		}
 		w->m = f == TI_DF_MDY ? a : b;
 		w->d = f == TI_DF_MDY ? b : a;
@@ -795,8 +846,13 @@ static unsigned read_value(const struct ti_column *c, const char *s,
 	}
 	if (t == IMPORT_REAL) {
 		r->mask = C_REAL | C_NUM_DOT;
-		/* 1.234 is one thousand two hundred ... with a decimal comma */
-		if (num_parse(s, len, ',', &r->comma)) {
+		/*
+		 * 1.234 is one thousand two hundred ... with a decimal comma;
+		 * once the column has ruled that reading out it cannot come
+		 * back, and an unforced column need not try it again.
+		 */
+		if (((alive & C_NUM_COMMA) || c->forced >= 0) &&
+		    num_parse(s, len, ',', &r->comma)) {
 			r->mask |= C_NUM_COMMA;
 		}
 		return r->mask;

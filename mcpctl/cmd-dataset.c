@@ -32,7 +32,8 @@ static const char usage[] =
 	"                          [--description D] [--weight COL]\n"
 	"                          [--tags a,b] [--replace]\n"
 	"                          [CSV OPTIONS, below]\n"
-	"       mcpctl dataset add NAME --sqlite FILE --table T [...]\n"
+	"       mcpctl dataset add NAME --sqlite FILE --table T [--convert]\n"
+	"                          [...]\n"
 	"       mcpctl dataset add NAME --url URL [--key PROVIDER] [...]\n"
 	"       mcpctl dataset add NAME --sav|--dta|--xpt|--sas7bdat FILE [...]\n"
 	"       mcpctl dataset add NAME --sas7bdat FILE --catalog-file "
@@ -69,6 +70,7 @@ enum {
 	OPT_CSV = 0x200,
 	OPT_SQLITE,
 	OPT_TABLE,
+	OPT_CONVERT,
 	OPT_TITLE,
 	OPT_DESCRIPTION,
 	OPT_WEIGHT,
@@ -269,6 +271,7 @@ struct dataset_args {
 	const char *csv;
 	const char *sqlite;
 	const char *table;
+	bool convert;           /* --sqlite: copy, converting text columns */
 	const char *title;
 	const char *description;
 	const char *weight;
@@ -342,6 +345,7 @@ static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
 		{ "csv", required_argument, NULL, OPT_CSV },
 		{ "sqlite", required_argument, NULL, OPT_SQLITE },
 		{ "table", required_argument, NULL, OPT_TABLE },
+		{ "convert", no_argument, NULL, OPT_CONVERT },
 		{ "title", required_argument, NULL, OPT_TITLE },
 		{ "description", required_argument, NULL, OPT_DESCRIPTION },
 		{ "weight", required_argument, NULL, OPT_WEIGHT },
@@ -411,6 +415,9 @@ static int parse(struct ctl *ctl, int argc, char **argv, const int *allowed,
 			break;
 		case OPT_TABLE:
 			a->table = optarg;
+			break;
+		case OPT_CONVERT:
+			a->convert = true;
 			break;
 		case OPT_TITLE:
 			a->title = optarg;
@@ -706,7 +713,8 @@ static int derive_name(struct dataset_args *a,
 static int dataset_add(struct ctl *ctl, int argc, char **argv)
 {
 	static const int allowed[] = {
-		OPT_CSV, OPT_SQLITE, OPT_TABLE, OPT_TITLE, OPT_DESCRIPTION,
+		OPT_CSV, OPT_SQLITE, OPT_TABLE, OPT_CONVERT, OPT_TITLE,
+		OPT_DESCRIPTION,
 		OPT_WEIGHT, OPT_TAGS, OPT_NULL_VALUE, OPT_DELIMITER,
 		OPT_REPLACE, OPT_URL, OPT_KEY, DESIGN_OPTS, CSV_ALLOWED,
 		OPT_SAV, OPT_DTA, OPT_XPT, OPT_SAS7BDAT, OPT_FILE, OPT_APPEND,
@@ -784,9 +792,10 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 				       "--sqlite needs --table T");
 		goto out;
 	}
-	if (!a.sqlite && a.table) {
-		code = ctl_usage_error("dataset add ",
-				       "--table goes with --sqlite only");
+	if (!a.sqlite && (a.table || a.convert)) {
+		code = ctl_usage_error("dataset add ", a.table
+				       ? "--table goes with --sqlite only"
+				       : "--convert goes with --sqlite only");
 		goto out;
 	}
 	if (a.sqlite && (a.n_nulls || a.delimiter || a.csvo.any)) {
@@ -826,6 +835,7 @@ static int dataset_add(struct ctl *ctl, int argc, char **argv)
 	opt.name = a.name;
 	opt.path = a.csv ? a.csv : a.sqlite ? a.sqlite : a.survey;
 	opt.table = a.table;
+	opt.convert = a.convert;
 	opt.delimiter = a.delimiter;
 	opt.null_values = a.nulls;
 	opt.n_null_values = a.n_nulls;

@@ -115,6 +115,7 @@ const struct help_opt help_opts[] = {
 	{ "dataset labels", "codebook", 0, "FILE", HC_FILE, "import value and variable labels from a CSV codebook" },
 	{ "dataset labels", "export", 0, NULL, HC_NONE, "print the labels as a codebook CSV" },
 	{ CSV_ADD, "table", 0, "T", HC_NONE, "the table of the --sqlite file" },
+	{ CSV_ADD, "convert", 0, NULL, HC_NONE, "copy the --sqlite table, storing text columns as the numbers or dates they hold" },
 	{ CSV_ADD, "url", 0, "URL", HC_NONE, "download a CSV over HTTP(S), then import it" },
 	{ CSV_ADD, "key", 0, "PROVIDER", HC_NONE, "send that stored key as a bearer token with --url" },
 	{ CSV_ADD, "replace", 0, NULL, HC_NONE, "replace a dataset of the same name" },

@@ -11,6 +11,7 @@
 #include "mcp/banned.h"
 #include "mcp/buf.h"
 #include "mcp/log.h"
+#include "mcp/query.h"
 #include "mcp/xalloc.h"
 #include "mcpctl.h"
 #include "help.h"
@@ -70,6 +71,12 @@ int main(int argc, char **argv)
 	int c, r;
 
 	log_init("mcpctl", LOG_WARN);
+	/*
+	 * Before any database opens: SQLite's memory statistics take a
+	 * mutex on every allocation, and mcpctl sets no heap limit that
+	 * needs them.
+	 */
+	query_library_init();
 	command_line(&ctl, &command, argc, argv);
 	/* every parser reports in words; getopt's own text never shows */
 	opterr = 0;

@@ -64,7 +64,7 @@ bench() {
 	: > "$tmp/cpu.s"
 	: > "$tmp/cpu.b"
 	for run in 1 2 3; do
-		rm -f "$tmp"/m.db* "$tmp"/s.db* "$tmp"/b.db*
+		rm -rf "$tmp"/m.db* "$tmp"/s.db* "$tmp"/b.db*
 		"$mcpctl" --db "$tmp/m.db" init --quiet >/dev/null
 		sqlite3 "$tmp/s.db" 'PRAGMA journal_mode = WAL' >/dev/null
 		t0=$(now)

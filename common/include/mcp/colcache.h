@@ -43,6 +43,34 @@ enum colcache_kind {
  */
 int colcache_build(struct db *db, int64_t id, char **ret_err);
 
+/*
+ * The same file, written while an import inserts the rows instead of
+ * read back from the table afterwards (import-csv.c).  The caller names
+ * each column's declared type and the number of rows it will insert, then
+ * hands over each value as it binds it, and colcache_stream_row() after
+ * each row.  A value the table would not hold as given (text in a numeric
+ * column, a real in an INTEGER one) or a row count other than declared
+ * turns the stream off: colcache_stream_finish() then returns -EAGAIN,
+ * writes nothing, and the caller uses colcache_build().  finish() and
+ * destroy() free the stream; destroy() (NULL is fine) leaves no file.
+ */
+struct colcache_stream;
+
+int colcache_stream_create(struct db *db, int64_t id, const char *table,
+			   int64_t rows, size_t n, const char *const *names,
+			   const char *const *decls,
+			   struct colcache_stream **ret);
+void colcache_stream_null(struct colcache_stream *s, size_t col);
+void colcache_stream_int(struct colcache_stream *s, size_t col, int64_t v);
+void colcache_stream_double(struct colcache_stream *s, size_t col, double v);
+void colcache_stream_text(struct colcache_stream *s, size_t col,
+			  const char *v, size_t len);
+void colcache_stream_row(struct colcache_stream *s);
+/* inside the import's transaction, after the last change to its row */
+int colcache_stream_finish(struct db *db, struct colcache_stream *s,
+			   char **ret_err);
+void colcache_stream_destroy(struct colcache_stream *s);
+
 /* the file's path for dataset `id` of the catalog at `catalog_path` */
 char *colcache_path(const char *catalog_path, int64_t id);
 

@@ -25,6 +25,8 @@ struct import_options {
 	const char *name;               /* dataset name, already checked */
 	const char *path;               /* CSV path or "-"; SQLite file */
 	const char *table;              /* --sqlite: table inside the file */
+	bool convert;                   /* --sqlite: copy the rows, with the
+					 * types inferred for text columns */
 	char delimiter;                 /* 0: ',' */
 	const char *const *null_values; /* extra NULL markers */
 	size_t n_null_values;
