@@ -44,6 +44,32 @@ static int set_text(struct db *db, int64_t id, const char *column,
 	return sqlite3_changes(db->sql) ? 0 : -ENOENT;
 }
 
+struct column_change {
+	const char *column, *text, *unit;
+};
+
+static int change_column(struct db *db, const struct dataset_info *d,
+			 void *arg, char **ret_err)
+{
+	const struct column_change *c = arg;
+	int r = 0;
+
+	if (c->text) {
+		r = set_text(db, d->id, c->column, "description", c->text);
+	}
+	if (r == 0 && c->unit) {
+		r = set_text(db, d->id, c->column, "unit", c->unit);
+	}
+	if (r == -ENOENT) {
+		*ret_err = xasprintf("dataset '%s' has no column '%s'",
+				     d->name, c->column);
+	} else if (r < 0) {
+		*ret_err = xasprintf("cannot update dataset '%s': %s",
+				     d->name, sqlite3_errmsg(db->sql));
+	}
+	return r;
+}
+
 int ctl_dataset_set_column(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -54,9 +80,9 @@ int ctl_dataset_set_column(struct ctl *ctl, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *column = NULL, *text = NULL, *unit = NULL;
+	struct column_change change;
 	struct dataset_info *d = NULL;
-	struct db *db = NULL;
-	int c, r, code;
+	int c, code;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
@@ -79,47 +105,12 @@ int ctl_dataset_set_column(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage_error("dataset set ", "expected NAME --column "
 				       "COL --description TEXT and/or --unit U");
 	}
-	db = ctl_open(ctl, false);
-	if (!db) {
-		return EXIT_FAIL;
-	}
-	code = EXIT_FAIL;
-	r = dataset_lookup(db, argv[optind], &d);
-	if (r < 0) {
-		ctl_error(r == -ENOENT ? "no dataset '%s'"
-				       : "cannot read dataset '%s'",
-			  argv[optind]);
-		code = r == -ENOENT ? EXIT_NOT_FOUND : EXIT_FAIL;
-		goto out;
-	}
-	r = db_begin(db);
-	if (r == 0 && text) {
-		r = set_text(db, d->id, column, "description", text);
-	}
-	if (r == 0 && unit) {
-		r = set_text(db, d->id, column, "unit", unit);
-	}
-	/* the column text is searchable and part of the served context */
-	if (r == 0) {
-		r = dataset_search_reindex(db, d->id);
-	}
-	if (r == 0) {
-		r = dataset_touch(db, d->id);
-	}
-	if (r == 0) {
-		r = db_commit(db);
-	}
-	if (r < 0) {
-		db_rollback(db);
-		if (r == -ENOENT) {
-			ctl_error("dataset '%s' has no column '%s'", d->name,
-				  column);
-			code = EXIT_NOT_FOUND;
-		} else {
-			ctl_error("cannot update dataset '%s': %s", d->name,
-				  sqlite3_errmsg(db->sql));
-		}
-		goto out;
+	change.column = column;
+	change.text = text;
+	change.unit = unit;
+	code = ctl_edit_dataset(ctl, argv[optind], change_column, &change, &d);
+	if (code != EXIT_OK) {
+		return code;
 	}
 	if (!ctl->quiet && text) {
 		printf("%s: column '%s' %s\n", d->name, column,
@@ -129,9 +120,6 @@ int ctl_dataset_set_column(struct ctl *ctl, int argc, char **argv)
 		printf("%s: column '%s' %s%s\n", d->name, column,
 		       *unit ? "unit " : "unit cleared", unit);
 	}
-	code = EXIT_OK;
-out:
 	dataset_info_destroy(d);
-	db_close(db);
-	return code;
+	return EXIT_OK;
 }

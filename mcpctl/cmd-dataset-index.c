@@ -4,7 +4,6 @@
  * index is recorded in the catalog (common/dataset_index.c): a refresh
  * builds it again, and describe_dataset names it.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,20 @@
 
 enum { OPT_DROP = 0x400 };
 
+struct index_change {
+	char *const *cols;
+	size_t n;
+	bool drop;
+};
+
+static int change_index(struct db *db, const struct dataset_info *d,
+			void *arg, char **ret_err)
+{
+	const struct index_change *c = arg;
+
+	return dataset_index_set(db, d, c->cols, c->n, c->drop, ret_err);
+}
+
 int ctl_dataset_index(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -25,10 +38,8 @@ int ctl_dataset_index(struct ctl *ctl, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dataset_info *d = NULL;
-	struct db *db = NULL;
-	char *err = NULL;
-	bool drop = false;
-	int c, r, code = EXIT_FAIL;
+	struct index_change change = { 0 };
+	int c, code;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
@@ -36,7 +47,7 @@ int ctl_dataset_index(struct ctl *ctl, int argc, char **argv)
 			continue;
 		}
 		if (c == OPT_DROP) {
-			drop = true;
+			change.drop = true;
 			continue;
 		}
 		return ctl_usage_error("dataset index ", "unknown option '%s'",
@@ -47,47 +58,17 @@ int ctl_dataset_index(struct ctl *ctl, int argc, char **argv)
 				       "give the dataset and its columns: "
 				       "NAME COL [COL...]");
 	}
-	db = ctl_open(ctl, false);
-	if (!db) {
-		return EXIT_FAIL;
-	}
-	r = dataset_lookup(db, argv[optind], &d);
-	if (r < 0) {
-		ctl_error(r == -ENOENT ? "no dataset '%s'"
-				       : "cannot read dataset '%s'",
-			  argv[optind]);
-		code = r == -ENOENT ? EXIT_NOT_FOUND : EXIT_FAIL;
-		goto out;
-	}
-	r = db_begin(db);
-	if (r == 0) {
-		r = dataset_index_set(db, d, argv + optind + 1,
-				      (size_t)(argc - optind - 1), drop, &err);
-	}
-	/* the served context names the indexes */
-	if (r == 0) {
-		r = dataset_touch(db, d->id);
-	}
-	if (r == 0) {
-		r = db_commit(db);
-	}
-	if (r < 0) {
-		db_rollback(db);
-		ctl_error("%s", err ? err : sqlite3_errmsg(db->sql));
-		code = r == -ENOENT ? EXIT_NOT_FOUND : EXIT_FAIL;
-		goto out;
-	}
-	if (!ctl->quiet) {
-		printf("%s: %s on", d->name, drop ? "index dropped" : "indexed");
-		for (int i = optind + 1; i < argc; i++) {
-			printf("%s %s", i > optind + 1 ? "," : "", argv[i]);
+	change.cols = argv + optind + 1;
+	change.n = (size_t)(argc - optind - 1);
+	code = ctl_edit_dataset(ctl, argv[optind], change_index, &change, &d);
+	if (code == EXIT_OK && !ctl->quiet) {
+		printf("%s: %s on", d->name,
+		       change.drop ? "index dropped" : "indexed");
+		for (size_t i = 0; i < change.n; i++) {
+			printf("%s %s", i ? "," : "", change.cols[i]);
 		}
 		putchar('\n');
 	}
-	code = EXIT_OK;
-out:
-	free(err);
 	dataset_info_destroy(d);
-	db_close(db);
 	return code;
 }

@@ -11,6 +11,8 @@
 
 #include "mcp/db.h"
 
+struct dataset_info;
+
 /* exit codes, documented under EXIT STATUS in mcpctl(1) */
 enum {
 	EXIT_OK = 0,
@@ -103,6 +105,17 @@ int ctl_download(struct ctl *ctl, struct db *db, const char *url,
 		 const char *key_provider, bool progress, char **ret_path);
 /* dataset set NAME --column COL --description TEXT (cmd-dataset-column.c) */
 int ctl_dataset_set_column(struct ctl *ctl, int argc, char **argv);
+/*
+ * Run `change` on dataset `name` in one write transaction that also
+ * reindexes it for search and moves its version; errors are printed
+ * (`change` may set *ret_err; -ENOENT from it is exit 3).  On EXIT_OK,
+ * *ret_d is the dataset (caller destroys).  dataset-edit.c.
+ */
+int ctl_edit_dataset(struct ctl *ctl, const char *name,
+		     int (*change)(struct db *db,
+				   const struct dataset_info *d, void *arg,
+				   char **ret_err),
+		     void *arg, struct dataset_info **ret_d);
 /* dataset index NAME COL... [--drop] (cmd-dataset-index.c) */
 int ctl_dataset_index(struct ctl *ctl, int argc, char **argv);
 /* dataset labels NAME --codebook F | --export (cmd-dataset-labels.c) */
