@@ -48,7 +48,11 @@ void import_progress_start(struct import_progress *p, bool on,
 	p->total = total;
 }
 
-/* at most five lines a second; the last one (done) ends the line */
+/*
+ * At most five lines a second; the last one (done) is drawn, then cleared
+ * with an erase-line: what stays on the terminal is the command's summary.
+ */
+#define PROGRESS_CLEAR "\r\033[K"
 static bool progress_due(struct import_progress *p, bool done)
 {
 	double t = import_now();
@@ -76,7 +80,7 @@ void import_progress_bytes(struct import_progress *p, int64_t rows,
 	}
 	fprintf(stderr, "\r%s:%s %lld rows, %.1f MB, %.1f MB/s%s", p->phase,
 		pct, (long long)rows, (double)bytes / 1e6,
-		(double)bytes / 1e6 / secs, done ? "\n" : "");
+		(double)bytes / 1e6 / secs, done ? PROGRESS_CLEAR : "");
 	fflush(stderr);
 }
 
@@ -92,7 +96,7 @@ void import_progress_rows(struct import_progress *p, int64_t rows, bool done)
 		p->phase, p->total ? 100.0 * (double)rows / (double)p->total
 				   : 100.0,
 		(long long)rows, (unsigned long long)p->total,
-		(double)rows / secs, done ? "\n" : "");
+		(double)rows / secs, done ? PROGRESS_CLEAR : "");
 	fflush(stderr);
 }
 

@@ -85,6 +85,7 @@ if command -v script >/dev/null 2>&1; then
 	script -qec "'$MCPCTL' dataset add tty_one --csv '$src/examples/survey.csv'" \
 		/dev/null > "$tmp/tty" 2>&1
 	expect_in "progress with rows and MB/s on a terminal" "$tmp/tty" "MB/s"
+	expect_in "and cleared when done" "$tmp/tty" "$(printf '\r\033[K')"
 	script -qec "'$MCPCTL' dataset add tty_two --quiet --csv '$src/examples/survey.csv'" \
 		/dev/null > "$tmp/tty" 2>&1
 	check "--quiet silences it" test ! -s "$tmp/tty"
