@@ -1128,9 +1128,10 @@ static void show_text(struct db *db, const struct dataset_info *d,
 	printf("tags:        %s\n", d->tags ? d->tags : "");
 	printf("updated:     %s (version %lld)\n\n", d->updated_at,
 	       (long long)d->version);
-	printf("%3s %-24s %-8s %10s %10s %12s %12s %12s  %s\n", "#", "COLUMN",
-	       "TYPE", "NULLS", "DISTINCT", "MIN", "MAX", "MEAN",
-	       "TOP/SAMPLE VALUES");
+	printf("%s%3s %-24s %-8s %10s %10s %12s %12s %12s  %s%s\n",
+	       term_color() ? TERM_BOLD : "", "#", "COLUMN", "TYPE", "NULLS",
+	       "DISTINCT", "MIN", "MAX", "MEAN", "TOP/SAMPLE VALUES",
+	       term_color() ? TERM_RESET : "");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 1);
 		const char *src = (const char *)sqlite3_column_text(st, 2);
