@@ -2,7 +2,9 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -293,6 +295,36 @@ static bool read_loop(void)
 	return eof;
 }
 
+/*
+ * Address space, not memory, is what an RLIMIT_AS (a worker's own limit,
+ * a host's ulimit, prlimit --as) counts.  glibc reserves 64 MB of it for
+ * each malloc arena, up to eight per core, and 8 MB for each thread's
+ * stack: under a 300 MB limit the server's dozen threads could fail to
+ * allocate with almost nothing allocated.  Two arenas and 2 MB stacks
+ * (the deepest recursion, JSON nesting of 1,000, needs a fraction of it)
+ * keep the reserve small.  Threads made later inherit the stack size;
+ * processes spawned do not.  A query worker keeps the default stacks:
+ * SQLite recurses on the queries it runs.
+ */
+static void small_address_space(bool worker)
+{
+	pthread_attr_t attr;
+
+	mallopt(M_ARENA_MAX, 2);
+	if (worker) {
+		return;
+	}
+#ifndef __SANITIZE_ADDRESS__
+	if (pthread_attr_init(&attr) == 0) {
+		pthread_attr_setstacksize(&attr, (size_t)2 << 20);
+		pthread_setattr_default_np(&attr);
+		pthread_attr_destroy(&attr);
+	}
+#else
+	(void)attr;
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	struct flags f;
@@ -301,6 +333,7 @@ int main(int argc, char **argv)
 	char *err = NULL;
 	int r, ret = 1;
 
+	small_address_space(argc > 1 && strcmp(argv[1], WORKER_ARG) == 0);
 	if (argc > 1 && strcmp(argv[1], WORKER_ARG) == 0) {
 		/* a query worker keeps SQLite's memory accounting: its heap
 		 * limit needs it */
