@@ -21,6 +21,7 @@
 
 #include "mcp/buf.h"
 #include "mcp/csv.h"
+#include "utf8-oracle.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -32,50 +33,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 			abort(); \
 		} \
 	} while (0)
-
-/* an independent, byte-at-a-time UTF-8 check */
-static int utf8_valid(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned c = s[i];
-		unsigned cp, k, len;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if ((c & 0xe0) == 0xc0) {
-			len = 2;
-			cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			len = 3;
-			cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if (i + len > n) {
-			return 0;
-		}
-		for (k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80) {
-				return 0;
-			}
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-		    (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff)) {
-			return 0;
-		}
-		i += len;
-	}
-	return 1;
-}
 
 static int open_data(const uint8_t *data, size_t size)
 {
