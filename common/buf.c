@@ -74,7 +74,7 @@ int buf_grow(struct buf *b, size_t extra)
 	return 0;
 }
 
-int buf_add(struct buf *b, const void *data, size_t len)
+int buf_add_slow(struct buf *b, const void *data, size_t len)
 {
 	int r = buf_grow(b, len);
 
@@ -92,16 +92,6 @@ int buf_add(struct buf *b, const void *data, size_t len)
 int buf_addstr(struct buf *b, const char *s)
 {
 	return buf_add(b, s, strlen(s));
-}
-
-int buf_addch(struct buf *b, char c)
-{
-	if (b->len + 1 < b->alloc && (!b->max || b->len < b->max)) {
-		b->data[b->len++] = c;
-		b->data[b->len] = '\0';
-		return 0;
-	}
-	return buf_add(b, &c, 1);
 }
 
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap)

@@ -364,20 +364,10 @@ static size_t json_len(const cJSON *item)
 	return 5;      /* null, true, false */
 }
 
-/*
- * What a cell will take once rendered, known before it is copied: a long
- * text is refused by its length, not after it was built twice.
- */
-static size_t cell_estimate(sqlite3_stmt *st, int i)
+/* what a cell will take once rendered, before it is */
+static size_t cell_estimate(const struct render_cell *c)
 {
-	switch (sqlite3_column_type(st, i)) {
-	case SQLITE_TEXT:
-		return (size_t)sqlite3_column_bytes(st, i) + 4;
-	case SQLITE_BLOB:
-		return 2 * (size_t)RENDER_BLOB_SHOWN + 32;
-	default:
-		return 24;
-	}
+	return c->kind == RENDER_TEXT ? c->len + 4 : 24;
 }
 
 static void memory_stop(struct query_result *r,
@@ -393,7 +383,10 @@ int query_run(struct qconn *conn, const char *sql,
 	      const struct query_limits *limits, enum query_format format,
 	      const struct cancel *cancel, struct query_result *ret)
 {
-	return query_run_opts(conn, sql, limits, format, NULL, cancel, ret);
+	struct query_opts opts = QUERY_OPTS_INIT;
+
+	opts.rows_tree = true;
+	return query_run_opts(conn, sql, limits, format, &opts, cancel, ret);
 }
 
 /* the note under a cut answer: what was shown and how to get the rest */
@@ -438,12 +431,15 @@ int query_run_opts(struct qconn *conn, const char *sql,
 	sqlite3_stmt *st = NULL;
 	const char *tail = NULL;
 	const char *why = NULL, *verb;
-	cJSON *names = NULL, *types = NULL, *rows = NULL, *columns = NULL;
-	struct buf line = BUF_INIT;
+	cJSON *names = NULL, *columns = NULL, *tree = NULL;
+	const char **nm = NULL;
+	char **types = NULL;
+	struct render_cell *cells = NULL;
+	struct buf rows = BUF_INIT;
 	bool cut_rows = false, cut_bytes = false;
 	int64_t nrows = 0, total = -1;
-	size_t budget, struct_bytes, row_estimate, row_bytes;
-	int rc, ncols;
+	size_t budget, struct_bytes, row_estimate;
+	int rc, ncols = 0;
 
 	if (!opts) {
 		opts = &default_opts;
@@ -514,17 +510,17 @@ int query_run_opts(struct qconn *conn, const char *sql,
 
 	ncols = sqlite3_column_count(st);
 	names = cJSON_CreateArray();
-	types = cJSON_CreateArray();
-	rows = cJSON_CreateArray();
+	nm = xcalloc(ncols > 0 ? (size_t)ncols : 1, sizeof(*nm));
+	types = xcalloc(ncols > 0 ? (size_t)ncols : 1, sizeof(*types));
+	cells = xcalloc(ncols > 0 ? (size_t)ncols : 1, sizeof(*cells));
 	for (int i = 0; i < ncols; i++) {
-		const char *n = sqlite3_column_name(st, i);
+		char *clean = column_name(sqlite3_column_name(st, i));
 		const char *t = sqlite3_column_decltype(st, i);
-		char *clean = column_name(n);
 
 		cJSON_AddItemToArray(names, cJSON_CreateString(clean));
-		cJSON_AddItemToArray(types, t ? cJSON_CreateString(t)
-					      : cJSON_CreateNull());
 		free(clean);
+		nm[i] = cJSON_GetArrayItem(names, i)->valuestring;
+		types[i] = t ? xstrdup(t) : NULL;
 	}
 	render_header(&ret->text, format, names);
 	/*
@@ -533,7 +529,11 @@ int query_run_opts(struct qconn *conn, const char *sql,
 	 */
 	budget = limits->max_bytes > 512 ? (size_t)limits->max_bytes - 512
 					 : 0;
-	struct_bytes = json_len(names) + json_len(types) + 64;
+	/* the columns' names and (declared or not) types */
+	struct_bytes = json_len(names) + 64;
+	for (int i = 0; i < ncols; i++) {
+		struct_bytes += (types[i] ? strlen(types[i]) + 2 : 5) + 1;
+	}
 	if (ret->text.len + struct_bytes > budget) {
 		fail_text(ret, QUERY_ERROR,
 			  "the column names alone pass the response limit of "
@@ -541,11 +541,15 @@ int query_run_opts(struct qconn *conn, const char *sql,
 			  "shorter names\n", (long long)limits->max_bytes);
 		goto out;
 	}
+	buf_addch(&rows, '[');
+	if (opts->rows_tree) {
+		tree = cJSON_CreateArray();
+	}
 
 	qconn_set_deadline(conn, limits->timeout_ms);
 	temp_quota_enter(&conn->temp);
 	for (;;) {
-		cJSON *row;
+		size_t text_mark, rows_mark;
 
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_DONE) {
@@ -580,44 +584,68 @@ int query_run_opts(struct qconn *conn, const char *sql,
 			cut_rows = true;
 			break;
 		}
-		/* both copies of the row must fit: checked before copying */
+		/*
+		 * Both copies of the row must fit: checked before rendering.
+		 * Reading a cell copies nothing but text that had to be made
+		 * valid UTF-8 (SQLite's length limit bounds it).
+		 */
 		row_estimate = 0;
-		for (int i = 0; i < ncols && !cut_bytes; i++) {
-			row_estimate += cell_estimate(st, i);
-			cut_bytes = ret->text.len + struct_bytes +
-					    2 * row_estimate > budget;
-		}
-		if (cut_bytes) {
-			break;
-		}
-		row = cJSON_CreateArray();
 		for (int i = 0; i < ncols; i++) {
-			cJSON *t = cJSON_GetArrayItem(types, i);
-
-			cJSON_AddItemToArray(row, render_value(st, i));
-			if (cJSON_IsNull(t)) {
-				const char *tn =
-					type_name(sqlite3_column_type(st, i));
-
-				if (tn) {
-					cJSON_ReplaceItemInArray(
-						types, i,
-						cJSON_CreateString(tn));
-				}
-			}
+			render_cell_read(&cells[i], st, i);
+			row_estimate += cell_estimate(&cells[i]);
 		}
-		buf_reset(&line);
-		render_row(&line, format, names, row, nrows, opts);
-		row_bytes = json_len(row) + 1;
-		if (ret->text.len + line.len + struct_bytes + row_bytes >
-		    budget) {
-			cJSON_Delete(row);
+		if (ret->text.len + rows.len + struct_bytes +
+			    2 * row_estimate > budget) {
+			for (int i = 0; i < ncols; i++) {
+				render_cell_clear(&cells[i]);
+			}
 			cut_bytes = true;
 			break;
 		}
-		struct_bytes += row_bytes;
-		buf_add(&ret->text, line.data, line.len);
-		cJSON_AddItemToArray(rows, row);
+		for (int i = 0; i < ncols; i++) {
+			const char *tn;
+
+			if (!types[i] &&
+			    (tn = type_name(sqlite3_column_type(st, i)))) {
+				/* no declared type: the first value's */
+				types[i] = xstrdup(tn);
+			}
+		}
+		/*
+		 * Rendered in place, once as text and once as JSON, and taken
+		 * back when the two no longer fit in the budget.
+		 */
+		text_mark = ret->text.len;
+		rows_mark = rows.len;
+		render_cells(&ret->text, format, nm, cells, ncols, nrows,
+			     opts);
+		if (nrows) {
+			buf_addch(&rows, ',');
+		}
+		render_cells_json(&rows, cells, ncols);
+		if (tree) {
+			cJSON *row = cJSON_CreateArray();
+
+			for (int i = 0; i < ncols; i++) {
+				cJSON_AddItemToArray(row, render_cell_json(
+								  &cells[i]));
+			}
+			cJSON_AddItemToArray(tree, row);
+		}
+		for (int i = 0; i < ncols; i++) {
+			render_cell_clear(&cells[i]);
+		}
+		if (ret->text.len + rows.len + struct_bytes > budget) {
+			ret->text.len = text_mark;
+			ret->text.data[text_mark] = '\0';
+			rows.len = rows_mark;
+			rows.data[rows_mark] = '\0';
+			if (tree) {
+				cJSON_DeleteItemFromArray(tree, (int)nrows);
+			}
+			cut_bytes = true;
+			break;
+		}
 		nrows++;
 	}
 	if (cut_rows || cut_bytes) {
@@ -627,6 +655,7 @@ int query_run_opts(struct qconn *conn, const char *sql,
 	if (cut_rows || cut_bytes) {
 		cut_note(&ret->text, limits, opts, cut_rows, nrows, total);
 	}
+	buf_addch(&rows, ']');
 	ret->status = QUERY_OK;
 	ret->row_count = nrows;
 	ret->truncated = cut_rows || cut_bytes;
@@ -634,18 +663,21 @@ int query_run_opts(struct qconn *conn, const char *sql,
 	columns = cJSON_AddArrayToObject(ret->structured, "columns");
 	for (int i = 0; i < ncols; i++) {
 		cJSON *col = cJSON_CreateObject();
-		cJSON *t = cJSON_GetArrayItem(types, i);
 
-		cJSON_AddStringToObject(col, "name",
-					cJSON_GetArrayItem(names, i)
-						->valuestring);
+		cJSON_AddStringToObject(col, "name", nm[i]);
 		cJSON_AddStringToObject(col, "type",
-					cJSON_IsString(t) ? t->valuestring
-							  : "NULL");
+					types[i] ? types[i] : "NULL");
 		cJSON_AddItemToArray(columns, col);
 	}
-	cJSON_AddItemToObject(ret->structured, "rows", rows);
-	rows = NULL;
+	/* the rows as the JSON text they already are, or as cells */
+	if (tree) {
+		cJSON_AddItemToObject(ret->structured, "rows", tree);
+		tree = NULL;
+	} else {
+		cJSON_AddItemToObject(ret->structured, "rows",
+				      render_raw_take(buf_detach(&rows,
+								 NULL)));
+	}
 	cJSON_AddNumberToObject(ret->structured, "row_count", (double)nrows);
 	cJSON_AddBoolToObject(ret->structured, "truncated", ret->truncated);
 	if (total >= 0 && ret->truncated) {
@@ -658,9 +690,14 @@ out:
 	sqlite3_finalize(st);
 	temp_quota_leave();
 	cJSON_Delete(names);
-	cJSON_Delete(types);
-	cJSON_Delete(rows);
-	buf_release(&line);
+	cJSON_Delete(tree);
+	for (int i = 0; i < ncols; i++) {
+		free(types[i]);
+	}
+	free(types);
+	free(nm);
+	free(cells);
+	buf_release(&rows);
 	return ret->status == QUERY_OK ? 0 : -EINVAL;
 }
 

@@ -73,6 +73,40 @@ char *render_utf8_clean(const char *s, size_t len)
 	return buf_detach(&b, NULL);
 }
 
+/* true when `len` bytes are valid UTF-8 with no NUL: usable as they are */
+static bool utf8_clean_already(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		size_t n;
+
+		/* most dataset text is ASCII: eight bytes at a time */
+		while (i + 8 <= len) {
+			uint64_t w;
+
+			memcpy(&w, p + i, 8);
+			/* a high bit, or a zero byte, ends the fast run */
+			if ((w & UINT64_C(0x8080808080808080)) ||
+			    ((w - UINT64_C(0x0101010101010101)) & ~w &
+			     UINT64_C(0x8080808080808080))) {
+				break;
+			}
+			i += 8;
+		}
+		if (i >= len) {
+			break;
+		}
+		n = utf8_len(p + i, len - i);
+		if (!n) {
+			return false;
+		}
+		i += n;
+	}
+	return true;
+}
+
 static int add_double(struct buf *b, double d, bool json);
 
 /* decimal digits of v at the end of buf (at least 21 bytes); no printf */
@@ -93,67 +127,140 @@ static const char *format_int(long long v, char *buf, size_t size)
 	return p;
 }
 
-cJSON *render_value(sqlite3_stmt *st, int i)
+/* a blob as x'0A1B...' and its length past RENDER_BLOB_SHOWN bytes */
+static char *blob_text(const unsigned char *p, int n)
 {
-	switch (sqlite3_column_type(st, i)) {
-	case SQLITE_INTEGER: {
-		char num[24];
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b = BUF_INIT;
 
+	buf_addstr(&b, "x'");
+	for (int k = 0; k < n && k < RENDER_BLOB_SHOWN; k++) {
+		buf_addch(&b, hex[p[k] >> 4]);
+		buf_addch(&b, hex[p[k] & 15]);
+	}
+	buf_addch(&b, '\'');
+	if (n > RENDER_BLOB_SHOWN) {
+		buf_addf(&b, "... (%d bytes)", n);
+	}
+	return buf_detach(&b, NULL);
+}
+
+cJSON *render_cell_json(const struct render_cell *c)
+{
+	switch (c->kind) {
+	case RENDER_INT:
 		/*
 		 * As raw text, like real numbers: exact past 2^53, and the
 		 * printers copy it instead of formatting it again.
 		 */
-		return cJSON_CreateRaw(
-			format_int(sqlite3_column_int64(st, i), num, sizeof(num)));
-	}
-	case SQLITE_FLOAT: {
-		double d = sqlite3_column_double(st, i);
+		return cJSON_CreateRaw(c->text);
+	case RENDER_REAL: {
 		struct buf b = BUF_INIT;
 		cJSON *item;
 
-		if (!isfinite(d)) {
-			return cJSON_CreateNull();
-		}
 		/*
 		 * Formatted once, here, as the shortest text that reads back
 		 * as the same double: the markdown table and the JSON printer
 		 * both use this text instead of formatting the number again.
 		 */
-		add_double(&b, d, true);
+		if (c->text) {
+			return cJSON_CreateRaw(c->text);
+		}
+		add_double(&b, c->real, true);
 		item = cJSON_CreateRaw(buf_str(&b));
 		buf_release(&b);
 		return item;
 	}
-	case SQLITE_TEXT: {
-		const char *t = (const char *)sqlite3_column_text(st, i);
-		char *clean = render_utf8_clean(t ? t : "",
-						(size_t)sqlite3_column_bytes(st, i));
-		cJSON *item = cJSON_CreateString(clean);
-
-		free(clean);
-		return item;
-	}
-	case SQLITE_BLOB: {
-		const unsigned char *p = sqlite3_column_blob(st, i);
-		int n = sqlite3_column_bytes(st, i);
-		struct buf b = BUF_INIT;
-		cJSON *item;
-
-		buf_addstr(&b, "x'");
-		for (int k = 0; k < n && k < RENDER_BLOB_SHOWN; k++) {
-			buf_addf(&b, "%02X", p[k]);
-		}
-		buf_addch(&b, '\'');
-		if (n > RENDER_BLOB_SHOWN) {
-			buf_addf(&b, "... (%d bytes)", n);
-		}
-		item = cJSON_CreateString(buf_str(&b));
-		buf_release(&b);
-		return item;
-	}
+	case RENDER_TEXT:
+		return cJSON_CreateString(c->text);
 	default:
 		return cJSON_CreateNull();
 	}
+}
+
+cJSON *render_value(sqlite3_stmt *st, int i)
+{
+	struct render_cell c;
+	cJSON *item;
+
+	render_cell_read(&c, st, i);
+	item = render_cell_json(&c);
+	render_cell_clear(&c);
+	return item;
+}
+
+/* a real whose value is a whole number a double holds exactly */
+static bool whole(double d)
+{
+	return d == floor(d) && fabs(d) < (double)EXACT_INT;
+}
+
+void render_cell_read(struct render_cell *c, sqlite3_stmt *st, int i)
+{
+	c->kind = RENDER_NULL;
+	c->text = NULL;
+	c->len = 0;
+	c->owned = NULL;
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER: {
+		long long v = sqlite3_column_int64(st, i);
+
+		c->kind = RENDER_INT;
+		c->real = (double)v;
+		c->text = format_int(v, c->digits, sizeof(c->digits));
+		c->len = (size_t)(c->digits + sizeof(c->digits) - 1 - c->text);
+		break;
+	}
+	case SQLITE_FLOAT:
+		c->real = sqlite3_column_double(st, i);
+		if (!isfinite(c->real)) {
+			break;
+		}
+		if (whole(c->real)) {
+			/* integers are most cells: shown as such, never "-0" */
+			c->kind = RENDER_INT;
+			c->text = format_int((long long)c->real, c->digits,
+					     sizeof(c->digits));
+			c->len = (size_t)(c->digits + sizeof(c->digits) - 1 -
+					  c->text);
+		} else {
+			c->kind = RENDER_REAL;
+		}
+		break;
+	case SQLITE_TEXT: {
+		const char *t = (const char *)sqlite3_column_text(st, i);
+		size_t n = (size_t)sqlite3_column_bytes(st, i);
+
+		c->kind = RENDER_TEXT;
+		if (!t) {
+			c->text = "";
+		} else if (utf8_clean_already(t, n)) {
+			/* SQLite's own copy, valid until the next step */
+			c->text = t;
+			c->len = n;
+		} else {
+			c->owned = render_utf8_clean(t, n);
+			c->text = c->owned;
+			c->len = strlen(c->owned);
+		}
+		break;
+	}
+	case SQLITE_BLOB:
+		c->kind = RENDER_TEXT;
+		c->owned = blob_text(sqlite3_column_blob(st, i),
+				     sqlite3_column_bytes(st, i));
+		c->text = c->owned;
+		c->len = strlen(c->owned);
+		break;
+	default:
+		break;
+	}
+}
+
+void render_cell_clear(struct render_cell *c)
+{
+	free(c->owned);
+	c->owned = NULL;
 }
 
 /* shortest decimal that reads back as the same double */
@@ -168,7 +275,7 @@ static int add_double(struct buf *b, double d, bool json)
 	if (isnan(d)) {
 		return buf_addstr(b, json ? "null" : "NaN");
 	}
-	if (d == floor(d) && fabs(d) < (double)EXACT_INT) {
+	if (whole(d)) {
 		/* integers are most cells: no printf, and never "-0" */
 		return buf_addstr(b, format_int((long long)d, num,
 						sizeof(num)));
@@ -177,163 +284,236 @@ static int add_double(struct buf *b, double d, bool json)
 	return numfmt_add_exact(b, d);
 }
 
-static int add_number(struct buf *b, const cJSON *item, bool json)
+/*
+ * The escapers below copy runs of ordinary bytes whole and stop only at
+ * the bytes a table marks: a cell of plain text costs one scan and one
+ * copy.  Each returns 0 or -E2BIG (the buffer may then hold a part).
+ */
+
+/* markdown: bytes that are escaped or start a sequence that may be */
+static const unsigned char md_marked[256] = {
+	[0x00 ... 0x1f] = 1, ['\\'] = 1, ['|'] = 1, ['`'] = 1, ['['] = 1,
+	[']'] = 1, ['<'] = 1, ['>'] = 1, ['&'] = 1, [0x7f] = 1,
+	[0xc2] = 1, [0xe2] = 1,
+};
+
+static int md_escape(struct buf *b, const char *s, size_t len)
 {
-	if (cJSON_IsRaw(item)) {
-		return buf_addstr(b, item->valuestring);
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	const unsigned char *run = p;
+	int r = 0;
+
+	for (; p < end; p++) {
+		const char *rep;
+		char hex[8];
+		size_t skip = 0;
+
+		if (!md_marked[*p]) {
+			continue;
+		}
+		switch (*p) {
+		case '\\': rep = "\\\\"; break;
+		case '|': rep = "\\|"; break;
+		case '`': rep = "\\`"; break;
+		case '[': rep = "\\["; break;
+		case ']': rep = "\\]"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '&': rep = "&amp;"; break;
+		case '\n': rep = "\\n"; break;
+		case '\r': rep = "\\r"; break;
+		case '\t': rep = "\\t"; break;
+		case 0xe2:
+			/* line and paragraph separators end lines too */
+			if (end - p < 3 || p[1] != 0x80 ||
+			    (p[2] != 0xa8 && p[2] != 0xa9)) {
+				continue;
+			}
+			rep = p[2] == 0xa8 ? "\\u2028" : "\\u2029";
+			skip = 2;
+			break;
+		case 0xc2:
+			if (end - p < 2 || p[1] != 0x85) {
+				continue;
+			}
+			rep = "\\u0085";
+			skip = 1;
+			break;
+		default:
+			/* the other control bytes, and DEL */
+			hex[0] = '\\';
+			hex[1] = 'x';
+			hex[2] = "0123456789ABCDEF"[*p >> 4];
+			hex[3] = "0123456789ABCDEF"[*p & 15];
+			hex[4] = '\0';
+			rep = hex;
+			break;
+		}
+		if (p > run) {
+			r |= buf_add(b, run, (size_t)(p - run));
+		}
+		r |= buf_addstr(b, rep);
+		p += skip;
+		run = p + 1;
 	}
-	return add_double(b, item->valuedouble, json);
+	if (end > run) {
+		r |= buf_add(b, run, (size_t)(end - run));
+	}
+	return r < 0 ? -E2BIG : 0;
 }
 
 int render_md_cell(struct buf *b, const char *s)
 {
-	struct buf t = BUF_INIT;
-	int r;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '\\':
-			buf_addstr(&t, "\\\\");
-			break;
-		case '|':
-			buf_addstr(&t, "\\|");
-			break;
-		case '`':
-			buf_addstr(&t, "\\`");
-			break;
-		case '[':
-			buf_addstr(&t, "\\[");
-			break;
-		case ']':
-			buf_addstr(&t, "\\]");
-			break;
-		case '<':
-			buf_addstr(&t, "&lt;");
-			break;
-		case '>':
-			buf_addstr(&t, "&gt;");
-			break;
-		case '&':
-			buf_addstr(&t, "&amp;");
-			break;
-		case '\n':
-			buf_addstr(&t, "\\n");
-			break;
-		case '\r':
-			buf_addstr(&t, "\\r");
-			break;
-		case '\t':
-			buf_addstr(&t, "\\t");
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f) {
-				buf_addf(&t, "\\x%02X", *p);
-			} else if (p[0] == 0xe2 && p[1] == 0x80 &&
-				   (p[2] == 0xa8 || p[2] == 0xa9)) {
-				/* line and paragraph separators end lines too */
-				buf_addf(&t, "\\u%s",
-					 p[2] == 0xa8 ? "2028" : "2029");
-				p += 2;
-			} else if (p[0] == 0xc2 && p[1] == 0x85) {
-				buf_addstr(&t, "\\u0085");
-				p += 1;
-			} else {
-				buf_addch(&t, (char)*p);
-			}
-			break;
-		}
-	}
-	r = buf_add(b, buf_str(&t), t.len);
-	buf_release(&t);
-	return r;
+	return md_escape(b, s, strlen(s));
 }
 
 int render_md_code(struct buf *b, const char *s)
 {
-	struct buf t = BUF_INIT;
+	char *t = xstrdup(s);
 	int r;
 
 	/* a backtick would end the span: shown as a quote, as names rarely
 	 * hold one; render_md_cell escapes line breaks and the rest */
-	for (const char *p = s; *p; p++) {
-		buf_addch(&t, *p == '`' ? '\'' : *p);
+	for (char *p = t; *p; p++) {
+		if (*p == '`') {
+			*p = '\'';
+		}
 	}
 	buf_addch(b, '`');
-	render_md_cell(b, buf_str(&t));
+	render_md_cell(b, t);
 	r = buf_addch(b, '`');
-	buf_release(&t);
+	free(t);
 	return r;
+}
+
+static int csv_escape(struct buf *b, const char *s, size_t len)
+{
+	bool quote = len && (s[0] == ' ' || s[len - 1] == ' ');
+	const char *p, *end = s + len, *run = s;
+	int r = 0;
+
+	for (p = s; p < end && !quote; p++) {
+		quote = *p == ',' || *p == '"' || *p == '\r' || *p == '\n';
+	}
+	if (!quote) {
+		return buf_add(b, s, len);
+	}
+	r |= buf_addch(b, '"');
+	/* a quote is doubled: copied once, then again with the next run */
+	for (p = s; p < end; p++) {
+		if (*p == '"') {
+			r |= buf_add(b, run, (size_t)(p - run) + 1);
+			run = p;
+		}
+	}
+	r |= buf_add(b, run, (size_t)(end - run));
+	r |= buf_addch(b, '"');
+	return r < 0 ? -E2BIG : 0;
 }
 
 int render_csv_field(struct buf *b, const char *s)
 {
-	struct buf t = BUF_INIT;
-	bool quote = strpbrk(s, ",\"\r\n") != NULL ||
-		     (*s && (s[0] == ' ' || s[strlen(s) - 1] == ' '));
-	int r;
+	return csv_escape(b, s, strlen(s));
+}
 
-	if (!quote) {
-		return buf_addstr(b, s);
-	}
-	buf_addch(&t, '"');
-	for (const char *p = s; *p; p++) {
-		if (*p == '"') {
-			buf_addch(&t, '"');
+/* JSON: bytes that are escaped or may start U+2028 / U+2029 */
+static const unsigned char json_marked[256] = {
+	[0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f] = 1, [0xe2] = 1,
+};
+
+/* a zero byte in w (the classic test: exact, no false positive) */
+static inline uint64_t zero_byte(uint64_t w)
+{
+	return (w - UINT64_C(0x0101010101010101)) & ~w &
+	       UINT64_C(0x8080808080808080);
+}
+
+/* whether any of the 8 bytes in w is one json_escape() must look at */
+static inline bool json_marked8(uint64_t w)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+
+	/* high bits (0xe2 among them), control bytes, '"', '\\', DEL */
+	return (w & ones * 0x80) || zero_byte(w & ones * 0x60) ||
+	       zero_byte(w ^ ones * '"') || zero_byte(w ^ ones * '\\') ||
+	       zero_byte(w ^ ones * 0x7f);
+}
+
+static int json_escape(struct buf *b, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	const unsigned char *run = p;
+	int r = buf_addch(b, '"');
+
+	for (; p < end; p++) {
+		const char *rep;
+		char hex[8];
+		size_t skip = 0;
+
+		/* plain ASCII text: eight bytes at a time */
+		while (end - p >= 8) {
+			uint64_t w;
+
+			memcpy(&w, p, 8);
+			if (json_marked8(w)) {
+				break;
+			}
+			p += 8;
 		}
-		buf_addch(&t, *p);
+		if (p >= end) {
+			break;
+		}
+		if (!json_marked[*p]) {
+			continue;
+		}
+		switch (*p) {
+		case '"': rep = "\\\""; break;
+		case '\\': rep = "\\\\"; break;
+		case '\n': rep = "\\n"; break;
+		case '\r': rep = "\\r"; break;
+		case '\t': rep = "\\t"; break;
+		case 0xe2:
+			if (end - p < 3 || p[1] != 0x80 ||
+			    (p[2] != 0xa8 && p[2] != 0xa9)) {
+				continue;
+			}
+			rep = p[2] == 0xa8 ? "\\u2028" : "\\u2029";
+			skip = 2;
+			break;
+		default:
+			memcpy(hex, "\\u00", 4);
+			hex[4] = "0123456789abcdef"[*p >> 4];
+			hex[5] = "0123456789abcdef"[*p & 15];
+			hex[6] = '\0';
+			rep = hex;
+			break;
+		}
+		if (p > run) {
+			r |= buf_add(b, run, (size_t)(p - run));
+		}
+		r |= buf_addstr(b, rep);
+		p += skip;
+		run = p + 1;
 	}
-	buf_addch(&t, '"');
-	r = buf_add(b, buf_str(&t), t.len);
-	buf_release(&t);
-	return r;
+	if (end > run) {
+		r |= buf_add(b, run, (size_t)(end - run));
+	}
+	r |= buf_addch(b, '"');
+	return r < 0 ? -E2BIG : 0;
 }
 
 int render_json_string(struct buf *b, const char *s)
 {
-	struct buf t = BUF_INIT;
-	int r;
+	return json_escape(b, s, strlen(s));
+}
 
-	buf_addch(&t, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':
-			buf_addstr(&t, "\\\"");
-			break;
-		case '\\':
-			buf_addstr(&t, "\\\\");
-			break;
-		case '\n':
-			buf_addstr(&t, "\\n");
-			break;
-		case '\r':
-			buf_addstr(&t, "\\r");
-			break;
-		case '\t':
-			buf_addstr(&t, "\\t");
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f) {
-				buf_addf(&t, "\\u%04x", *p);
-			} else if (p[0] == 0xe2 && p[1] == 0x80 &&
-				   (p[2] == 0xa8 || p[2] == 0xa9)) {
-				buf_addf(&t, "\\u%s",
-					 p[2] == 0xa8 ? "2028" : "2029");
-				p += 2;
-			} else {
-				buf_addch(&t, (char)*p);
-			}
-			break;
-		}
-	}
-	buf_addch(&t, '"');
-	r = buf_add(b, buf_str(&t), t.len);
-	buf_release(&t);
-	return r;
+int render_json_string_n(struct buf *b, const char *s, size_t len)
+{
+	return json_escape(b, s, len);
 }
 
 static const struct query_opts default_opts = QUERY_OPTS_INIT;
 
-/* a number for reading: `decimals` >= 0 fixes them (an estimate and SE) */
 /*
  * A number as the raw text render_value() wrote: a plain decimal of at
  * most 15 digits is m / 10^k, which IEEE division rounds exactly as
@@ -370,87 +550,124 @@ static double parse_number(const char *t)
 	return (*t == '-' ? -(double)m : (double)m) / p10[k];
 }
 
-static int read_number(struct buf *b, const cJSON *item,
+void render_cell_of_json(struct render_cell *c, const cJSON *item)
+{
+	c->kind = RENDER_NULL;
+	c->text = NULL;
+	c->len = 0;
+	c->owned = NULL;
+	if (cJSON_IsRaw(item)) {
+		/* render_value's text: integers are digits, kept in full */
+		c->text = item->valuestring;
+		c->len = strlen(c->text);
+		c->kind = strpbrk(c->text, ".eE") ? RENDER_REAL : RENDER_INT;
+		c->real = parse_number(c->text);
+	} else if (cJSON_IsNumber(item)) {
+		c->kind = RENDER_REAL;
+		c->real = item->valuedouble;
+	} else if (cJSON_IsString(item)) {
+		c->kind = RENDER_TEXT;
+		c->text = item->valuestring;
+		c->len = strlen(c->text);
+	}
+}
+
+/* a number for reading: `decimals` >= 0 fixes them (an estimate and SE) */
+static int read_number(struct buf *b, const struct render_cell *c,
 		       const struct query_opts *o, int decimals)
 {
-	double d;
-
-	if (cJSON_IsRaw(item)) {
-		const char *t = item->valuestring;
-
-		/* integers are raw digits and shown in full */
-		if (!strpbrk(t, ".eE") && decimals < 0) {
-			return buf_addstr(b, t);
-		}
-		d = parse_number(t);
-	} else {
-		d = item->valuedouble;
-	}
 	if (decimals >= 0) {
-		return numfmt_add_fixed(b, d, decimals);
+		return numfmt_add_fixed(b, c->real, decimals);
 	}
-	return numfmt_add(b, d, o->digits);
+	if (c->kind == RENDER_INT) {
+		/* integers are shown in full */
+		return buf_add(b, c->text, c->len);
+	}
+	return numfmt_add(b, c->real, o->digits);
 }
 
 /* a long text cell, cut after `max` characters with its full length */
-static int md_text(struct buf *b, const char *s, int max)
+static int md_text(struct buf *b, const char *s, size_t len, int max)
 {
 	size_t chars = 0, cut = 0;
-	char *head;
-	int r;
 
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p & 0xc0) != 0x80) {
-			if (max > 0 && chars == (size_t)max) {
-				cut = (size_t)((const char *)p - s);
+	/* a character is at least a byte: short text is never cut */
+	if (max <= 0 || len <= (size_t)max) {
+		return md_escape(b, s, len);
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80) {
+			if (chars == (size_t)max) {
+				cut = i;
 			}
 			chars++;
 		}
 	}
-	if (max <= 0 || chars <= (size_t)max) {
-		return render_md_cell(b, s);
+	if (chars <= (size_t)max) {
+		return md_escape(b, s, len);
 	}
-	head = xstrndup(s, cut);
-	render_md_cell(b, head);
-	free(head);
-	r = buf_addf(b, "… (%zu chars)", chars);
-	return r;
+	md_escape(b, s, cut);
+	return buf_addf(b, "… (%zu chars)", chars);
 }
 
-static int md_value(struct buf *b, const cJSON *item,
+static int md_value(struct buf *b, const struct render_cell *c,
 		    const struct query_opts *o, int decimals)
 {
-	if (cJSON_IsNumber(item) || cJSON_IsRaw(item)) {
-		return read_number(b, item, o, decimals);
+	switch (c->kind) {
+	case RENDER_INT:
+	case RENDER_REAL:
+		return read_number(b, c, o, decimals);
+	case RENDER_TEXT:
+		return md_text(b, c->text, c->len, o->cell_chars);
+	default:
+		return buf_add(b, "NULL", 4);
 	}
-	if (cJSON_IsString(item)) {
-		return md_text(b, item->valuestring, o->cell_chars);
-	}
-	return buf_addstr(b, "NULL");
 }
 
-static int csv_value(struct buf *b, const cJSON *item,
+static int csv_value(struct buf *b, const struct render_cell *c,
 		     const struct query_opts *o, int decimals)
 {
-	if (cJSON_IsNumber(item) || cJSON_IsRaw(item)) {
-		return read_number(b, item, o, decimals);
+	switch (c->kind) {
+	case RENDER_INT:
+	case RENDER_REAL:
+		return read_number(b, c, o, decimals);
+	case RENDER_TEXT:
+		return csv_escape(b, c->text, c->len);
+	default:
+		/* an empty field is how CSV says NULL */
+		return 0;
 	}
-	if (cJSON_IsString(item)) {
-		return render_csv_field(b, item->valuestring);
-	}
-	/* an empty field is how CSV says NULL */
-	return 0;
 }
 
-static int json_value(struct buf *b, const cJSON *item)
+static int json_value(struct buf *b, const struct render_cell *c)
 {
-	if (cJSON_IsNumber(item) || cJSON_IsRaw(item)) {
-		return add_number(b, item, true);
+	switch (c->kind) {
+	case RENDER_INT:
+		return buf_add(b, c->text, c->len);
+	case RENDER_REAL:
+		/* the exact text when the cell came with one */
+		return c->text ? buf_add(b, c->text, c->len)
+			       : add_double(b, c->real, true);
+	case RENDER_TEXT:
+		return json_escape(b, c->text, c->len);
+	default:
+		return buf_add(b, "null", 4);
 	}
-	if (cJSON_IsString(item)) {
-		return render_json_string(b, item->valuestring);
+}
+
+int render_cells_json(struct buf *b, const struct render_cell *cells,
+		      int n)
+{
+	int r = buf_addch(b, '[');
+
+	for (int i = 0; i < n; i++) {
+		if (i) {
+			r |= buf_addch(b, ',');
+		}
+		r |= json_value(b, &cells[i]);
 	}
-	return buf_addstr(b, "null");
+	r |= buf_addch(b, ']');
+	return r < 0 ? -E2BIG : 0;
 }
 
 static const char *name_at(const cJSON *names, int i)
@@ -498,16 +715,12 @@ int render_header(struct buf *b, enum query_format f, const cJSON *names)
 	return r;
 }
 
-static int column_index(const cJSON *names, const char *name)
+static int column_index(const char *const *names, int n, const char *name)
 {
-	int i = 0;
-	const cJSON *n;
-
-	cJSON_ArrayForEach(n, names) {
-		if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0) {
+	for (int i = 0; i < n; i++) {
+		if (strcmp(names[i], name) == 0) {
 			return i;
 		}
-		i++;
 	}
 	return -1;
 }
@@ -520,32 +733,76 @@ static bool se_column(const char *name)
 
 /*
  * Per column of this row: the decimals of an estimate and what goes with
- * it (se, ci_*), fixed by the SE, or -1 for the plain rules.
+ * it (se, ci_*), fixed by the SE, or -1 for the plain rules.  NULL when
+ * every column follows the plain rules.
  */
-static void row_decimals(const cJSON *names, const cJSON *row,
-			 const struct query_opts *o, int *dec, int n)
+static int *row_decimals(const char *const *names,
+			 const struct render_cell *cells, int n,
+			 const struct query_opts *o)
 {
-	const cJSON *se;
-	int at, d = -1;
+	int *dec, at, d;
 
+	if (!o->se_pairs || (at = column_index(names, n, "se")) < 0 ||
+	    column_index(names, n, "estimate") < 0 ||
+	    (cells[at].kind != RENDER_INT && cells[at].kind != RENDER_REAL)) {
+		return NULL;
+	}
+	d = numfmt_decimals(cells[at].real);
+	if (d < 0) {
+		return NULL;
+	}
+	dec = xcalloc((size_t)n, sizeof(*dec));
 	for (int i = 0; i < n; i++) {
-		dec[i] = -1;
+		dec[i] = se_column(names[i]) ? d : -1;
 	}
-	if (!o->se_pairs || (at = column_index(names, "se")) < 0 ||
-	    column_index(names, "estimate") < 0) {
-		return;
+	return dec;
+}
+
+int render_cells(struct buf *b, enum query_format f,
+		 const char *const *names, const struct render_cell *cells,
+		 int n, int64_t index, const struct query_opts *o)
+{
+	int *dec;
+	int r = 0;
+
+	if (!o) {
+		o = &default_opts;
 	}
-	se = cJSON_GetArrayItem(row, at);
-	if (cJSON_IsRaw(se)) {
-		d = numfmt_decimals(strtod(se->valuestring, NULL));
-	} else if (cJSON_IsNumber(se)) {
-		d = numfmt_decimals(se->valuedouble);
-	}
-	for (int i = 0; i < n && d >= 0; i++) {
-		if (se_column(name_at(names, i))) {
-			dec[i] = d;
+	dec = row_decimals(names, cells, n, o);
+	switch (f) {
+	case QUERY_FORMAT_MARKDOWN:
+		r |= buf_addch(b, '|');
+		for (int i = 0; i < n; i++) {
+			r |= buf_addch(b, ' ');
+			r |= md_value(b, &cells[i], o, dec ? dec[i] : -1);
+			r |= buf_add(b, " |", 2);
 		}
+		r |= buf_addch(b, '\n');
+		break;
+	case QUERY_FORMAT_CSV:
+		for (int i = 0; i < n; i++) {
+			if (i) {
+				r |= buf_addch(b, ',');
+			}
+			r |= csv_value(b, &cells[i], o, dec ? dec[i] : -1);
+		}
+		r |= buf_addch(b, '\n');
+		break;
+	case QUERY_FORMAT_JSON:
+		r |= buf_addstr(b, index ? ",\n{" : "\n{");
+		for (int i = 0; i < n; i++) {
+			if (i) {
+				r |= buf_addch(b, ',');
+			}
+			r |= render_json_string(b, names[i]);
+			r |= buf_addch(b, ':');
+			r |= json_value(b, &cells[i]);
+		}
+		r |= buf_addch(b, '}');
+		break;
 	}
+	free(dec);
+	return r < 0 ? -E2BIG : 0;
 }
 
 int render_row(struct buf *b, enum query_format f, const cJSON *names,
@@ -553,48 +810,25 @@ int render_row(struct buf *b, enum query_format f, const cJSON *names,
 {
 	struct buf t = BUF_INIT;
 	int n = cJSON_GetArraySize(row);
-	int *dec = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*dec));
+	size_t count = n > 0 ? (size_t)n : 1;
+	struct render_cell *cells = xcalloc(count, sizeof(*cells));
+	const char **nm = xcalloc(count, sizeof(*nm));
+	const cJSON *item = row ? row->child : NULL;
+	const cJSON *name = names ? names->child : NULL;
 	int r;
 
-	if (!o) {
-		o = &default_opts;
+	for (int i = 0; i < n; i++) {
+		render_cell_of_json(&cells[i], item);
+		nm[i] = cJSON_IsString(name) ? name->valuestring : "?";
+		item = item ? item->next : NULL;
+		name = name ? name->next : NULL;
 	}
-	row_decimals(names, row, o, dec, n);
-	switch (f) {
-	case QUERY_FORMAT_MARKDOWN:
-		buf_addch(&t, '|');
-		for (int i = 0; i < n; i++) {
-			buf_addch(&t, ' ');
-			md_value(&t, cJSON_GetArrayItem(row, i), o, dec[i]);
-			buf_addstr(&t, " |");
-		}
-		buf_addch(&t, '\n');
-		break;
-	case QUERY_FORMAT_CSV:
-		for (int i = 0; i < n; i++) {
-			if (i) {
-				buf_addch(&t, ',');
-			}
-			csv_value(&t, cJSON_GetArrayItem(row, i), o, dec[i]);
-		}
-		buf_addch(&t, '\n');
-		break;
-	case QUERY_FORMAT_JSON:
-		buf_addstr(&t, index ? ",\n{" : "\n{");
-		for (int i = 0; i < n; i++) {
-			if (i) {
-				buf_addch(&t, ',');
-			}
-			render_json_string(&t, name_at(names, i));
-			buf_addch(&t, ':');
-			json_value(&t, cJSON_GetArrayItem(row, i));
-		}
-		buf_addch(&t, '}');
-		break;
-	}
+	/* whole or not at all: rendered aside, then added */
+	render_cells(&t, f, nm, cells, n, index, o);
 	r = buf_add(b, buf_str(&t), t.len);
 	buf_release(&t);
-	free(dec);
+	free(nm);
+	free(cells);
 	return r;
 }
 
@@ -622,5 +856,15 @@ cJSON *render_double(double d)
 	add_double(&b, d, true);
 	item = cJSON_CreateRaw(buf_str(&b));
 	buf_release(&b);
+	return item;
+}
+
+cJSON *render_raw_take(char *json)
+{
+	cJSON *item = cJSON_CreateRaw("");
+
+	/* cJSON frees valuestring with free() (no hooks are set) */
+	free(item->valuestring);
+	item->valuestring = json;
 	return item;
 }

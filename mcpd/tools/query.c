@@ -209,6 +209,7 @@ static void run_labelled(struct tool_call *call, const char *dataset,
 			 const struct query_opts *opts)
 {
 	struct query_result qr;
+	struct query_opts tree_opts;
 	struct qconn *conn;
 	char **cols = NULL;
 	char *run = NULL;
@@ -234,7 +235,10 @@ static void run_labelled(struct tool_call *call, const char *dataset,
 	if (default_fmt) {
 		fmt = default_format(call, conn);
 	}
-	query_run_opts(conn, run, lim, fmt, opts, call->cancel, &qr);
+	/* the fold reads the rows' cells */
+	tree_opts = *opts;
+	tree_opts.rows_tree = true;
+	query_run_opts(conn, run, lim, fmt, &tree_opts, call->cancel, &qr);
 	qpool_release(call->pool, conn);
 	weighted_labels_fold(&qr, (const char *const *)cols, ncols, fmt,
 			     opts);

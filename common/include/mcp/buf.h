@@ -15,6 +15,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 struct buf {
 	char *data;
@@ -32,9 +33,29 @@ char *buf_detach(struct buf *b, size_t *ret_len);
 void buf_reset(struct buf *b);
 /* make room for `extra` more bytes; -E2BIG past the ceiling */
 int buf_grow(struct buf *b, size_t extra);
-int buf_add(struct buf *b, const void *data, size_t len);
+int buf_add_slow(struct buf *b, const void *data, size_t len);
 int buf_addstr(struct buf *b, const char *s);
-int buf_addch(struct buf *b, char c);
+
+/*
+ * Inline for the case that needs no growth: rendering a result appends a
+ * few bytes at a time, millions of times.
+ */
+static inline int buf_add(struct buf *b, const void *data, size_t len)
+{
+	/* alloc > len once allocated, and max >= len: neither can wrap */
+	if (len < b->alloc - b->len && (!b->max || len <= b->max - b->len)) {
+		memcpy(b->data + b->len, data, len);
+		b->len += len;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return buf_add_slow(b, data, len);
+}
+
+static inline int buf_addch(struct buf *b, char c)
+{
+	return buf_add(b, &c, 1);
+}
 int buf_addf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap)

@@ -59,12 +59,18 @@ struct query_opts {
 	bool se_pairs;          /* estimate, se, ci_* at the SE's precision */
 	int64_t page_rows;      /* > 0: max_rows is this default page */
 	int64_t row_cap;        /* with page_rows: the server's row limit */
+	/*
+	 * structuredContent's "rows" as a cJSON tree of cells (render.h),
+	 * for callers that read them; otherwise they are one raw JSON text,
+	 * written as the rows were read, which is all a client needs.
+	 */
+	bool rows_tree;
 };
 #define QUERY_DEFAULT_DIGITS 7
 #define QUERY_DEFAULT_CELL_CHARS 200
 #define QUERY_DEFAULT_PAGE_ROWS 100
 #define QUERY_OPTS_INIT { QUERY_DEFAULT_DIGITS, QUERY_DEFAULT_CELL_CHARS, \
-			  false, 0, 0 }
+			  false, 0, 0, false }
 /* display_digits from system_config, on top of QUERY_OPTS_INIT */
 void query_opts_load(struct db *catalog, struct query_opts *ret);
 /* page_rows from system_config: the rows a query shows unless asked */
@@ -126,6 +132,7 @@ void qpool_interrupt_all(struct qpool *pool);
  */
 sqlite3 *qconn_sqlite(struct qconn *conn);
 
+/* rows in structuredContent as a tree (rows_tree), other opts default */
 int query_run(struct qconn *conn, const char *sql,
 	      const struct query_limits *limits, enum query_format format,
 	      const struct cancel *cancel, struct query_result *ret);
