@@ -65,13 +65,13 @@ void out_send(cJSON *msg)
 		return;
 	}
 	len = strlen(text);
-	/* the newline goes in the same write so lines never interleave */
-	text = xrealloc(text, len + 2);
-	text[len] = '\n';
-	text[len + 1] = '\0';
+	/* the line and its newline under one lock: lines never interleave */
 	pthread_mutex_lock(&out_lock);
 	if (!atomic_load(&server.out_broken)) {
-		write_all(text, len + 1);
+		write_all(text, len);
+	}
+	if (!atomic_load(&server.out_broken)) {
+		write_all("\n", 1);
 	}
 	pthread_mutex_unlock(&out_lock);
 	free(text);

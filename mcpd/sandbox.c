@@ -16,6 +16,7 @@
 #include "mcp/buf.h"
 #include "mcp/fdio.h"
 #include "mcp/log.h"
+#include "mcp/render.h"
 #include "mcp/xalloc.h"
 #include "server.h"
 #include "sandbox.h"
@@ -252,19 +253,58 @@ enum wait_result {
 	WAIT_DIED,
 };
 
+/* what the worker sent for one call */
+struct answer {
+	cJSON *meta;            /* the answer line */
+	char *text;             /* the text as a JSON string literal */
+	size_t text_len;
+	char *structured;       /* structuredContent, or NULL */
+	size_t structured_len;
+};
+
+/* forget the line that ends at `end`: the next one starts the buffer */
+static void drop_line(struct buf *in, size_t end)
+{
+	size_t rest = in->len - end - 1;
+
+	memmove(in->data, in->data + end + 1, rest);
+	in->len = rest;
+	in->data[rest] = '\0';
+}
+
+/*
+ * The line that starts the buffer and ends at `end`, as the buffer's own
+ * bytes (an answer of megabytes is not copied); what follows it moves to
+ * a new buffer, at most one read's worth.
+ */
+static char *take_line(struct buf *in, size_t end, size_t *ret_len)
+{
+	struct buf rest;
+	char *line;
+
+	buf_init(&rest, in->max);
+	buf_add(&rest, in->data + end + 1, in->len - end - 1);
+	in->data[end] = '\0';
+	in->len = end;
+	line = buf_detach(in, NULL);
+	*in = rest;
+	*ret_len = end;
+	return line;
+}
+
 /*
  * Read lines from the worker until its answer is complete: progress lines
- * go to the client as they come; the answer line (and the structured line
- * after it) are left in *ret_answer / *ret_structured.
+ * go to the client as they come; the answer line, the text line and the
+ * structured line after them are left in *ret.
  */
 static enum wait_result wait_answer(struct wproc *w, struct tool_call *call,
 				    int64_t deadline_us, size_t max_bytes,
-				    cJSON **ret_answer, char **ret_structured)
+				    struct answer *ret)
 {
 	int64_t start_us = now_us();
 	struct buf in;
 	enum wait_result res = WAIT_DIED;
-	size_t scanned = 0;
+	size_t searched = 0;    /* bytes known to hold no newline */
 
 	buf_init(&in, max_bytes);
 	for (;;) {
@@ -303,22 +343,37 @@ static enum wait_result wait_answer(struct wproc *w, struct tool_call *call,
 			res = WAIT_TOO_BIG;
 			break;
 		}
-		/* complete lines: progress, then the answer (+ structured) */
-		while ((nl = memchr(in.data + scanned, '\n',
-				    in.len - scanned))) {
+		/*
+		 * Complete lines: progress, then the answer, its text and its
+		 * structuredContent.  A long line is searched for its end once,
+		 * not again with every chunk.
+		 */
+		while ((nl = memchr(in.data + searched, '\n',
+				    in.len - searched))) {
 			size_t end = (size_t)(nl - in.data);
 			cJSON *msg;
 
-			if (*ret_answer) {
-				/* the structured line after the answer */
-				*ret_structured = xstrndup(in.data + scanned,
-							   end - scanned);
+			if (ret->meta && !ret->text) {
+				ret->text = take_line(&in, end,
+						      &ret->text_len);
+				searched = 0;
+				if (!cJSON_IsTrue(cJSON_GetObjectItem(
+					    ret->meta, "structured"))) {
+					res = WAIT_DONE;
+					goto out;
+				}
+				continue;
+			}
+			if (ret->meta) {
+				ret->structured = take_line(
+					&in, end, &ret->structured_len);
 				res = WAIT_DONE;
 				goto out;
 			}
 			*nl = '\0';
-			msg = cJSON_Parse(in.data + scanned);
-			scanned = end + 1;
+			msg = cJSON_Parse(in.data);
+			drop_line(&in, end);
+			searched = 0;
 			if (!msg) {
 				res = WAIT_DIED;
 				goto out;
@@ -339,13 +394,9 @@ static enum wait_result wait_answer(struct wproc *w, struct tool_call *call,
 				cJSON_Delete(msg);
 				continue;
 			}
-			*ret_answer = msg;
-			if (!cJSON_IsTrue(cJSON_GetObjectItem(msg,
-							      "structured"))) {
-				res = WAIT_DONE;
-				goto out;
-			}
+			ret->meta = msg;
 		}
+		searched = in.len;
 	}
 out:
 	buf_release(&in);
@@ -374,33 +425,51 @@ static const char *json_string(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* fill the call from the worker's answer */
-static void take_answer(struct tool_call *call, cJSON *answer,
-			char *structured)
+/*
+ * Fill the call from the worker's answer; false when the answer is not
+ * what a worker writes (the server then answers as for a dead worker).
+ */
+static bool take_answer(struct tool_call *call, struct answer *a)
 {
-	const char *status = json_string(answer, "status");
+	const char *status = json_string(a->meta, "status");
 	const char *s;
 
+	if (!json_literal_valid(a->text, a->text_len)) {
+		return false;
+	}
 	buf_reset(&call->text);
-	buf_addstr(&call->text, json_string(answer, "text")
-					? json_string(answer, "text")
-					: "");
-	call->is_error = cJSON_IsTrue(cJSON_GetObjectItem(answer,
+	call->is_error = cJSON_IsTrue(cJSON_GetObjectItem(a->meta,
 							  "isError"));
+	if (call->is_error) {
+		/* an error is logged and said in words: read it as text */
+		cJSON *t = cJSON_ParseWithLength(a->text, a->text_len);
+
+		buf_addstr(&call->text, cJSON_IsString(t) ? t->valuestring
+							  : "");
+		cJSON_Delete(t);
+	} else {
+		/* passed on as it is, never unescaped and escaped again */
+		call->text_json = a->text;
+		call->text_json_bytes = (size_t)cJSON_GetNumberValue(
+			cJSON_GetObjectItem(a->meta, "text_bytes"));
+		a->text = NULL;
+	}
 	/* the status names are static strings of the server's own */
 	call->log_status = status ? status_of(status) : NULL;
-	if ((s = json_string(answer, "sql"))) {
+	if ((s = json_string(a->meta, "sql"))) {
 		call->log_sql = xstrdup(s);
 	}
-	if ((s = json_string(answer, "datasets"))) {
+	if ((s = json_string(a->meta, "datasets"))) {
 		call->log_datasets = xstrdup(s);
 	}
 	call->log_rows = (int64_t)cJSON_GetNumberValue(
-		cJSON_GetObjectItem(answer, "rows"));
-	if (structured && utf8_valid(structured, strlen(structured))) {
+		cJSON_GetObjectItem(a->meta, "rows"));
+	if (a->structured && utf8_valid(a->structured, a->structured_len)) {
 		/* printed by the worker's cJSON: kept as it is, not reparsed */
-		call->structured = cJSON_CreateRaw(structured);
+		call->structured = render_raw_take(a->structured);
+		a->structured = NULL;
 	}
+	return true;
 }
 
 static void stopped_error(struct tool_call *call, enum wait_result res,
@@ -470,8 +539,9 @@ void sandbox_call(const struct tool_def *t, struct tool_call *call)
 {
 	const struct query_limits *l = call->limits;
 	struct wproc *w;
-	cJSON *req, *lim, *answer = NULL;
-	char *line, *structured = NULL;
+	cJSON *req, *lim;
+	struct answer answer = { 0 };
+	char *line;
 	enum wait_result res;
 	int64_t deadline_us;
 	int status = 0;
@@ -509,17 +579,17 @@ void sandbox_call(const struct tool_def *t, struct tool_call *call)
 	} else {
 		res = wait_answer(w, call, deadline_us,
 				  (size_t)l->max_bytes * 8 + ANSWER_SLACK,
-				  &answer, &structured);
+				  &answer);
 	}
 	release(w, res != WAIT_DONE, &status);
-	if (res == WAIT_DONE) {
-		take_answer(call, answer, structured);
-	} else {
-		stopped_error(call, res, status);
+	if (res != WAIT_DONE || !take_answer(call, &answer)) {
+		stopped_error(call, res == WAIT_DONE ? WAIT_DIED : res,
+			      status);
 		log_sql_of_args(call);
 	}
-	cJSON_Delete(answer);
-	free(structured);
+	cJSON_Delete(answer.meta);
+	free(answer.text);
+	free(answer.structured);
 }
 
 void sandbox_stop(void)

@@ -165,6 +165,7 @@ void out_log(int threshold, enum mcp_level level, const char *logger,
 
 /* utf8.c */
 bool utf8_valid(const char *s, size_t len);
+bool json_literal_valid(const char *s, size_t len);
 
 /* rpc.c: answering requests */
 void reply_result(struct request *req, cJSON *result);

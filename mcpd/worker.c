@@ -20,6 +20,7 @@
 #include "mcp/fdio.h"
 #include "mcp/log.h"
 #include "mcp/query.h"
+#include "mcp/render.h"
 #include "mcp/utf8cut.h"
 #include "mcp/xalloc.h"
 #include "tools/tool.h"
@@ -167,6 +168,7 @@ static int64_t limit_of(const cJSON *limits, const char *key, int64_t def)
 static void send_answer(struct tool_call *call, int64_t max_bytes)
 {
 	cJSON *m = cJSON_CreateObject();
+	struct buf literal = BUF_INIT;
 	char *structured = NULL;
 	size_t slen = 0;
 
@@ -194,7 +196,6 @@ static void send_answer(struct tool_call *call, int64_t max_bytes)
 			 "passed the response limit of %lld bytes]\n",
 			 (long long)max_bytes);
 	}
-	cJSON_AddStringToObject(m, "text", buf_str(&call->text));
 	cJSON_AddBoolToObject(m, "isError", call->is_error);
 	if (call->log_status) {
 		cJSON_AddStringToObject(m, "status", call->log_status);
@@ -206,9 +207,18 @@ static void send_answer(struct tool_call *call, int64_t max_bytes)
 		cJSON_AddStringToObject(m, "datasets", call->log_datasets);
 	}
 	cJSON_AddNumberToObject(m, "rows", (double)call->log_rows);
+	cJSON_AddNumberToObject(m, "text_bytes", (double)call->text.len);
 	cJSON_AddBoolToObject(m, "structured", structured != NULL);
 	send_line(m);
 	cJSON_Delete(m);
+	/* escaped here once; the server puts it into its reply as it is */
+	render_json_string_n(&literal, call->text.data ? call->text.data : "",
+			     call->text.len);
+	buf_addch(&literal, '\n');
+	if (fd_write_all(STDOUT_FILENO, literal.data, literal.len) < 0) {
+		_exit(0);
+	}
+	buf_release(&literal);
 	if (structured) {
 		if (fd_write_all(STDOUT_FILENO, structured, slen) < 0 ||
 		    fd_write_all(STDOUT_FILENO, "\n", 1) < 0) {

@@ -10,8 +10,11 @@
  *
  *   server -> worker   {"tool":NAME,"args":{...},"limits":{...}}
  *   worker -> server   {"progress":P,"total":T,"message":M}   zero or more
- *                      {"text":...,"isError":B,"status":S,"sql":...,
- *                       "datasets":...,"rows":N,"structured":B}
+ *                      {"isError":B,"status":S,"sql":...,
+ *                       "datasets":...,"rows":N,"text_bytes":N,
+ *                       "structured":B}
+ *                      then one line holding the text as a JSON string
+ *                      literal, which the server passes on as it is,
  *                      then, when "structured" is true, one line holding
  *                      the structuredContent JSON as the tool built it
  *

@@ -8,6 +8,7 @@
 #include "../tools/tool.h"
 #include "mcp/clock.h"
 #include "mcp/log.h"
+#include "mcp/render.h"
 #include "mcp/xalloc.h"
 #include "methods.h"
 #include "mcp/banned.h"
@@ -287,7 +288,7 @@ static void log_call(struct request *req, const struct tool_def *t,
 	e->cache_hit = call->cache_hit;
 	e->cache = call->log_cache;
 	call->log_cache = NULL;
-	e->bytes = (int64_t)call->text.len;
+	e->bytes = (int64_t)tool_text_bytes(call);
 	e->duration_us = now_us() - req->start_us;
 	querylog_push(e);
 }
@@ -366,14 +367,21 @@ void method_tools_call(struct request *req)
 			"%s failed: %.200s", t->name, buf_str(&call.text));
 	} else {
 		out_log(req->log_level, LEVEL_DEBUG, "mcpd",
-			"%s answered %zu bytes", t->name, call.text.len);
+			"%s answered %zu bytes", t->name,
+			tool_text_bytes(&call));
 	}
 
 	result = result_new(req);
 	content = cJSON_AddArrayToObject(result, "content");
 	block = cJSON_CreateObject();
 	cJSON_AddStringToObject(block, "type", "text");
-	cJSON_AddStringToObject(block, "text", buf_str(&call.text));
+	if (call.text_json) {
+		cJSON_AddItemToObject(block, "text",
+				      render_raw_take(call.text_json));
+		call.text_json = NULL;
+	} else {
+		cJSON_AddStringToObject(block, "text", buf_str(&call.text));
+	}
 	cJSON_AddItemToArray(content, block);
 	if (call.structured && proto_has_structured(req->proto)) {
 		cJSON_AddItemToObject(result, "structuredContent",

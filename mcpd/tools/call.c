@@ -104,6 +104,8 @@ bool tool_arg_int(struct tool_call *call, const char *key, int64_t min,
 void tool_call_finish(struct tool_call *call)
 {
 	buf_release(&call->text);
+	free(call->text_json);
+	call->text_json = NULL;
 	cJSON_Delete(call->structured);
 	call->structured = NULL;
 	free(call->log_sql);
@@ -112,4 +114,9 @@ void tool_call_finish(struct tool_call *call)
 	call->log_datasets = NULL;
 	context_cache_put_free(call->log_cache);
 	call->log_cache = NULL;
+}
+
+size_t tool_text_bytes(const struct tool_call *call)
+{
+	return call->text_json ? call->text_json_bytes : call->text.len;
 }

@@ -41,6 +41,13 @@ struct tool_call {
 
 	/* out: filled by the tool */
 	struct buf text;                    /* markdown for the model */
+	/*
+	 * Or, from a query worker, the text already as a JSON string
+	 * literal (owned), passed into the reply as it is, and the bytes of
+	 * the text it holds.
+	 */
+	char *text_json;
+	size_t text_json_bytes;
 	cJSON *structured;                  /* owned by the call, or NULL */
 	bool is_error;
 
@@ -111,6 +118,8 @@ bool tool_arg_int(struct tool_call *call, const char *key, int64_t min,
 		  int64_t max, int64_t *inout_value);
 
 void tool_call_finish(struct tool_call *call);
+/* the bytes of the call's text, however it is held */
+size_t tool_text_bytes(const struct tool_call *call);
 
 extern const struct tool_def tool_list_datasets;
 extern const struct tool_def tool_describe_dataset;
