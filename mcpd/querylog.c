@@ -34,6 +34,12 @@
 #define QUEUE_MAX_BYTES (64 << 20)
 /* rows per transaction */
 #define BATCH_MAX 512
+/*
+ * A row waits this long for others to share its transaction.  A commit
+ * (locks, a WAL append, a wakeup of this thread) cost more than the call
+ * it logs; a client's burst of calls now shares one.
+ */
+#define GATHER_MS 10
 /* a row waits this long for a locked catalog, then it is counted lost */
 #define HOLD_MS 10000
 /* one BEGIN IMMEDIATE waits this long for the lock before trying later */
@@ -55,6 +61,7 @@ struct qrow {
 	struct logrow_text sql, args;
 	int64_t weight;             /* row_bytes */
 	int64_t queued;             /* weight and a cache entry: the queue's */
+	int64_t due_us;             /* monotonic: written by then (GATHER_MS) */
 	struct qrow *next;
 };
 
@@ -500,7 +507,11 @@ static void *log_main(void *arg)
 				  "time");
 			break;
 		}
-		if (q_head || lost.n > 0) {
+		if (q_head && !lost.n && !log_quit && q_rows < BATCH_MAX &&
+		    now_us() < q_head->due_us) {
+			/* more rows may come to share the transaction */
+			nap((q_head->due_us - now_us()) / 1000 + 1);
+		} else if (q_head || lost.n > 0) {
 			/* rows, or a loss whose summary row is due */
 			write_some(arg, reason, sizeof(reason));
 			if (!q_head && log_quit) {
@@ -611,6 +622,7 @@ void querylog_push(struct querylog_entry *e)
 	}
 	/* cut, mask and hash here, so the queue holds small rows only */
 	r = qrow_create(e);
+	r->due_us = now_us() + GATHER_MS * 1000;
 	pthread_mutex_lock(&log_lock);
 	if (log_quit || q_rows >= QUEUE_MAX_ROWS ||
 	    q_bytes + r->queued > QUEUE_MAX_BYTES) {
@@ -625,7 +637,10 @@ void querylog_push(struct querylog_entry *e)
 		q_tail = r;
 		q_rows++;
 		q_bytes += r->queued;
-		pthread_cond_signal(&log_cond);
+		/* the writer waits out GATHER_MS once it has the first row */
+		if (q_rows == 1 || q_rows == BATCH_MAX) {
+			pthread_cond_signal(&log_cond);
+		}
 	}
 	pthread_mutex_unlock(&log_lock);
 }
