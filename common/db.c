@@ -44,11 +44,17 @@ static const char *migration_start(int n)
 
 int db_schema_version(void)
 {
-	int n = 0;
+	/* counted once: every db_open asks, and the count scans the text */
+	static int known;
+	int n = __atomic_load_n(&known, __ATOMIC_RELAXED);
 
+	if (n) {
+		return n;
+	}
 	while (migration_start(n + 1)) {
 		n++;
 	}
+	__atomic_store_n(&known, n, __ATOMIC_RELAXED);
 	return n;
 }
 
