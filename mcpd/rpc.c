@@ -359,18 +359,15 @@ static bool lanes_idle(void)
 	return true;
 }
 
-static void *worker_main(void *arg)
+/*
+ * A thread's own catalog connection, opened for its first request: every
+ * open parses the catalog's schema, and at startup the threads would do
+ * it all at once, on the CPUs the initialize answer needs.
+ */
+static void open_thread_catalog(int slot)
 {
-	const struct worker_arg *wa = arg;
-	struct lane *lane = &lanes[wa->lane];
-	int slot = wa->slot;
 	char *err = NULL;
 
-	/*
-	 * Each worker opens its own connection here rather than in
-	 * rpc_init(), so startup does not wait for them: initialize is
-	 * answered by the reader meanwhile.
-	 */
 	if (db_open(server.catalog_path, DB_READONLY, &worker_dbs[slot],
 		    &err) < 0) {
 		/* the reader's connection is as good, if slower */
@@ -381,6 +378,15 @@ static void *worker_main(void *arg)
 		servable_register(worker_dbs[slot]);
 	}
 	tls_catalog = worker_dbs[slot] ? worker_dbs[slot] : server.catalog;
+}
+
+static void *worker_main(void *arg)
+{
+	const struct worker_arg *wa = arg;
+	struct lane *lane = &lanes[wa->lane];
+	int slot = wa->slot;
+	bool opened = false;
+
 	for (;;) {
 		struct request *req;
 
@@ -403,6 +409,10 @@ static void *worker_main(void *arg)
 		pthread_cond_signal(&queue_nonfull);
 		pthread_mutex_unlock(&queue_lock);
 
+		if (!opened) {
+			open_thread_catalog(slot);
+			opened = true;
+		}
 		if (cancel_raised(&req->cancel)) {
 			reply_error(req, RPC_INTERNAL_ERROR, "cancelled",
 				    NULL);

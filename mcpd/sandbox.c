@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "mcp/buf.h"
+#include "mcp/clock.h"
 #include "mcp/fdio.h"
 #include "mcp/log.h"
 #include "mcp/render.h"
@@ -25,6 +27,8 @@
 
 extern char **environ;
 
+/* the warm worker starts this long after mcpd, unless initialize is first */
+#define WARM_AFTER_MS 200
 /* how often a waiting call looks at its cancel flag */
 #define POLL_SLICE_MS 20
 /*
@@ -48,6 +52,10 @@ static struct wproc *slots;
 static int nslots;
 static char *catalog;
 static bool stopped;
+static pthread_t warm_thread;
+static bool warm_started;
+static bool warm_now;
+static pthread_cond_t warm_cond = PTHREAD_COND_INITIALIZER;
 
 static void close_fd(int *fd)
 {
@@ -152,20 +160,48 @@ static void keep_spare(int64_t memory_mb)
 	}
 }
 
-int sandbox_init(const char *catalog_path, int n)
+/*
+ * The first worker starts once initialize is answered (or after
+ * WARM_AFTER_MS): a worker's start (exec, opening the catalog) takes the
+ * CPU the client's initialize answer needs.  A query that comes first
+ * starts its own worker, or waits for this one under the lock.
+ */
+static void *warm_main(void *arg)
 {
 	struct query_limits l;
+	struct timespec until;
 
+	(void)arg;
+	clock_after_ms(CLOCK_REALTIME, WARM_AFTER_MS, &until);
+	pthread_mutex_lock(&lock);
+	while (!warm_now && !stopped &&
+	       pthread_cond_timedwait(&warm_cond, &lock, &until) == 0) {
+	}
+	pthread_mutex_unlock(&lock);
+	limits_get(&l);
+	pthread_mutex_lock(&lock);
+	keep_spare(l.memory_mb);
+	/*
+	 * This thread lives until the stop: a worker's PR_SET_PDEATHSIG
+	 * fires when the thread that started it ends, not the process.
+	 */
+	while (!stopped) {
+		pthread_cond_wait(&warm_cond, &lock);
+	}
+	pthread_mutex_unlock(&lock);
+	return NULL;
+}
+
+int sandbox_init(const char *catalog_path, int n)
+{
 	catalog = xstrdup(catalog_path);
 	nslots = n < 2 ? 2 : n;
 	slots = xcalloc((size_t)nslots, sizeof(*slots));
 	for (int i = 0; i < nslots; i++) {
 		slots[i].to = slots[i].from = -1;
 	}
-	limits_get(&l);
-	pthread_mutex_lock(&lock);
-	keep_spare(l.memory_mb);
-	pthread_mutex_unlock(&lock);
+	warm_started = pthread_create(&warm_thread, NULL, warm_main,
+				      NULL) == 0;
 	return 0;
 }
 
@@ -569,9 +605,13 @@ void sandbox_call(const struct tool_def *t, struct tool_call *call)
 	cJSON_Delete(req);
 	deadline_us = now_us() +
 		      (l->timeout_ms + SANDBOX_KILL_GRACE_MS) * 1000;
-	r = line ? fd_write_all(w->to, line, strlen(line)) : -ENOMEM;
-	if (r == 0) {
-		r = fd_write_all(w->to, "\n", 1);
+	if (line) {
+		/* the line and its newline in one write: one wakeup */
+		struct iovec iov[2] = { { line, strlen(line) }, { "\n", 1 } };
+
+		r = fd_writev_all(w->to, iov, 2);
+	} else {
+		r = -ENOMEM;
 	}
 	free(line);
 	if (r < 0) {
@@ -592,10 +632,25 @@ void sandbox_call(const struct tool_def *t, struct tool_call *call)
 	free(answer.structured);
 }
 
+void sandbox_warm(void)
+{
+	pthread_mutex_lock(&lock);
+	warm_now = true;
+	pthread_cond_signal(&warm_cond);
+	pthread_mutex_unlock(&lock);
+}
+
 void sandbox_stop(void)
 {
 	pthread_mutex_lock(&lock);
 	stopped = true;
+	pthread_cond_signal(&warm_cond);
+	pthread_mutex_unlock(&lock);
+	if (warm_started) {
+		pthread_join(warm_thread, NULL);
+		warm_started = false;
+	}
+	pthread_mutex_lock(&lock);
 	for (int i = 0; i < nslots; i++) {
 		/* a busy worker's call sees EOF and answers at once */
 		if (slots[i].pid > 0 && !slots[i].busy) {

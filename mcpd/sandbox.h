@@ -23,9 +23,12 @@
 
 /*
  * `slots` workers at most (the calls that can run at once, plus the warm
- * spare).  Starts the spare.  Returns 0 or a negative errno.
+ * spare).  The spare starts at sandbox_warm(), or a moment after this.
+ * Returns 0 or a negative errno.
  */
 int sandbox_init(const char *catalog_path, int slots);
+/* start the warm spare now (initialize was answered) */
+void sandbox_warm(void);
 /* run `t` (a TOOL_IN_WORKER tool) for `call` in a worker: fills the "out"
  * half of the call, never blocks past the deadline */
 void sandbox_call(const struct tool_def *t, struct tool_call *call);

@@ -3,6 +3,7 @@
 
 #include "mcp/xalloc.h"
 #include "../context.h"
+#include "../sandbox.h"
 #include "methods.h"
 #include "mcp/banned.h"
 
@@ -102,6 +103,8 @@ void method_initialize(struct request *req)
 	cJSON_AddStringToObject(result, "instructions", ins);
 	free(ins);
 	reply_result(req, result);
+	/* the client has its answer: the first query worker may start */
+	sandbox_warm();
 }
 
 void method_ping(struct request *req)
