@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include "mcp/fdio.h"
 #include "mcp/log.h"
 #include "mcp/xalloc.h"
 #include "server.h"
@@ -28,25 +30,16 @@ void out_init(int fd)
 	out_fd = fd;
 }
 
-static void write_all(const char *p, size_t len)
+/* `p` and a newline, in one write unless the pipe takes less */
+static void write_line(const char *p, size_t len)
 {
-	while (len > 0) {
-		ssize_t n = write(out_fd, p, len);
+	struct iovec iov[2] = { { (void *)p, len }, { "\n", 1 } };
+	int r = fd_writev_all(out_fd, iov, 2);
 
-		if (n < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			/* the client went away: nothing more can be said */
-			if (!atomic_exchange(&server.out_broken, true)) {
-				log_warn("cannot write to stdout: %s",
-					 strerror(errno));
-				server_request_stop();
-			}
-			return;
-		}
-		p += n;
-		len -= (size_t)n;
+	/* the client went away: nothing more can be said */
+	if (r < 0 && !atomic_exchange(&server.out_broken, true)) {
+		log_warn("cannot write to stdout: %s", strerror(-r));
+		server_request_stop();
 	}
 }
 
@@ -68,10 +61,7 @@ void out_send(cJSON *msg)
 	/* the line and its newline under one lock: lines never interleave */
 	pthread_mutex_lock(&out_lock);
 	if (!atomic_load(&server.out_broken)) {
-		write_all(text, len);
-	}
-	if (!atomic_load(&server.out_broken)) {
-		write_all("\n", 1);
+		write_line(text, len);
 	}
 	pthread_mutex_unlock(&out_lock);
 	free(text);

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -123,15 +124,26 @@ static void watchdog_disarm(void)
 	pthread_mutex_unlock(&dog.lock);
 }
 
-static void send_line(cJSON *msg)
+/* the lines in one write: the server wakes once for them */
+static void send_lines(struct iovec *iov, int n)
 {
-	char *s = cJSON_PrintUnformatted(msg);
-
-	if (!s || fd_write_all(STDOUT_FILENO, s, strlen(s)) < 0 ||
-	    fd_write_all(STDOUT_FILENO, "\n", 1) < 0) {
+	if (fd_writev_all(STDOUT_FILENO, iov, n) < 0) {
 		/* the server is gone: nothing left to serve */
 		_exit(0);
 	}
+}
+
+static void send_line(cJSON *msg)
+{
+	char *s = cJSON_PrintUnformatted(msg);
+	struct iovec iov[2];
+
+	if (!s) {
+		_exit(0);
+	}
+	iov[0] = (struct iovec){ s, strlen(s) };
+	iov[1] = (struct iovec){ "\n", 1 };
+	send_lines(iov, 2);
 	free(s);
 }
 
@@ -169,8 +181,10 @@ static void send_answer(struct tool_call *call, int64_t max_bytes)
 {
 	cJSON *m = cJSON_CreateObject();
 	struct buf literal = BUF_INIT;
-	char *structured = NULL;
+	struct iovec iov[6];
+	char *structured = NULL, *meta;
 	size_t slen = 0;
+	int n = 0;
 
 	if (call->structured) {
 		structured = cJSON_PrintUnformatted(call->structured);
@@ -209,23 +223,26 @@ static void send_answer(struct tool_call *call, int64_t max_bytes)
 	cJSON_AddNumberToObject(m, "rows", (double)call->log_rows);
 	cJSON_AddNumberToObject(m, "text_bytes", (double)call->text.len);
 	cJSON_AddBoolToObject(m, "structured", structured != NULL);
-	send_line(m);
+	meta = cJSON_PrintUnformatted(m);
 	cJSON_Delete(m);
+	if (!meta) {
+		_exit(0);
+	}
 	/* escaped here once; the server puts it into its reply as it is */
 	render_json_string_n(&literal, call->text.data ? call->text.data : "",
 			     call->text.len);
-	buf_addch(&literal, '\n');
-	if (fd_write_all(STDOUT_FILENO, literal.data, literal.len) < 0) {
-		_exit(0);
-	}
-	buf_release(&literal);
+	iov[n++] = (struct iovec){ meta, strlen(meta) };
+	iov[n++] = (struct iovec){ "\n", 1 };
+	iov[n++] = (struct iovec){ literal.data, literal.len };
+	iov[n++] = (struct iovec){ "\n", 1 };
 	if (structured) {
-		if (fd_write_all(STDOUT_FILENO, structured, slen) < 0 ||
-		    fd_write_all(STDOUT_FILENO, "\n", 1) < 0) {
-			_exit(0);
-		}
-		free(structured);
+		iov[n++] = (struct iovec){ structured, slen };
+		iov[n++] = (struct iovec){ "\n", 1 };
 	}
+	send_lines(iov, n);
+	free(meta);
+	buf_release(&literal);
+	free(structured);
 }
 
 static void serve_one(struct db *catalog, struct qpool *pool,
