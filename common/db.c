@@ -301,6 +301,9 @@ void db_close(struct db *db)
 		db_rollback(db);
 	}
 	sqlite3_finalize(db->config_get);
+	for (int i = 0; i < DB_STMT_CACHE; i++) {
+		sqlite3_finalize(db->cache[i].st);
+	}
 	sqlite3_close_v2(db->sql);
 	free(db->path);
 	free(db->writer);
@@ -440,6 +443,62 @@ char *db_config_get(struct db *db, const char *key)
 	sqlite3_clear_bindings(db->config_get);
 	sqlite3_mutex_leave(m);
 	return v;
+}
+
+int db_prepare_cached(struct db *db, const char *sql, sqlite3_stmt **ret)
+{
+	sqlite3_mutex *m = sqlite3_db_mutex(db->sql);
+	int free_slot = -1, rc;
+
+	*ret = NULL;
+	sqlite3_mutex_enter(m);
+	for (int i = 0; i < DB_STMT_CACHE; i++) {
+		if (db->cache[i].sql == sql && !db->cache[i].busy) {
+			db->cache[i].busy = true;
+			*ret = db->cache[i].st;
+			sqlite3_mutex_leave(m);
+			return SQLITE_OK;
+		}
+		if (!db->cache[i].sql && free_slot < 0) {
+			free_slot = i;
+		}
+	}
+	if (free_slot < 0) {
+		/* a full cache, or this one in use: a statement of its own */
+		sqlite3_mutex_leave(m);
+		return sqlite3_prepare_v2(db->sql, sql, -1, ret, NULL);
+	}
+	rc = sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT,
+				ret, NULL);
+	if (rc == SQLITE_OK && *ret) {
+		db->cache[free_slot].sql = sql;
+		db->cache[free_slot].st = *ret;
+		db->cache[free_slot].busy = true;
+	}
+	sqlite3_mutex_leave(m);
+	return rc;
+}
+
+void db_stmt_release(struct db *db, sqlite3_stmt *st)
+{
+	sqlite3_mutex *m;
+
+	if (!st) {
+		return;
+	}
+	m = sqlite3_db_mutex(db->sql);
+	sqlite3_mutex_enter(m);
+	for (int i = 0; i < DB_STMT_CACHE; i++) {
+		if (db->cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			db->cache[i].busy = false;
+			sqlite3_mutex_leave(m);
+			return;
+		}
+	}
+	sqlite3_mutex_leave(m);
+	sqlite3_finalize(st);
 }
 
 int64_t db_config_get_int(struct db *db, const char *key, int64_t fallback)

@@ -30,10 +30,9 @@ int context_list(struct db *db, struct dataset_info **ret_list, size_t *ret_n)
 	size_t n = 0, alloc = 0;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db->sql,
-				"SELECT " DATASET_COLUMNS " FROM datasets "
-				"WHERE " SERVED_DATASET " ORDER BY name",
-				-1, &st, NULL);
+	rc = db_prepare_cached(db,
+			       "SELECT " DATASET_COLUMNS " FROM datasets "
+			       "WHERE " SERVED_DATASET " ORDER BY name", &st);
 	if (rc != SQLITE_OK) {
 		return db_errno(rc);
 	}
@@ -44,7 +43,7 @@ int context_list(struct db *db, struct dataset_info **ret_list, size_t *ret_n)
 		}
 		dataset_info_read(st, &list[n++]);
 	}
-	sqlite3_finalize(st);
+	db_stmt_release(db, st);
 	if (rc != SQLITE_DONE) {
 		context_list_free(list, n);
 		return db_errno(rc);
@@ -67,10 +66,9 @@ int context_find(struct db *db, const char *name, struct dataset_info *ret)
 	sqlite3_stmt *st = NULL;
 	int rc, r;
 
-	rc = sqlite3_prepare_v2(db->sql,
-				"SELECT " DATASET_COLUMNS " FROM datasets "
-				"WHERE " SERVED_DATASET " AND name = ?1",
-				-1, &st, NULL);
+	rc = db_prepare_cached(db,
+			       "SELECT " DATASET_COLUMNS " FROM datasets "
+			       "WHERE " SERVED_DATASET " AND name = ?1", &st);
 	if (rc != SQLITE_OK) {
 		return db_errno(rc);
 	}
@@ -82,7 +80,7 @@ int context_find(struct db *db, const char *name, struct dataset_info *ret)
 	} else {
 		r = rc == SQLITE_DONE ? -ENOENT : db_errno(rc);
 	}
-	sqlite3_finalize(st);
+	db_stmt_release(db, st);
 	return r;
 }
 
@@ -92,10 +90,10 @@ char **context_columns(struct db *db, int64_t dataset_id, size_t *ret_n)
 	char **cols = xcalloc(1, sizeof(*cols));
 	size_t n = 0;
 
-	if (sqlite3_prepare_v2(db->sql,
+	if (db_prepare_cached(db,
 			       "SELECT name FROM dataset_columns "
 			       "WHERE dataset_id = ?1 ORDER BY position",
-			       -1, &st, NULL) == SQLITE_OK) {
+			       &st) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, dataset_id);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			const char *c = (const char *)sqlite3_column_text(st,
@@ -106,7 +104,7 @@ char **context_columns(struct db *db, int64_t dataset_id, size_t *ret_n)
 			cols[n] = NULL;
 		}
 	}
-	sqlite3_finalize(st);
+	db_stmt_release(db, st);
 	if (ret_n) {
 		*ret_n = n;
 	}
@@ -169,14 +167,14 @@ static cJSON *approved_metadata(struct db *db, int64_t id, enum served how)
 	cJSON *m = NULL;
 
 	if (how == SERVE_NONE ||
-	    sqlite3_prepare_v2(db->sql,
+	    db_prepare_cached(db,
 			       "SELECT version, provider, model, created_at, "
 			       "summary, example_questions, caveats, "
 			       "column_descriptions, columns FROM llm_metadata "
 			       "WHERE dataset_id = ?1 AND (status = 'approved' "
 			       "OR (?2 AND status = 'draft')) "
 			       "ORDER BY version DESC LIMIT 1",
-			       -1, &st, NULL) != SQLITE_OK) {
+			       &st) != SQLITE_OK) {
 		return NULL;
 	}
 	sqlite3_bind_int(st, 2, how == SERVE_LATEST);
@@ -227,7 +225,7 @@ static cJSON *approved_metadata(struct db *db, int64_t id, enum served how)
 			cJSON_Delete(j);
 		}
 	}
-	sqlite3_finalize(st);
+	db_stmt_release(db, st);
 	return m;
 }
 
@@ -284,11 +282,11 @@ static void add_import_typing(struct db *db, int64_t id, cJSON *cols)
 	};
 	sqlite3_stmt *st = NULL;
 
-	if (sqlite3_prepare_v2(db->sql,
+	if (db_prepare_cached(db,
 			       "SELECT position, semantic_type, original_format, "
 			       "unit, type_warning FROM dataset_columns "
 			       "WHERE dataset_id = ?1 ORDER BY position",
-			       -1, &st, NULL) != SQLITE_OK) {
+			       &st) != SQLITE_OK) {
 		return;
 	}
 	sqlite3_bind_int64(st, 1, id);
@@ -309,7 +307,7 @@ static void add_import_typing(struct db *db, int64_t id, cJSON *cols)
 			cJSON_AddStringToObject(imp, keys[k], v);
 		}
 	}
-	sqlite3_finalize(st);
+	db_stmt_release(db, st);
 }
 
 /* "indexes": [["a"], ["b", "c"]]: what mcpctl dataset index built */
@@ -319,9 +317,9 @@ static void add_indexes(struct db *db, const struct dataset_info *d,
 	sqlite3_stmt *st = NULL;
 	cJSON *arr = NULL;
 
-	if (sqlite3_prepare_v2(db->sql, "SELECT columns FROM dataset_indexes "
-			       "WHERE dataset_id = ?1 ORDER BY name", -1, &st,
-			       NULL) != SQLITE_OK) {
+	if (db_prepare_cached(db, "SELECT columns FROM dataset_indexes "
+			      "WHERE dataset_id = ?1 ORDER BY name",
+			      &st) != SQLITE_OK) {
 		return;
 	}
 	sqlite3_bind_int64(st, 1, d->id);
@@ -338,7 +336,7 @@ static void add_indexes(struct db *db, const struct dataset_info *d,
 		}
 		cJSON_AddItemToArray(arr, cols);
 	}
-	sqlite3_finalize(st);
+	db_stmt_release(db, st);
 }
 
 /* "- Indexed (fast filters): `a`; `b`, `c`" */
@@ -407,14 +405,14 @@ cJSON *context_schema(struct db *db, const struct dataset_info *d)
 						   "column_descriptions");
 	mcols = cJSON_GetObjectItemCaseSensitive(meta, "columns");
 	cols = cJSON_AddArrayToObject(o, "columns");
-	if (sqlite3_prepare_v2(db->sql,
+	if (db_prepare_cached(db,
 			       "SELECT position, name, declared_type, "
 			       "inferred_type, null_count, distinct_count, "
 			       "min_value, max_value, mean, top_values, "
 			       "sample_values, is_weight, description, "
 			       "llm_description, quantiles FROM dataset_columns "
 			       "WHERE dataset_id = ?1 ORDER BY position",
-			       -1, &st, NULL) == SQLITE_OK) {
+			       &st) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, d->id);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			cJSON *c = cJSON_CreateObject();
@@ -487,7 +485,7 @@ cJSON *context_schema(struct db *db, const struct dataset_info *d)
 			free(ldesc);
 		}
 	}
-	sqlite3_finalize(st);
+	db_stmt_release(db, st);
 	add_import_typing(db, d->id, cols);
 	context_labels_add(db, d->id, cols);    /* survey files' labels */
 	if (meta) {
@@ -703,14 +701,14 @@ char *context_instructions(struct db *db, const char *base)
 
 	buf_addstr(&b, base);
 	if (how == SERVE_NONE ||
-	    sqlite3_prepare_v2(db->sql,
+	    db_prepare_cached(db,
 			       "SELECT d.name, (SELECT m.summary FROM "
 			       "llm_metadata m WHERE m.dataset_id = d.id AND "
 			       "(m.status = 'approved' OR (?1 AND m.status = "
 			       "'draft')) ORDER BY m.version DESC LIMIT 1) "
 			       "AS s FROM datasets d WHERE " SERVED_DATASET_D " "
 			       "AND s IS NOT NULL AND s <> '' ORDER BY d.name "
-			       "LIMIT 50", -1, &st, NULL) != SQLITE_OK) {
+			       "LIMIT 50", &st) != SQLITE_OK) {
 		return buf_detach(&b, NULL);
 	}
 	sqlite3_bind_int(st, 1, how == SERVE_LATEST);
@@ -724,6 +722,6 @@ char *context_instructions(struct db *db, const char *base)
 		add_cell(&b, (const char *)sqlite3_column_text(st, 1));
 		buf_addch(&b, '\n');
 	}
-	sqlite3_finalize(st);
+	db_stmt_release(db, st);
 	return buf_detach(&b, NULL);
 }

@@ -24,7 +24,7 @@ char *context_cache_key(struct db *db, const struct dataset_info *d)
 	sqlite3_stmt *st = NULL;
 	char *key = NULL;
 
-	if (sqlite3_prepare_v2(db->sql, key_sql, -1, &st, NULL) == SQLITE_OK) {
+	if (db_prepare_cached(db, key_sql, &st) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, MCPD_VERSION, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, d->id);
 		if (sqlite3_step(st) == SQLITE_ROW &&
@@ -32,7 +32,7 @@ char *context_cache_key(struct db *db, const struct dataset_info *d)
 			key = xstrdup((const char *)sqlite3_column_text(st, 0));
 		}
 	}
-	sqlite3_finalize(st);
+	db_stmt_release(db, st);
 	return key;
 }
 
@@ -43,10 +43,10 @@ bool context_cache_get(struct db *db, const struct dataset_info *d,
 	sqlite3_stmt *st = NULL;
 	bool hit = false;
 
-	if (sqlite3_prepare_v2(db->sql,
-			       "SELECT markdown, schema_json FROM context_cache "
-			       "WHERE dataset_id = ?1 AND version = ?2 AND "
-			       "cache_key = ?3", -1, &st, NULL) != SQLITE_OK) {
+	if (db_prepare_cached(db,
+			      "SELECT markdown, schema_json FROM context_cache "
+			      "WHERE dataset_id = ?1 AND version = ?2 AND "
+			      "cache_key = ?3", &st) != SQLITE_OK) {
 		return false;
 	}
 	sqlite3_bind_int64(st, 1, d->id);
@@ -70,7 +70,7 @@ bool context_cache_get(struct db *db, const struct dataset_info *d,
 			hit = true;
 		}
 	}
-	sqlite3_finalize(st);
+	db_stmt_release(db, st);
 	return hit;
 }
 

@@ -29,12 +29,20 @@ enum db_flags {
 				 * mutex on every call (mcpctl's imports) */
 };
 
+/* statements a connection keeps prepared (db_prepare_cached) */
+#define DB_STMT_CACHE 24
+
 struct db {
 	sqlite3 *sql;
 	char *path;
 	bool immutable;         /* read as unchanging (catalog_check.h) */
 	sqlite3_stmt *config_get;       /* db_config_get's, prepared once */
 	char *writer;           /* recorded in catalog_writers by db_begin */
+	struct {
+		const char *sql;        /* the constant it was prepared from */
+		sqlite3_stmt *st;
+		bool busy;              /* handed out, not yet released */
+	} cache[DB_STMT_CACHE];
 };
 
 /* the newest schema version this build knows */
@@ -44,6 +52,19 @@ const char *db_schema_text(void);
 
 int db_open(const char *path, int flags, struct db **ret_db, char **ret_err);
 void db_close(struct db *db);
+
+/*
+ * `sql` prepared once per connection and handed out again, reset, for
+ * the catalog queries that run on every call (parsing one cost more than
+ * running it).  `sql` must be a string constant: the cache knows it by its
+ * address.  A statement in use (a nested or concurrent caller) is
+ * prepared afresh instead.  Returns an SQLite result code, like
+ * sqlite3_prepare_v2(); give the statement back with db_stmt_release().
+ */
+int db_prepare_cached(struct db *db, const char *sql, sqlite3_stmt **ret);
+/* reset and unbind a statement of db_prepare_cached(), or finalize one
+ * it prepared afresh; NULL is ignored */
+void db_stmt_release(struct db *db, sqlite3_stmt *st);
 
 /*
  * Apply the migrations of schema.sql above the file's user_version, up to
