@@ -286,6 +286,7 @@ enum wait_result {
 	WAIT_INPUT_CLOSED,
 	WAIT_CANCELLED,
 	WAIT_TOO_BIG,
+	WAIT_MALFORMED,         /* not what a worker writes */
 	WAIT_DIED,
 };
 
@@ -411,7 +412,7 @@ static enum wait_result wait_answer(struct wproc *w, struct tool_call *call,
 			drop_line(&in, end);
 			searched = 0;
 			if (!msg) {
-				res = WAIT_DIED;
+				res = WAIT_MALFORMED;
 				goto out;
 			}
 			if (cJSON_HasObjectItem(msg, "progress")) {
@@ -461,18 +462,12 @@ static const char *json_string(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/*
- * Fill the call from the worker's answer; false when the answer is not
- * what a worker writes (the server then answers as for a dead worker).
- */
-static bool take_answer(struct tool_call *call, struct answer *a)
+/* fill the call from the worker's answer (its text checked already) */
+static void take_answer(struct tool_call *call, struct answer *a)
 {
 	const char *status = json_string(a->meta, "status");
 	const char *s;
 
-	if (!json_literal_valid(a->text, a->text_len)) {
-		return false;
-	}
 	buf_reset(&call->text);
 	call->is_error = cJSON_IsTrue(cJSON_GetObjectItem(a->meta,
 							  "isError"));
@@ -505,7 +500,6 @@ static bool take_answer(struct tool_call *call, struct answer *a)
 		call->structured = render_raw_take(a->structured);
 		a->structured = NULL;
 	}
-	return true;
 }
 
 static void stopped_error(struct tool_call *call, enum wait_result res,
@@ -529,6 +523,10 @@ static void stopped_error(struct tool_call *call, enum wait_result res,
 		tool_error(call, "stopped: the client closed its input while "
 			   "the query ran\n");
 		call->log_status = "cancelled";
+		break;
+	case WAIT_MALFORMED:
+		tool_error(call, "stopped: the query worker's answer was "
+			   "malformed; the server goes on");
 		break;
 	case WAIT_TOO_BIG:
 		tool_error(call, "stopped: the answer passed the response "
@@ -621,10 +619,20 @@ void sandbox_call(const struct tool_def *t, struct tool_call *call)
 				  (size_t)l->max_bytes * 8 + ANSWER_SLACK,
 				  &answer);
 	}
+	/*
+	 * The text goes into the reply as it is: a worker that wrote
+	 * anything but one JSON string there is answered as a dead one,
+	 * and killed.
+	 */
+	if (res == WAIT_DONE &&
+	    !json_literal_valid(answer.text, answer.text_len)) {
+		res = WAIT_MALFORMED;
+	}
 	release(w, res != WAIT_DONE, &status);
-	if (res != WAIT_DONE || !take_answer(call, &answer)) {
-		stopped_error(call, res == WAIT_DONE ? WAIT_DIED : res,
-			      status);
+	if (res == WAIT_DONE) {
+		take_answer(call, &answer);
+	} else {
+		stopped_error(call, res, status);
 		log_sql_of_args(call);
 	}
 	cJSON_Delete(answer.meta);

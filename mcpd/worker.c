@@ -139,7 +139,7 @@ static void send_line(cJSON *msg)
 	struct iovec iov[2];
 
 	if (!s) {
-		_exit(0);
+		_exit(WORKER_EXIT_OOM);
 	}
 	iov[0] = (struct iovec){ s, strlen(s) };
 	iov[1] = (struct iovec){ "\n", 1 };
@@ -226,7 +226,7 @@ static void send_answer(struct tool_call *call, int64_t max_bytes)
 	meta = cJSON_PrintUnformatted(m);
 	cJSON_Delete(m);
 	if (!meta) {
-		_exit(0);
+		_exit(WORKER_EXIT_OOM);
 	}
 	/* escaped here once; the server puts it into its reply as it is */
 	render_json_string_n(&literal, call->text.data ? call->text.data : "",
