@@ -11,13 +11,15 @@
  *   catalog } }
  *
  * Every figure is the median of `runs` runs (startup: of more spawns).
- * mcpd is driven over its stdio pipe by a raw JSON-RPC client, so the
- * client's own cost is a JSON.parse at most; the shell is timed as a whole
+ * mcpd is driven over its stdio pipe by a raw JSON-RPC client that reads
+ * each answer whole as bytes and parses or decodes it only when it must
+ * (the shell's output is read and dropped the same way); the shell is
+ * timed as a whole
  * process (its start is a millisecond); DuckDB runs in this process on an
  * in-memory copy loaded from the same CSV.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -57,10 +59,14 @@ function peakRssKb(pid) {
 	}
 }
 
+/* the child processes of every thread of `pid` (workers are started by
+ * several threads, and a task's children file lists only its own) */
 function childrenOf(pid) {
 	try {
-		return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-			.trim().split(/\s+/).filter(Boolean).map(Number);
+		return readdirSync(`/proc/${pid}/task`).flatMap((t) =>
+			readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8')
+				.trim().split(/\s+/).filter(Boolean)
+				.map(Number));
 	} catch {
 		return [];
 	}
@@ -92,7 +98,8 @@ class Rpc {
 				return;
 			}
 			this.chunks.push(d.subarray(start, nl));
-			const line = Buffer.concat(this.chunks).toString();
+			/* bytes: a 17 MB answer is not decoded to a string */
+			const line = Buffer.concat(this.chunks);
 			this.chunks = [];
 			start = nl + 1;
 			this.line(line);
@@ -105,7 +112,11 @@ class Rpc {
 			/* one call in flight: no need to parse a big answer */
 			id = this.pending.keys().next().value;
 		} else {
-			const m = /"id":(\d+)/.exec(line);
+			/* mcpd puts the id first, DBHub last: look there */
+			const re = /"id":(\d+)/;
+			const m = re.exec(line.subarray(0, 256).toString()) ||
+				re.exec(line.subarray(-256).toString()) ||
+				re.exec(line.toString());
 			if (!m) {
 				return; /* a notification */
 			}
@@ -144,7 +155,8 @@ class Rpc {
 			arguments: args });
 		if (!line.includes('"result"') ||
 		    line.includes('"isError":true')) {
-			throw new Error(`${name} failed: ${line.slice(0, 400)}`);
+			throw new Error(`${name} failed: ` +
+				line.subarray(0, 400).toString());
 		}
 		return line;
 	}
@@ -297,7 +309,10 @@ async function mcpLevel(catalog, table) {
 	const sm = await startup(cfg.mcpd, mcpdArgs(catalog), spawns);
 	const sh = await startup(cfg.node, dbhubArgs(catalog), cfg.quick ? 2
 		: 5);
+	/* the floor: a C program that answers at once, spawned the same way */
+	const se = await startup(cfg.echo, [], spawns);
 	row('startup to initialize answer', size, sm.ms, NaN, NaN, sh.ms);
+	row('echo server in C, startup (floor)', size, se.ms, NaN, NaN, NaN);
 	rows.push(['idle peak RSS', size, `${(sm.rss / 1024).toFixed(1)} MB`,
 		'—', '—', `${(sh.rss / 1024).toFixed(1)} MB`, '—', '—',
 		ratio(sm.rss, sh.rss)]);
