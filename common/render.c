@@ -290,14 +290,40 @@ static int add_double(struct buf *b, double d, bool json)
  * copy.  Each returns 0 or -E2BIG (the buffer may then hold a part).
  */
 
-/* markdown: bytes that are escaped or start a sequence that may be */
-static const unsigned char md_marked[256] = {
-	[0x00 ... 0x1f] = 1, ['\\'] = 1, ['|'] = 1, ['`'] = 1, ['['] = 1,
-	[']'] = 1, ['<'] = 1, ['>'] = 1, ['&'] = 1, [0x7f] = 1,
-	[0xc2] = 1, [0xe2] = 1,
-};
+/* a zero byte in w (the classic test: exact, no false positive) */
+static inline uint64_t zero_byte(uint64_t w)
+{
+	return (w - UINT64_C(0x0101010101010101)) & ~w &
+	       UINT64_C(0x8080808080808080);
+}
 
-static int md_escape(struct buf *b, const char *s, size_t len)
+/* U+2028 or U+2029 at p: they end lines in JavaScript and in markdown */
+static const char *separator_at(const unsigned char *p,
+				const unsigned char *end)
+{
+	if (end - p < 3 || p[1] != 0x80 || (p[2] != 0xa8 && p[2] != 0xa9)) {
+		return NULL;
+	}
+	return p[2] == 0xa8 ? "\\u2028" : "\\u2029";
+}
+
+/*
+ * What a marked byte at p becomes: its replacement, or NULL to keep it
+ * (and *skip, the bytes after it the replacement stands for too).  `hex`
+ * has room for a numeric escape.
+ */
+typedef const char *escape_fn(const unsigned char *p, const unsigned char *end,
+			      char *hex, size_t *skip);
+
+/*
+ * `len` bytes into `b`, the bytes `marked` names passed to `escape`.
+ * With `marked8`, eight plain bytes at a time are skipped (JSON, whose
+ * marked bytes a few word operations find).  Inlined into each escaper,
+ * so the calls through the pointers are made direct.
+ */
+static inline int escape_runs(struct buf *b, const char *s, size_t len,
+			      const unsigned char *marked,
+			      bool (*marked8)(uint64_t), escape_fn *escape)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 	const unsigned char *run = p;
@@ -308,46 +334,20 @@ static int md_escape(struct buf *b, const char *s, size_t len)
 		char hex[8];
 		size_t skip = 0;
 
-		if (!md_marked[*p]) {
-			continue;
+		while (marked8 && end - p >= 8) {
+			uint64_t w;
+
+			memcpy(&w, p, 8);
+			if (marked8(w)) {
+				break;
+			}
+			p += 8;
 		}
-		switch (*p) {
-		case '\\': rep = "\\\\"; break;
-		case '|': rep = "\\|"; break;
-		case '`': rep = "\\`"; break;
-		case '[': rep = "\\["; break;
-		case ']': rep = "\\]"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '&': rep = "&amp;"; break;
-		case '\n': rep = "\\n"; break;
-		case '\r': rep = "\\r"; break;
-		case '\t': rep = "\\t"; break;
-		case 0xe2:
-			/* line and paragraph separators end lines too */
-			if (end - p < 3 || p[1] != 0x80 ||
-			    (p[2] != 0xa8 && p[2] != 0xa9)) {
-				continue;
-			}
-			rep = p[2] == 0xa8 ? "\\u2028" : "\\u2029";
-			skip = 2;
+		if (p >= end) {
 			break;
-		case 0xc2:
-			if (end - p < 2 || p[1] != 0x85) {
-				continue;
-			}
-			rep = "\\u0085";
-			skip = 1;
-			break;
-		default:
-			/* the other control bytes, and DEL */
-			hex[0] = '\\';
-			hex[1] = 'x';
-			hex[2] = "0123456789ABCDEF"[*p >> 4];
-			hex[3] = "0123456789ABCDEF"[*p & 15];
-			hex[4] = '\0';
-			rep = hex;
-			break;
+		}
+		if (!marked[*p] || !(rep = escape(p, end, hex, &skip))) {
+			continue;
 		}
 		if (p > run) {
 			r |= buf_add(b, run, (size_t)(p - run));
@@ -360,6 +360,52 @@ static int md_escape(struct buf *b, const char *s, size_t len)
 		r |= buf_add(b, run, (size_t)(end - run));
 	}
 	return r < 0 ? -E2BIG : 0;
+}
+
+/* markdown: bytes that are escaped or start a sequence that may be */
+static const unsigned char md_marked[256] = {
+	[0x00 ... 0x1f] = 1, ['\\'] = 1, ['|'] = 1, ['`'] = 1, ['['] = 1,
+	[']'] = 1, ['<'] = 1, ['>'] = 1, ['&'] = 1, [0x7f] = 1,
+	[0xc2] = 1, [0xe2] = 1,
+};
+
+static const char *md_escape_byte(const unsigned char *p,
+				  const unsigned char *end, char *hex,
+				  size_t *skip)
+{
+	switch (*p) {
+	case '\\': return "\\\\";
+	case '|': return "\\|";
+	case '`': return "\\`";
+	case '[': return "\\[";
+	case ']': return "\\]";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '&': return "&amp;";
+	case '\n': return "\\n";
+	case '\r': return "\\r";
+	case '\t': return "\\t";
+	case 0xe2:
+		*skip = 2;
+		return separator_at(p, end);
+	case 0xc2:
+		/* NEL ends a line too */
+		*skip = 1;
+		return end - p >= 2 && p[1] == 0x85 ? "\\u0085" : NULL;
+	default:
+		/* the other control bytes, and DEL */
+		hex[0] = '\\';
+		hex[1] = 'x';
+		hex[2] = "0123456789ABCDEF"[*p >> 4];
+		hex[3] = "0123456789ABCDEF"[*p & 15];
+		hex[4] = '\0';
+		return hex;
+	}
+}
+
+static int md_escape(struct buf *b, const char *s, size_t len)
+{
+	return escape_runs(b, s, len, md_marked, NULL, md_escape_byte);
 }
 
 int render_md_cell(struct buf *b, const char *s)
@@ -421,15 +467,8 @@ static const unsigned char json_marked[256] = {
 	[0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f] = 1, [0xe2] = 1,
 };
 
-/* a zero byte in w (the classic test: exact, no false positive) */
-static inline uint64_t zero_byte(uint64_t w)
-{
-	return (w - UINT64_C(0x0101010101010101)) & ~w &
-	       UINT64_C(0x8080808080808080);
-}
-
-/* whether any of the 8 bytes in w is one json_escape() must look at */
-static inline bool json_marked8(uint64_t w)
+/* whether any of the 8 bytes in w is one json_marked names */
+static bool json_marked8(uint64_t w)
 {
 	const uint64_t ones = UINT64_C(0x0101010101010101);
 
@@ -439,65 +478,34 @@ static inline bool json_marked8(uint64_t w)
 	       zero_byte(w ^ ones * 0x7f);
 }
 
+static const char *json_escape_byte(const unsigned char *p,
+				    const unsigned char *end, char *hex,
+				    size_t *skip)
+{
+	switch (*p) {
+	case '"': return "\\\"";
+	case '\\': return "\\\\";
+	case '\n': return "\\n";
+	case '\r': return "\\r";
+	case '\t': return "\\t";
+	case 0xe2:
+		*skip = 2;
+		return separator_at(p, end);
+	default:
+		memcpy(hex, "\\u00", 4);
+		hex[4] = "0123456789abcdef"[*p >> 4];
+		hex[5] = "0123456789abcdef"[*p & 15];
+		hex[6] = '\0';
+		return hex;
+	}
+}
+
 static int json_escape(struct buf *b, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
-	const unsigned char *run = p;
 	int r = buf_addch(b, '"');
 
-	for (; p < end; p++) {
-		const char *rep;
-		char hex[8];
-		size_t skip = 0;
-
-		/* plain ASCII text: eight bytes at a time */
-		while (end - p >= 8) {
-			uint64_t w;
-
-			memcpy(&w, p, 8);
-			if (json_marked8(w)) {
-				break;
-			}
-			p += 8;
-		}
-		if (p >= end) {
-			break;
-		}
-		if (!json_marked[*p]) {
-			continue;
-		}
-		switch (*p) {
-		case '"': rep = "\\\""; break;
-		case '\\': rep = "\\\\"; break;
-		case '\n': rep = "\\n"; break;
-		case '\r': rep = "\\r"; break;
-		case '\t': rep = "\\t"; break;
-		case 0xe2:
-			if (end - p < 3 || p[1] != 0x80 ||
-			    (p[2] != 0xa8 && p[2] != 0xa9)) {
-				continue;
-			}
-			rep = p[2] == 0xa8 ? "\\u2028" : "\\u2029";
-			skip = 2;
-			break;
-		default:
-			memcpy(hex, "\\u00", 4);
-			hex[4] = "0123456789abcdef"[*p >> 4];
-			hex[5] = "0123456789abcdef"[*p & 15];
-			hex[6] = '\0';
-			rep = hex;
-			break;
-		}
-		if (p > run) {
-			r |= buf_add(b, run, (size_t)(p - run));
-		}
-		r |= buf_addstr(b, rep);
-		p += skip;
-		run = p + 1;
-	}
-	if (end > run) {
-		r |= buf_add(b, run, (size_t)(end - run));
-	}
+	r |= escape_runs(b, s, len, json_marked, json_marked8,
+			 json_escape_byte);
 	r |= buf_addch(b, '"');
 	return r < 0 ? -E2BIG : 0;
 }
