@@ -44,7 +44,10 @@ static inline int buf_add(struct buf *b, const void *data, size_t len)
 {
 	/* alloc > len once allocated, and max >= len: neither can wrap */
 	if (len < b->alloc - b->len && (!b->max || len <= b->max - b->len)) {
-		memcpy(b->data + b->len, data, len);
+		/* memcpy from NULL is undefined even for 0 bytes */
+		if (len) {
+			memcpy(b->data + b->len, data, len);
+		}
 		b->len += len;
 		b->data[b->len] = '\0';
 		return 0;
