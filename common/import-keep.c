@@ -30,6 +30,24 @@ int import_keep_snapshot(struct db *db, int64_t id, char **ret_err)
 	return r;
 }
 
+/* the names `sql` (with ?1 the dataset id) gives, "'a', 'b'", or NULL */
+static char *quoted_names(struct db *db, const char *sql, int64_t id)
+{
+	struct buf b = BUF_INIT;
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK) {
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		buf_addf(&b, "%s'%s'", b.len ? ", " : "",
+			 (const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	return b.len ? buf_detach(&b, NULL) : NULL;
+}
+
 /* the names of one side that the other lacks, "'a', 'b'", or NULL */
 static char *names_missing(struct db *db, int64_t id, bool added)
 {
@@ -40,20 +58,8 @@ static char *names_missing(struct db *db, int64_t id, bool added)
 	static const char removed_sql[] =
 		"SELECT name FROM temp.import_old_columns WHERE name NOT IN "
 		"(SELECT name FROM main.dataset_columns WHERE dataset_id = ?1)";
-	struct buf b = BUF_INIT;
-	sqlite3_stmt *st = NULL;
 
-	if (sqlite3_prepare_v2(db->sql, added ? added_sql : removed_sql, -1,
-			       &st, NULL) != SQLITE_OK) {
-		return NULL;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		buf_addf(&b, "%s'%s'", b.len ? ", " : "",
-			 (const char *)sqlite3_column_text(st, 0));
-	}
-	sqlite3_finalize(st);
-	return b.len ? buf_detach(&b, NULL) : NULL;
+	return quoted_names(db, added ? added_sql : removed_sql, id);
 }
 
 static bool have_snapshot(struct db *db)
@@ -82,19 +88,8 @@ static char *design_lost(struct db *db, int64_t id)
 		"ALL SELECT fpc2 FROM dataset_designs WHERE dataset_id = ?1) "
 		"WHERE c IS NOT NULL AND c NOT IN (SELECT name FROM "
 		"main.dataset_columns WHERE dataset_id = ?1)";
-	struct buf b = BUF_INIT;
-	sqlite3_stmt *st = NULL;
 
-	if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK) {
-		return NULL;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		buf_addf(&b, "%s'%s'", b.len ? ", " : "",
-			 (const char *)sqlite3_column_text(st, 0));
-	}
-	sqlite3_finalize(st);
-	return b.len ? buf_detach(&b, NULL) : NULL;
+	return quoted_names(db, sql, id);
 }
 
 int import_keep_restore(struct db *db, const struct import_options *opt,

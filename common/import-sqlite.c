@@ -185,6 +185,16 @@ static int scan_rows(struct db *db, const struct import_options *opt,
 	return db_errno(rc);
 }
 
+/* a warning about column `name`, when there is one */
+static void column_warning(struct import_report *report, const char *name,
+			   const char *warning)
+{
+	if (warning) {
+		import_report_add(&report->warnings, &report->n_warnings,
+				  "column '%s': %s", name, warning);
+	}
+}
+
 /*
  * A text column whose values read as something else.  Read in place it
  * stays TEXT, and says why SQL on it is wrong; with --convert it gets the
@@ -202,12 +212,7 @@ static void decide_text(struct src_scan *sc, size_t i,
 	ti_column_decide(t, &sc->tio, c->name);
 	c->type = IMPORT_TEXT;
 	if (t->kind == TI_TEXT) {
-		if (t->warning) {
-			import_report_add(&report->warnings,
-					  &report->n_warnings,
-					  "column '%s': %s", c->name,
-					  t->warning);
-		}
+		column_warning(report, c->name, t->warning);
 		return;
 	}
 	for (int k = 0; k < TI_NA_TOKENS; k++) {
@@ -241,12 +246,7 @@ static void decide_text(struct src_scan *sc, size_t i,
 			t->format ? t->format : "", t->unit ? ", " : "",
 			t->unit ? t->unit : "",
 			na ? ", NA markers as NULL" : "");
-		if (t->warning) {
-			import_report_add(&report->warnings,
-					  &report->n_warnings,
-					  "column '%s': %s", c->name,
-					  t->warning);
-		}
+		column_warning(report, c->name, t->warning);
 		return;
 	}
 	{
@@ -268,8 +268,7 @@ static void decide_text(struct src_scan *sc, size_t i,
 		free(t->warning);
 		t->warning = w;
 	}
-	import_report_add(&report->warnings, &report->n_warnings,
-			  "column '%s': %s", c->name, t->warning);
+	column_warning(report, c->name, t->warning);
 }
 
 /*
