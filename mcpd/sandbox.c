@@ -593,7 +593,8 @@ void sandbox_call(const struct tool_def *t, struct tool_call *call)
 	}
 	req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "tool", t->name);
-	cJSON_AddItemToObject(req, "args", cJSON_Duplicate(call->args, 1));
+	/* a reference, not a copy: the request only lives to be printed */
+	cJSON_AddItemReferenceToObject(req, "args", (cJSON *)call->args);
 	lim = cJSON_AddObjectToObject(req, "limits");
 	cJSON_AddNumberToObject(lim, "timeout_ms", (double)l->timeout_ms);
 	cJSON_AddNumberToObject(lim, "max_rows", (double)l->max_rows);
