@@ -2,7 +2,8 @@
 # Rows still queued at exit get a bounded time to reach the catalog: with
 # the write lock held elsewhere, SIGTERM ends mcpd within a few seconds,
 # and the rows it could not write are counted on stderr, not dropped in
-# silence.  Without the lock, every queued row is written before exit.
+# silence.  Without the lock, every queued row is written before exit,
+# and the write-ahead log is left empty.
 . "$MCPD_SOURCE_ROOT/tests/rpc/lib.sh"
 fixture
 q() { sqlite3 "$TMP/catalog.db" "$1"; }
@@ -50,6 +51,9 @@ done
 kill -TERM "$MCPD_PID"
 wait "$MCPD_PID"
 MCPD_PID=
+# and leaves the write-ahead log empty: the next start reads none of it
+[ ! -s "$TMP/catalog.db-wal" ] ||
+	fail "the WAL holds $(stat -c %s "$TMP/catalog.db-wal") bytes after exit"
 [ "$(q "SELECT count(*) FROM query_logs")" = 5 ] ||
 	fail "$(q "SELECT count(*) FROM query_logs") rows of 5 after SIGTERM"
 echo "ok"
